@@ -1,0 +1,3 @@
+//! Load balancer, proxy and orchestrator configuration.
+
+pub mod nginx_upstream;

@@ -1,0 +1,185 @@
+//! nginx `upstream` balancing that pins users to one server: `ip_hash`, `hash` on a client address
+//! or on a cookie / session key, and `sticky` (nginx Plus / 1.29.6+, nginx-sticky-module).
+//! `hash $request_uri` and friends spread by content for cache locality: not user pinning.
+
+use crate::detectors::Detector;
+use crate::diagnostic::Diagnostic;
+use crate::parse::Tree;
+use crate::parse::nginx::Directive;
+use crate::rules::{self, Rule};
+use crate::source::{FileKind, SourceFile};
+
+/// Sticky balancing in nginx upstream blocks.
+pub struct NginxUpstream;
+
+/// Variables that identify the client machine.
+const CLIENT_ADDRESS_VARS: &[&str] = &[
+    "$remote_addr",
+    "$binary_remote_addr",
+    "$realip_remote_addr",
+    "$proxy_add_x_forwarded_for",
+    "$http_x_forwarded_for",
+    "$http_x_real_ip",
+    "$http_cf_connecting_ip",
+    "$http_true_client_ip",
+];
+
+const STICKY_HELP: &str = "drop the stickiness and keep session state in a shared store (Redis, \
+    a database) or in signed cookies, so any server can answer; if stickiness is deliberate (a \
+    per-user warm cache), suppress this line with the reason";
+const IP_HELP: &str = "balance with round robin or `least_conn` and keep session state in a \
+    shared store (Redis, a database) or in signed cookies, so any server can answer";
+
+fn rule(id: &str) -> &'static Rule {
+    rules::find(id).unwrap_or(&rules::RULES[0])
+}
+
+/// Why a `hash` key pins users, if it does: returns the rule and the variable.
+fn classify_hash_key(key: &str) -> Option<(&'static str, String)> {
+    let vars = variables(key);
+    if let Some(var) = vars.iter().find(|v| {
+        let lower = v.to_ascii_lowercase();
+        let request_value = lower
+            .strip_prefix("$arg_")
+            .or_else(|| lower.strip_prefix("$http_"));
+        lower.starts_with("$cookie_") || request_value.is_some_and(names_a_session)
+    }) {
+        return Some(("SL401", var.clone()));
+    }
+    vars.into_iter()
+        .find(|v| CLIENT_ADDRESS_VARS.contains(&v.to_ascii_lowercase().as_str()))
+        .map(|v| ("SL402", v))
+}
+
+/// Whether a header or query parameter name carries a session or user identity.
+fn names_a_session(name: &str) -> bool {
+    name.contains("session")
+        || name.split(['_', '-']).any(|word| {
+            matches!(
+                word,
+                "sess" | "sid" | "phpsessid" | "token" | "authorization" | "userid" | "uid"
+            )
+        })
+}
+
+/// The `$variables` in a value (`${name}` written as `$name`).
+fn variables(value: &str) -> Vec<String> {
+    let bytes = value.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'$' {
+            i += 1;
+            continue;
+        }
+        let braced = bytes.get(i + 1) == Some(&b'{');
+        let start = i + 1 + usize::from(braced);
+        let mut end = start;
+        while end < bytes.len() && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_') {
+            end += 1;
+        }
+        if end > start {
+            out.push(format!("${}", &value[start..end]));
+        }
+        i = end.max(i + 1);
+    }
+    out
+}
+
+impl Detector for NginxUpstream {
+    fn id(&self) -> &'static str {
+        "nginx/upstream-affinity"
+    }
+    fn kinds(&self) -> &'static [FileKind] {
+        &[FileKind::Nginx, FileKind::MaybeNginx]
+    }
+    fn triggers(&self) -> &'static [&'static str] {
+        &["ip_hash", "sticky", "hash"]
+    }
+    fn rules(&self) -> &'static [&'static str] {
+        &["SL401", "SL402"]
+    }
+
+    fn check(&self, _file: &SourceFile, tree: &Tree, out: &mut Vec<Diagnostic>) {
+        let Tree::Nginx(config) = tree else { return };
+        for upstream in config.walk() {
+            if upstream.name.value != "upstream" {
+                continue;
+            }
+            let name = upstream.args.first().map_or("", |a| a.value.as_str());
+            for d in upstream.block.iter().flatten() {
+                if let Some(diag) = check_directive(d, name) {
+                    out.push(diag);
+                }
+            }
+        }
+    }
+}
+
+fn check_directive(d: &Directive, upstream: &str) -> Option<Diagnostic> {
+    match d.name.value.as_str() {
+        "ip_hash" => Some(Diagnostic::new(
+            rule("SL402"),
+            d.span.clone(),
+            format!(
+                "upstream `{upstream}` uses `ip_hash`, which pins each client address to one server"
+            ),
+            IP_HELP,
+        )),
+        "hash" => {
+            let key = d.args.first()?;
+            let (id, var) = classify_hash_key(&key.value)?;
+            let message = if id == "SL401" {
+                format!(
+                    "upstream `{upstream}` hashes on `{var}`, which pins each user's session to one server"
+                )
+            } else {
+                format!(
+                    "upstream `{upstream}` hashes on `{var}`, which pins each client address to one server"
+                )
+            };
+            let help = if id == "SL401" { STICKY_HELP } else { IP_HELP };
+            Some(Diagnostic::new(rule(id), d.span.clone(), message, help))
+        }
+        "sticky" => {
+            let method = d.args.first().map(|a| a.value.as_str());
+            let how = match method {
+                Some("cookie") => "a `sticky cookie`",
+                Some("route") => "`sticky route`",
+                Some("learn") => "`sticky learn`",
+                _ => "a sticky cookie (`sticky`)",
+            };
+            Some(Diagnostic::new(
+                rule("SL401"),
+                d.span.clone(),
+                format!("upstream `{upstream}` pins each user to one server with {how}"),
+                STICKY_HELP,
+            ))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_keys() {
+        assert_eq!(classify_hash_key("$request_uri"), None);
+        assert_eq!(
+            classify_hash_key("$remote_addr").map(|x| x.0),
+            Some("SL402")
+        );
+        assert_eq!(
+            classify_hash_key("${cookie_jsessionid}").map(|x| x.1),
+            Some("$cookie_jsessionid".into())
+        );
+        assert_eq!(
+            classify_hash_key("$http_x_session_id").map(|x| x.0),
+            Some("SL401")
+        );
+        assert_eq!(classify_hash_key("$http_user_agent$request_uri"), None);
+        assert_eq!(classify_hash_key("$scheme$request_uri"), None);
+    }
+}

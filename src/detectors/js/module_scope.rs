@@ -1,0 +1,321 @@
+//! What a reader of one JS/TS module follows: which local names are bound to which imported
+//! module (`import`, `require`, TypeScript `import x = require()`), and what a `const` holds.
+//! Scope is the module: a name declared twice is treated as unknown rather than guessed.
+
+use crate::parse::js::{preorder, string_value, text};
+use std::collections::HashMap;
+use tree_sitter::Node;
+
+/// What a local name is bound to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Imported {
+    /// The module itself: `require('m')`, `import x from 'm'`, `import * as x from 'm'`.
+    Module,
+    /// One export of it: `import { a } from 'm'`, `const { a } = require('m')`, `require('m').a`.
+    Named(String),
+}
+
+/// A local binding to an import of a module.
+#[derive(Debug, Clone)]
+pub struct Binding {
+    /// The local name.
+    pub local: String,
+    /// The module specifier.
+    pub module: String,
+    /// What the name holds.
+    pub imported: Imported,
+}
+
+/// Facts about one module, gathered in one pass over its tree.
+#[derive(Debug, Default)]
+pub struct ModuleScope<'t> {
+    /// Import bindings, in source order.
+    pub bindings: Vec<Binding>,
+    /// `const|let|var NAME = value` for names declared exactly once.
+    pub values: HashMap<String, Node<'t>>,
+    /// Names declared more than once (their values are unknown).
+    ambiguous: Vec<String>,
+    /// `NAME.prop = …` assignments: (object name, property name).
+    pub assigned_props: Vec<(String, String)>,
+}
+
+/// The module a `require('m')` call loads, if `node` is one.
+pub fn required_module<'s>(node: Node<'_>, source: &'s str) -> Option<&'s str> {
+    if node.kind() != "call_expression" {
+        return None;
+    }
+    let callee = node.child_by_field_name("function")?;
+    if callee.kind() != "identifier" || text(callee, source) != "require" {
+        return None;
+    }
+    let args = node.child_by_field_name("arguments")?;
+    let first = args.named_child(0)?;
+    string_value(first, source)
+}
+
+fn module_of_import<'s>(stmt: Node<'_>, source: &'s str) -> Option<&'s str> {
+    string_value(stmt.child_by_field_name("source")?, source)
+}
+
+impl<'t> ModuleScope<'t> {
+    /// Gathers the scope facts of a module.
+    pub fn new(root: Node<'t>, source: &str) -> Self {
+        let mut scope = ModuleScope::default();
+        preorder(root, |node| {
+            match node.kind() {
+                "import_statement" => scope.import_statement(node, source),
+                "variable_declarator" => scope.declarator(node, source),
+                "assignment_expression" => scope.assignment(node, source),
+                _ => {}
+            }
+            true
+        });
+        for name in std::mem::take(&mut scope.ambiguous) {
+            scope.values.remove(&name);
+        }
+        scope
+    }
+
+    fn bind(&mut self, local: &str, module: &str, imported: Imported) {
+        self.bindings.push(Binding {
+            local: local.to_owned(),
+            module: module.to_owned(),
+            imported,
+        });
+    }
+
+    fn import_statement(&mut self, stmt: Node<'t>, source: &str) {
+        let mut cursor = stmt.walk();
+        let children: Vec<Node<'t>> = stmt.named_children(&mut cursor).collect();
+        for child in children {
+            match child.kind() {
+                "import_clause" => {
+                    let Some(module) = module_of_import(stmt, source) else {
+                        return;
+                    };
+                    let mut c = child.walk();
+                    for part in child.named_children(&mut c) {
+                        match part.kind() {
+                            "identifier" => self.bind(text(part, source), module, Imported::Module),
+                            "namespace_import" => {
+                                let mut n = part.walk();
+                                if let Some(id) = part
+                                    .named_children(&mut n)
+                                    .find(|x| x.kind() == "identifier")
+                                {
+                                    self.bind(text(id, source), module, Imported::Module);
+                                }
+                            }
+                            "named_imports" => {
+                                let mut n = part.walk();
+                                for spec in part
+                                    .named_children(&mut n)
+                                    .filter(|s| s.kind() == "import_specifier")
+                                {
+                                    let Some(name) = spec.child_by_field_name("name") else {
+                                        continue;
+                                    };
+                                    let local = spec.child_by_field_name("alias").unwrap_or(name);
+                                    let name = text(name, source).trim_matches(['"', '\'']);
+                                    let imported = if name == "default" {
+                                        Imported::Module
+                                    } else {
+                                        Imported::Named(name.to_owned())
+                                    };
+                                    self.bind(text(local, source), module, imported);
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                // TypeScript: `import x = require('m')`.
+                "import_require_clause" => {
+                    let mut c = child.walk();
+                    let parts: Vec<_> = child.named_children(&mut c).collect();
+                    let id = parts.iter().find(|p| p.kind() == "identifier");
+                    let module = parts.iter().find_map(|p| string_value(*p, source));
+                    if let (Some(id), Some(module)) = (id, module) {
+                        self.bind(text(*id, source), module, Imported::Module);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn declarator(&mut self, decl: Node<'t>, source: &str) {
+        let (Some(name), Some(value)) = (
+            decl.child_by_field_name("name"),
+            decl.child_by_field_name("value"),
+        ) else {
+            return;
+        };
+        let value = unparenthesize(value);
+        // `require('m')`, `require('m').a`, `(await import('m')).default` is out of reach.
+        let (module, member) = match value.kind() {
+            "call_expression" => (required_module(value, source), None),
+            "member_expression" => {
+                let object = value.child_by_field_name("object");
+                let property = value.child_by_field_name("property");
+                match (object.and_then(|o| required_module(o, source)), property) {
+                    (Some(m), Some(p)) => (Some(m), Some(text(p, source))),
+                    _ => (None, None),
+                }
+            }
+            _ => (None, None),
+        };
+        match (name.kind(), module) {
+            ("identifier", Some(module)) => {
+                let imported = match member {
+                    Some("default") | None => Imported::Module,
+                    Some(p) => Imported::Named(p.to_owned()),
+                };
+                self.bind(text(name, source), module, imported);
+            }
+            ("object_pattern", Some(module)) if member.is_none() => {
+                let mut c = name.walk();
+                for prop in name.named_children(&mut c) {
+                    match prop.kind() {
+                        "shorthand_property_identifier_pattern" => {
+                            let n = text(prop, source);
+                            self.bind(n, module, Imported::Named(n.to_owned()));
+                        }
+                        "pair_pattern" => {
+                            let (Some(k), Some(v)) = (
+                                prop.child_by_field_name("key"),
+                                prop.child_by_field_name("value"),
+                            ) else {
+                                continue;
+                            };
+                            if v.kind() == "identifier" {
+                                let key = text(k, source).trim_matches(['"', '\'']).to_owned();
+                                self.bind(text(v, source), module, Imported::Named(key));
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            ("identifier", None) => {
+                let name = text(name, source).to_owned();
+                if self.values.insert(name.clone(), value).is_some() {
+                    self.ambiguous.push(name);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn assignment(&mut self, node: Node<'t>, source: &str) {
+        let Some(left) = node.child_by_field_name("left") else {
+            return;
+        };
+        let (object, property) = match left.kind() {
+            "member_expression" => (
+                left.child_by_field_name("object"),
+                left.child_by_field_name("property")
+                    .map(|p| text(p, source)),
+            ),
+            "subscript_expression" => (
+                left.child_by_field_name("object"),
+                left.child_by_field_name("index")
+                    .and_then(|i| string_value(i, source)),
+            ),
+            _ => (None, None),
+        };
+        if let (Some(object), Some(property)) = (object, property)
+            && object.kind() == "identifier"
+        {
+            self.assigned_props
+                .push((text(object, source).to_owned(), property.to_owned()));
+        }
+    }
+
+    /// Local names bound to `module` (any of `modules`) as `imported`.
+    pub fn locals(&self, modules: &[&str], imported: &Imported) -> Vec<&str> {
+        self.bindings
+            .iter()
+            .filter(|b| modules.contains(&b.module.as_str()) && &b.imported == imported)
+            .map(|b| b.local.as_str())
+            .collect()
+    }
+
+    /// Whether some statement assigns `name.property = …`.
+    pub fn assigns(&self, name: &str, property: &str) -> bool {
+        self.assigned_props
+            .iter()
+            .any(|(o, p)| o == name && p == property)
+    }
+
+    /// Follows identifiers to the value of the `const` they name (a few hops at most).
+    pub fn resolve(&self, mut node: Node<'t>, source: &str) -> Node<'t> {
+        for _ in 0..4 {
+            node = unparenthesize(node);
+            if node.kind() != "identifier" {
+                break;
+            }
+            match self.values.get(text(node, source)) {
+                Some(value) => node = *value,
+                None => break,
+            }
+        }
+        unparenthesize(node)
+    }
+}
+
+/// Strips parentheses and TypeScript `as` / `satisfies` / non-null wrappers.
+pub fn unparenthesize(mut node: Node<'_>) -> Node<'_> {
+    while matches!(
+        node.kind(),
+        "parenthesized_expression"
+            | "as_expression"
+            | "satisfies_expression"
+            | "non_null_expression"
+    ) {
+        match node.named_child(0) {
+            Some(inner) => node = inner,
+            None => break,
+        }
+    }
+    node
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::js;
+    use crate::source::FileKind;
+
+    #[test]
+    fn follows_imports_requires_and_consts() {
+        let src = r#"
+import session from 'express-session';
+import * as ns from 'express-session';
+import { MemoryStore as MS, default as s2 } from 'express-session';
+const s3 = require('express-session');
+const { MemoryStore } = require("express-session");
+const Store = require('express-session').Store;
+const opts = { secret: 'x' };
+opts.store = null;
+let twice = 1; twice = 2; var twice = 3;
+"#;
+        let tree = js::parse(FileKind::TypeScript, src).expect("parses");
+        let scope = ModuleScope::new(tree.root_node(), src);
+        let modules = ["express-session"];
+        let mut locals = scope.locals(&modules, &Imported::Module);
+        locals.sort_unstable();
+        assert_eq!(locals, ["ns", "s2", "s3", "session"]);
+        let named = scope.locals(&modules, &Imported::Named("MemoryStore".into()));
+        assert_eq!(named, ["MS", "MemoryStore"]);
+        assert_eq!(
+            scope
+                .locals(&modules, &Imported::Named("Store".into()))
+                .len(),
+            1
+        );
+        assert!(scope.values.contains_key("opts"));
+        assert!(!scope.values.contains_key("twice"));
+        assert!(scope.assigns("opts", "store"));
+    }
+}

@@ -1,0 +1,173 @@
+//! In-memory session stores of the Rust web ecosystem: tower-sessions `MemoryStore` (axum and
+//! any tower stack), async-session / axum-sessions `MemoryStore`, poem `MemoryStorage`.
+//! A type of the same name that is not imported from those crates is not a session store.
+
+use super::use_paths::{UsePaths, is_test_only};
+use crate::detectors::Detector;
+use crate::diagnostic::Diagnostic;
+use crate::parse::Tree;
+use crate::parse::rust::span_range;
+use crate::rules::{self, Rule};
+use crate::source::{FileKind, SourceFile};
+use syn::spanned::Spanned;
+use syn::visit::{self, Visit};
+
+/// Session layers built on a store that lives in process memory.
+pub struct SessionMemoryStore;
+
+struct KnownStore {
+    path: &'static [&'static str],
+    what: &'static str,
+    help: &'static str,
+}
+
+const TOWER_HELP: &str = "use a shared store: `RedisStore` from tower-sessions-redis-store, or \
+    `PostgresStore`/`MySqlStore` from tower-sessions-sqlx-store";
+const ASYNC_SESSION_HELP: &str = "use a shared store: `RedisSessionStore` from \
+    async-redis-session, `PostgresSessionStore` from async-sqlx-session, or async-session's \
+    `CookieStore` to keep sessions in signed cookies";
+
+const KNOWN: &[KnownStore] = &[
+    KnownStore {
+        path: &["tower_sessions", "MemoryStore"],
+        what: "tower-sessions `MemoryStore`",
+        help: TOWER_HELP,
+    },
+    KnownStore {
+        path: &["tower_sessions", "memory_store", "MemoryStore"],
+        what: "tower-sessions `MemoryStore`",
+        help: TOWER_HELP,
+    },
+    KnownStore {
+        path: &["tower_sessions_memory_store", "MemoryStore"],
+        what: "tower-sessions `MemoryStore`",
+        help: TOWER_HELP,
+    },
+    KnownStore {
+        path: &["async_session", "MemoryStore"],
+        what: "async-session `MemoryStore`",
+        help: ASYNC_SESSION_HELP,
+    },
+    KnownStore {
+        path: &["axum_sessions", "async_session", "MemoryStore"],
+        what: "async-session `MemoryStore`",
+        help: ASYNC_SESSION_HELP,
+    },
+    KnownStore {
+        path: &["poem", "session", "MemoryStorage"],
+        what: "poem `MemoryStorage`",
+        help: "use `RedisStorage` (poem's `redis-session` feature) with `ServerSession`, or \
+            `CookieSession` to keep sessions in signed cookies",
+    },
+];
+
+fn rule() -> &'static Rule {
+    rules::find("SL101").unwrap_or(&rules::RULES[0])
+}
+
+impl Detector for SessionMemoryStore {
+    fn id(&self) -> &'static str {
+        "rust/session-memory-store"
+    }
+    fn kinds(&self) -> &'static [FileKind] {
+        &[FileKind::Rust]
+    }
+    fn triggers(&self) -> &'static [&'static str] {
+        &["MemoryStor"]
+    }
+    fn rules(&self) -> &'static [&'static str] {
+        &["SL101"]
+    }
+
+    fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Vec<Diagnostic>) {
+        let Tree::Rust(tree) = tree else { return };
+        let mut visitor = Visitor {
+            uses: UsePaths::new(&tree.file),
+            file,
+            out,
+        };
+        visitor.visit_file(&tree.file);
+    }
+}
+
+struct Visitor<'a> {
+    uses: UsePaths,
+    file: &'a SourceFile,
+    out: &'a mut Vec<Diagnostic>,
+}
+
+impl Visitor<'_> {
+    /// The known store a path names (a type path, or a path to one of its associated functions).
+    fn known(&self, path: &syn::Path) -> Option<&'static KnownStore> {
+        self.uses.resolve(path).into_iter().find_map(|full| {
+            KNOWN.iter().find(|k| {
+                full.len() >= k.path.len() && full.iter().zip(k.path).all(|(a, b)| a == b)
+            })
+        })
+    }
+
+    fn report(&mut self, known: &KnownStore, span: proc_macro2::Span) {
+        let span = span_range(span, &self.file.lines, &self.file.text);
+        self.out.push(Diagnostic::new(
+            rule(),
+            span,
+            format!(
+                "sessions are stored in {}, which lives in this process's memory",
+                known.what
+            ),
+            known.help,
+        ));
+    }
+}
+
+impl<'ast> Visit<'ast> for Visitor<'_> {
+    fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
+        if !is_test_only(&m.attrs) {
+            visit::visit_item_mod(self, m);
+        }
+    }
+    fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
+        if !is_test_only(&f.attrs) {
+            visit::visit_item_fn(self, f);
+        }
+    }
+    fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
+        if !is_test_only(&f.attrs) {
+            visit::visit_impl_item_fn(self, f);
+        }
+    }
+
+    fn visit_expr_path(&mut self, e: &'ast syn::ExprPath) {
+        if let Some(known) = self.known(&e.path) {
+            self.report(known, e.path.span());
+        }
+        visit::visit_expr_path(self, e);
+    }
+
+    fn visit_expr_struct(&mut self, e: &'ast syn::ExprStruct) {
+        if let Some(known) = self.known(&e.path) {
+            self.report(known, e.path.span());
+        }
+        visit::visit_expr_struct(self, e);
+    }
+
+    // `let store: MemoryStore = Default::default();` names the store only in the type.
+    fn visit_local(&mut self, local: &'ast syn::Local) {
+        let before = self.out.len();
+        if let Some(init) = &local.init {
+            self.visit_local_init(init);
+        }
+        if self.out.len() == before
+            && local.init.is_some()
+            && let syn::Pat::Type(typed) = &local.pat
+            && let syn::Type::Path(ty) = &*typed.ty
+            && let Some(known) = self.known(&ty.path)
+        {
+            self.report(known, ty.path.span());
+        }
+        for attr in &local.attrs {
+            self.visit_attribute(attr);
+        }
+        self.visit_pat(&local.pat);
+    }
+}

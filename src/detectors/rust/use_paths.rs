@@ -1,0 +1,156 @@
+//! How a Rust file names things: `use` declarations (with renames, groups and globs) resolved so
+//! that `Store::default()` after `use tower_sessions::MemoryStore as Store` reads as
+//! `tower_sessions::MemoryStore::default`. Scope is the file: good enough to tell an imported type
+//! from one of the crate's own.
+
+use std::collections::HashMap;
+use syn::{Attribute, UseTree};
+
+/// The `use` declarations of a file.
+#[derive(Debug, Default)]
+pub struct UsePaths {
+    /// Local name → full path.
+    names: HashMap<String, Vec<String>>,
+    /// Prefixes imported with `*`.
+    globs: Vec<Vec<String>>,
+}
+
+impl UsePaths {
+    /// Collects every `use` in the file, at any depth.
+    pub fn new(file: &syn::File) -> Self {
+        let mut paths = UsePaths::default();
+        let mut stack: Vec<&syn::Item> = file.items.iter().collect();
+        while let Some(item) = stack.pop() {
+            match item {
+                syn::Item::Use(u) => paths.add(&u.tree, &mut Vec::new()),
+                // A test module's imports must not rename things for production code.
+                syn::Item::Mod(m) if !is_test_only(&m.attrs) => {
+                    if let Some((_, items)) = &m.content {
+                        stack.extend(items);
+                    }
+                }
+                syn::Item::Fn(f) => stack.extend(f.block.stmts.iter().filter_map(|s| match s {
+                    syn::Stmt::Item(i) => Some(i),
+                    _ => None,
+                })),
+                _ => {}
+            }
+        }
+        paths
+    }
+
+    fn add(&mut self, tree: &UseTree, prefix: &mut Vec<String>) {
+        match tree {
+            UseTree::Path(p) => {
+                prefix.push(p.ident.to_string());
+                self.add(&p.tree, prefix);
+                prefix.pop();
+            }
+            UseTree::Name(n) => {
+                let name = n.ident.to_string();
+                let mut full = prefix.clone();
+                if name != "self" {
+                    full.push(name.clone());
+                }
+                let local = if name == "self" {
+                    prefix.last().cloned().unwrap_or_default()
+                } else {
+                    name
+                };
+                self.names.insert(local, full);
+            }
+            UseTree::Rename(r) => {
+                let mut full = prefix.clone();
+                if r.ident != "self" {
+                    full.push(r.ident.to_string());
+                }
+                self.names.insert(r.rename.to_string(), full);
+            }
+            UseTree::Glob(_) => self.globs.push(prefix.clone()),
+            UseTree::Group(g) => {
+                for tree in &g.items {
+                    self.add(tree, prefix);
+                }
+            }
+        }
+    }
+
+    /// The full paths a written path may stand for: through a `use` of its first segment, else
+    /// through each glob import, else as written.
+    pub fn resolve(&self, path: &syn::Path) -> Vec<Vec<String>> {
+        let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+        let Some(first) = segments.first() else {
+            return Vec::new();
+        };
+        if path.leading_colon.is_none()
+            && let Some(full) = self.names.get(first)
+        {
+            let mut resolved = full.clone();
+            resolved.extend(segments[1..].iter().cloned());
+            return vec![resolved];
+        }
+        let mut out = vec![segments.clone()];
+        if path.leading_colon.is_none() {
+            out.extend(self.globs.iter().map(|g| {
+                let mut resolved = g.clone();
+                resolved.extend(segments.iter().cloned());
+                resolved
+            }));
+        }
+        out
+    }
+}
+
+/// Whether attributes mark test-only code: `#[test]`, `#[tokio::test]`, `#[cfg(test)]`.
+pub fn is_test_only(attrs: &[Attribute]) -> bool {
+    attrs.iter().any(|attr| {
+        let path = attr.path();
+        if path.segments.last().is_some_and(|s| s.ident == "test") {
+            return true;
+        }
+        path.is_ident("cfg")
+            && attr
+                .parse_args::<syn::Meta>()
+                .is_ok_and(|meta| meta.path().is_ident("test"))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolves_renames_groups_and_globs() {
+        let file: syn::File = syn::parse_str(
+            "use tower_sessions::{MemoryStore as Store, SessionManagerLayer, self};\nuse async_session::*;\nmod inner { use a::b::C; }",
+        )
+        .expect("parses");
+        let uses = UsePaths::new(&file);
+        let path: syn::Path = syn::parse_str("Store::default").expect("path");
+        assert_eq!(
+            uses.resolve(&path),
+            vec![vec!["tower_sessions", "MemoryStore", "default"]]
+        );
+        let path: syn::Path = syn::parse_str("MemoryStore::new").expect("path");
+        let resolved = uses.resolve(&path);
+        assert!(resolved.contains(&vec![
+            "async_session".into(),
+            "MemoryStore".into(),
+            "new".into()
+        ]));
+        let path: syn::Path = syn::parse_str("tower_sessions::MemoryStore").expect("path");
+        assert_eq!(uses.resolve(&path)[0], ["tower_sessions", "MemoryStore"]);
+        let path: syn::Path = syn::parse_str("C").expect("path");
+        assert_eq!(uses.resolve(&path)[0], ["a", "b", "C"]);
+    }
+
+    #[test]
+    fn recognises_test_attributes() {
+        let f: syn::ItemFn = syn::parse_str("#[tokio::test] async fn t() {}").expect("fn");
+        assert!(is_test_only(&f.attrs));
+        let m: syn::ItemMod = syn::parse_str("#[cfg(test)] mod tests {}").expect("mod");
+        assert!(is_test_only(&m.attrs));
+        let m: syn::ItemMod = syn::parse_str("#[cfg(feature = \"x\")] mod m {}").expect("mod");
+        assert!(!is_test_only(&m.attrs));
+    }
+}

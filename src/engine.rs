@@ -1,0 +1,454 @@
+//! The pipeline: walk → classify → prefilter → parse once → detectors → suppress → sort.
+
+use crate::config::{self, Loaded};
+use crate::detectors::{self, Detector};
+use crate::diagnostic::{Diagnostic, Finding, Severity};
+use crate::error::Error;
+use crate::fingerprint;
+use crate::parse::{self, Parsed};
+use crate::prefilter::{DetectorSet, Prefilter};
+use crate::rules::{self, RULES, Rule};
+use crate::source::{FileKind, SourceFile};
+use crate::suppress::Suppressions;
+use crate::walk::{self, Entry, WalkOptions};
+use globset::{Glob, GlobSetBuilder};
+use std::collections::{BTreeMap, HashMap};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// What to check and how (the CLI's `check` arguments, minus presentation).
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    /// Files and directories to scan; the current directory when empty.
+    pub paths: Vec<PathBuf>,
+    /// Base of the displayed paths; the current directory when `None`.
+    pub base: Option<PathBuf>,
+    /// An explicit config file (otherwise `scalelint.toml` is discovered).
+    pub config: Option<PathBuf>,
+    /// Rule selectors that replace the config's `select`.
+    pub select: Vec<String>,
+    /// Rule selectors added to the config's `ignore`.
+    pub ignore: Vec<String>,
+    /// Do not honour .gitignore / .ignore.
+    pub no_ignore: bool,
+    /// Follow symbolic links.
+    pub follow_links: bool,
+    /// Worker threads (0: one per core).
+    pub jobs: usize,
+    /// Overrides the config's `max-file-size`.
+    pub max_file_size: Option<u64>,
+}
+
+/// A note about one file: why it was skipped, parsed partially, or what is wrong with a directive.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FileNote {
+    /// Displayed path.
+    pub path: String,
+    /// 1-based line, when the note is about a place in the file.
+    pub line: Option<usize>,
+    /// What happened.
+    pub reason: String,
+}
+
+/// The result of a run.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Findings, sorted by path, position and rule.
+    pub findings: Vec<Finding>,
+    /// Files that could not be analysed, and why.
+    pub skipped: Vec<FileNote>,
+    /// Files analysed only up to their syntax errors.
+    pub partial: Vec<FileNote>,
+    /// Malformed or unused suppression directives.
+    pub directives: Vec<FileNote>,
+    /// Files read (of a kind scalelint understands).
+    pub files_scanned: usize,
+    /// Files that passed the prefilter and were parsed.
+    pub files_parsed: usize,
+    /// Rules that were enabled.
+    pub rules: Vec<&'static Rule>,
+    /// The config file used, if any.
+    pub config_path: Option<PathBuf>,
+    /// The text of each file with findings, by displayed path (for rendering snippets).
+    pub sources: BTreeMap<String, String>,
+}
+
+impl Report {
+    /// Number of distinct files with findings.
+    pub fn files_with_findings(&self) -> usize {
+        let mut paths: Vec<&str> = self.findings.iter().map(|f| f.path.as_str()).collect();
+        paths.dedup();
+        paths.len()
+    }
+}
+
+/// Everything a worker needs, shared read-only.
+struct Context {
+    detectors: Vec<&'static dyn Detector>,
+    prefilter: Prefilter,
+    candidates: HashMap<FileKind, DetectorSet>,
+    enabled: Vec<&'static Rule>,
+    severity: HashMap<&'static str, Severity>,
+    max_file_size: u64,
+}
+
+impl Context {
+    fn enabled(&self, rule: &'static Rule) -> bool {
+        self.enabled.iter().any(|r| std::ptr::eq(*r, rule))
+    }
+}
+
+#[derive(Default)]
+struct Collected {
+    findings: Vec<Finding>,
+    skipped: Vec<FileNote>,
+    partial: Vec<FileNote>,
+    directives: Vec<FileNote>,
+    sources: Vec<(String, String)>,
+    scanned: usize,
+    parsed: usize,
+}
+
+impl Collected {
+    fn merge(&mut self, other: Collected) {
+        self.findings.extend(other.findings);
+        self.skipped.extend(other.skipped);
+        self.partial.extend(other.partial);
+        self.directives.extend(other.directives);
+        self.sources.extend(other.sources);
+        self.scanned += other.scanned;
+        self.parsed += other.parsed;
+    }
+}
+
+/// A walker thread's buffer; handed over once, when the thread's walk ends.
+struct Worker<'a> {
+    ctx: &'a Context,
+    shared: &'a Mutex<Collected>,
+    local: Collected,
+}
+
+impl Drop for Worker<'_> {
+    fn drop(&mut self) {
+        let local = std::mem::take(&mut self.local);
+        match self.shared.lock() {
+            Ok(mut shared) => shared.merge(local),
+            Err(poisoned) => poisoned.into_inner().merge(local),
+        }
+    }
+}
+
+fn resolve_selectors(selectors: &[String]) -> Result<Vec<&'static Rule>, Error> {
+    let mut out = Vec::new();
+    for s in selectors {
+        out.extend(rules::select(s).ok_or_else(|| Error::UnknownSelector(s.clone()))?);
+    }
+    Ok(out)
+}
+
+/// Runs a check and returns the report. Only configuration and argument problems are errors.
+pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
+    let cwd = std::env::current_dir()?;
+    let base = walk::absolute(opts.base.as_deref().unwrap_or(&cwd), &cwd);
+    let paths: Vec<PathBuf> = if opts.paths.is_empty() {
+        vec![cwd.clone()]
+    } else {
+        opts.paths.iter().map(|p| walk::absolute(p, &cwd)).collect()
+    };
+    for p in &paths {
+        if std::fs::symlink_metadata(p).is_err() {
+            return Err(Error::MissingPath(p.clone()));
+        }
+    }
+
+    let loaded = match &opts.config {
+        Some(path) => Loaded::from_file(&walk::absolute(path, &cwd))?,
+        None => {
+            let first = &paths[0];
+            let start = if first.is_dir() {
+                first.as_path()
+            } else {
+                first.parent().unwrap_or(first)
+            };
+            Loaded::discover(start)?
+        }
+    };
+    let cfg = &loaded.config;
+
+    let selected = if !opts.select.is_empty() {
+        resolve_selectors(&opts.select)?
+    } else if let Some(select) = &cfg.select {
+        resolve_selectors(select)?
+    } else {
+        RULES.iter().collect()
+    };
+    let mut ignored = resolve_selectors(&cfg.ignore)?;
+    ignored.extend(resolve_selectors(&opts.ignore)?);
+    let enabled: Vec<&'static Rule> = RULES
+        .iter()
+        .filter(|r| selected.iter().any(|s| std::ptr::eq(*s, *r)))
+        .filter(|r| !ignored.iter().any(|s| std::ptr::eq(*s, *r)))
+        .collect();
+    let severity = cfg
+        .severity
+        .iter()
+        .filter_map(|(k, v)| rules::find(k).map(|r| (r.id, *v)))
+        .collect();
+
+    let detectors: Vec<&'static dyn Detector> = detectors::DETECTORS
+        .iter()
+        .copied()
+        .filter(|d| {
+            d.rules()
+                .iter()
+                .any(|id| enabled.iter().any(|r| r.id == *id))
+        })
+        .collect();
+    let mut candidates: HashMap<FileKind, DetectorSet> = HashMap::new();
+    for (i, d) in detectors.iter().enumerate() {
+        for kind in d.kinds() {
+            candidates.entry(*kind).or_default().insert(i);
+        }
+    }
+    let max_file_size = match (opts.max_file_size, &cfg.max_file_size) {
+        (Some(n), _) => n,
+        (None, Some(size)) => size.bytes()?,
+        (None, None) => config::DEFAULT_MAX_FILE_SIZE,
+    };
+    let ctx = Context {
+        prefilter: Prefilter::new(&detectors),
+        detectors,
+        candidates,
+        enabled: enabled.clone(),
+        severity,
+        max_file_size,
+    };
+
+    let exclude_base = loaded
+        .path
+        .as_deref()
+        .and_then(Path::parent)
+        .map_or_else(|| base.clone(), Path::to_path_buf);
+    let mut globs = GlobSetBuilder::new();
+    for pattern in &cfg.exclude {
+        let glob = Glob::new(pattern).map_err(|e| Error::BadGlob {
+            glob: pattern.clone(),
+            message: e.kind().to_string(),
+        })?;
+        globs.add(glob);
+    }
+    let exclude = globs.build().map_err(|e| Error::BadGlob {
+        glob: cfg.exclude.join(", "),
+        message: e.to_string(),
+    })?;
+    let walk_opts = WalkOptions {
+        paths,
+        base,
+        exclude_base,
+        exclude,
+        no_ignore: opts.no_ignore,
+        follow_links: opts.follow_links,
+        threads: opts.jobs,
+    };
+
+    let shared = Mutex::new(Collected::default());
+    walk::walk(&walk_opts, || {
+        let mut worker = Worker {
+            ctx: &ctx,
+            shared: &shared,
+            local: Collected::default(),
+        };
+        move |entry| worker.visit(entry)
+    });
+    let mut collected = shared
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+
+    collected
+        .findings
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    collected
+        .findings
+        .dedup_by(|a, b| a.sort_key() == b.sort_key());
+    fingerprint::assign(&mut collected.findings);
+    collected.skipped.sort();
+    collected.partial.sort();
+    collected.directives.sort();
+    Ok(Report {
+        findings: collected.findings,
+        skipped: collected.skipped,
+        partial: collected.partial,
+        directives: collected.directives,
+        files_scanned: collected.scanned,
+        files_parsed: collected.parsed,
+        rules: enabled,
+        config_path: loaded.path,
+        sources: collected.sources.into_iter().collect(),
+    })
+}
+
+impl Worker<'_> {
+    fn visit(&mut self, entry: Entry) {
+        match entry {
+            Entry::Error { rel, reason } => self.local.skipped.push(FileNote {
+                path: rel,
+                line: None,
+                reason,
+            }),
+            Entry::File {
+                path,
+                rel,
+                kind,
+                size,
+            } => {
+                let ctx = self.ctx;
+                let local = &mut self.local;
+                let outcome = catch_unwind(AssertUnwindSafe(|| {
+                    analyse(ctx, &path, rel.clone(), kind, size, local);
+                }));
+                if let Err(panic) = outcome {
+                    let what = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| (*s).to_owned())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_default();
+                    self.local.skipped.push(FileNote {
+                        path: rel,
+                        line: None,
+                        reason: format!("internal error while analysing (please report): {what}"),
+                    });
+                }
+            }
+        }
+    }
+}
+
+fn skip(out: &mut Collected, path: &str, line: Option<usize>, reason: String) {
+    out.skipped.push(FileNote {
+        path: path.to_owned(),
+        line,
+        reason,
+    });
+}
+
+/// Analyses one file into `out`. Per-file problems become notes, never errors.
+fn analyse(
+    ctx: &Context,
+    path: &Path,
+    rel: String,
+    kind: FileKind,
+    size: Option<u64>,
+    out: &mut Collected,
+) {
+    if let Some(size) = size.filter(|s| *s > ctx.max_file_size) {
+        let reason = format!(
+            "larger than max-file-size ({size} bytes > {} bytes)",
+            ctx.max_file_size
+        );
+        return skip(out, &rel, None, reason);
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) => return skip(out, &rel, None, format!("cannot read: {e}")),
+    };
+    if bytes.len() as u64 > ctx.max_file_size {
+        let reason = format!(
+            "larger than max-file-size ({} bytes > {} bytes)",
+            bytes.len(),
+            ctx.max_file_size
+        );
+        return skip(out, &rel, None, reason);
+    }
+    if bytes[..bytes.len().min(8192)].contains(&0) {
+        return skip(out, &rel, None, "binary file".to_owned());
+    }
+    out.scanned += 1;
+    let candidates = ctx.candidates.get(&kind).copied().unwrap_or_default();
+    let hits = ctx.prefilter.scan(&bytes, &candidates);
+    if hits.detectors.is_empty() && !hits.directives {
+        return;
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            return skip(out, &rel, None, format!("not valid UTF-8 (byte {at})"));
+        }
+    };
+    let Some(kind) = kind.refine(&text) else {
+        return;
+    };
+    let file = SourceFile::new(rel, kind, text);
+
+    let mut diagnostics: Vec<Diagnostic> = Vec::new();
+    if !hits.detectors.is_empty() {
+        out.parsed += 1;
+        let tree = match parse::parse(&file) {
+            Parsed::Complete(tree) => tree,
+            Parsed::Partial(tree, at, message) => {
+                let line = file.lines.position(at, &file.text).line;
+                out.partial.push(FileNote {
+                    path: file.rel_path.clone(),
+                    line: Some(line),
+                    reason: format!("syntax error, analysed as far as parsed: {message}"),
+                });
+                tree
+            }
+            Parsed::Failed(at, message) => {
+                let line = file.lines.position(at, &file.text).line;
+                return skip(
+                    out,
+                    &file.rel_path,
+                    Some(line),
+                    format!("syntax error: {message}"),
+                );
+            }
+        };
+        for (i, detector) in ctx.detectors.iter().enumerate() {
+            if hits.detectors.contains(i) {
+                detector.check(&file, &tree, &mut diagnostics);
+            }
+        }
+    }
+    diagnostics.retain(|d| ctx.enabled(d.rule));
+
+    let mut suppressions = hits.directives.then(|| Suppressions::parse(&file));
+    let before = out.findings.len();
+    for d in diagnostics {
+        let start = file.lines.position(d.span.start, &file.text);
+        if let Some(s) = &mut suppressions
+            && s.suppresses(d.rule, start.line - 1)
+        {
+            continue;
+        }
+        let end = file.lines.position(d.span.end, &file.text);
+        out.findings.push(Finding {
+            rule: d.rule,
+            severity: ctx
+                .severity
+                .get(d.rule.id)
+                .copied()
+                .unwrap_or(d.rule.default_severity),
+            path: file.rel_path.clone(),
+            snippet: fingerprint::normalise(file.slice(&d.span)),
+            span: d.span,
+            start,
+            end,
+            message: d.message,
+            help: d.help,
+            fingerprint: String::new(),
+        });
+    }
+    if out.findings.len() > before {
+        out.sources.push((file.rel_path.clone(), file.text.clone()));
+    }
+    if let Some(s) = suppressions {
+        out.directives
+            .extend(s.notes(&ctx.enabled).into_iter().map(|n| FileNote {
+                path: file.rel_path.clone(),
+                line: Some(n.line),
+                reason: n.message,
+            }));
+    }
+}

@@ -1,0 +1,25 @@
+//! scalelint finds every place a web application keeps user state on one instance: sessions in
+//! process memory or on local disk, uploads on the local filesystem, process-local caches, and load
+//! balancer configuration that pins users to one instance.
+//!
+//! The pipeline flows one way: [`walk`] → [`source`] (classify) → [`prefilter`] → [`parse`] (once per
+//! file) → [`detectors`] → [`suppress`] → sort → [`output`]. [`engine::check`] runs it.
+
+pub mod cli;
+pub mod config;
+pub mod detectors;
+pub mod diagnostic;
+pub mod engine;
+pub mod error;
+pub mod fingerprint;
+pub mod output;
+pub mod parse;
+pub mod prefilter;
+pub mod rules;
+pub mod source;
+pub mod suppress;
+pub mod walk;
+
+pub use diagnostic::{Finding, Severity};
+pub use engine::{CheckOptions, Report, check};
+pub use error::Error;

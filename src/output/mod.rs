@@ -1,0 +1,45 @@
+//! Rendering a [`Report`]: one module per format behind one `match`. Outputs never analyse.
+
+mod github;
+mod json;
+mod sarif;
+mod text;
+
+use crate::engine::Report;
+use std::io::{self, Write};
+
+/// The output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Annotated source snippets for people.
+    Text,
+    /// One JSON object (the documented public contract).
+    Json,
+    /// SARIF 2.1.0 for code-scanning dashboards.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations on the pull request).
+    Github,
+}
+
+/// Writes `report` in `format`; `color` only affects the text format.
+pub fn write(report: &Report, format: Format, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    match format {
+        Format::Text => text::write(report, color, out),
+        Format::Json => json::write(report, out),
+        Format::Sarif => sarif::write(report, out),
+        Format::Github => github::write(report, out),
+    }
+}
+
+/// The tool's version, as every format reports it.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Where each rule's documentation is published.
+pub fn rule_url(rule: &crate::rules::Rule) -> String {
+    format!(
+        "{}/blob/main/rules/{}-{}.md",
+        env!("CARGO_PKG_REPOSITORY"),
+        rule.id,
+        rule.name
+    )
+}

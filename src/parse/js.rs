@@ -1,0 +1,130 @@
+//! JavaScript and TypeScript through tree-sitter: error-tolerant, byte spans, one parser per thread.
+
+use crate::source::FileKind;
+use std::cell::RefCell;
+use tree_sitter::{Language, Node, Parser, Tree};
+
+thread_local! {
+    // Parsers are reusable and not Sync: one per worker thread and grammar, created on first use.
+    static PARSERS: RefCell<[Option<Parser>; 3]> = const { RefCell::new([None, None, None]) };
+}
+
+fn grammar(kind: FileKind) -> (usize, Language) {
+    match kind {
+        FileKind::TypeScript => (1, tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into()),
+        FileKind::Tsx => (2, tree_sitter_typescript::LANGUAGE_TSX.into()),
+        _ => (0, tree_sitter_javascript::LANGUAGE.into()),
+    }
+}
+
+/// Parses JS/TS text. `None` only if the grammar cannot be loaded or the parse is cancelled.
+pub fn parse(kind: FileKind, text: &str) -> Option<Tree> {
+    let (slot, language) = grammar(kind);
+    PARSERS.with(|cell| {
+        let mut parsers = cell.borrow_mut();
+        let parser = match &mut parsers[slot] {
+            Some(p) => p,
+            empty => {
+                let mut p = Parser::new();
+                p.set_language(&language).ok()?;
+                empty.insert(p)
+            }
+        };
+        parser.parse(text, None)
+    })
+}
+
+/// The first syntax error of a tree, as a byte offset and a short description.
+pub fn first_error(tree: &Tree) -> Option<(usize, String)> {
+    let root = tree.root_node();
+    if !root.has_error() {
+        return None;
+    }
+    let mut found = None;
+    preorder(root, |node| {
+        if found.is_some() {
+            return false;
+        }
+        if node.is_missing() {
+            found = Some((node.start_byte(), format!("missing `{}`", node.kind())));
+            return false;
+        }
+        if node.is_error() {
+            found = Some((node.start_byte(), "unexpected syntax".to_owned()));
+            return false;
+        }
+        node.has_error()
+    });
+    found
+}
+
+/// Visits `root` and its descendants in source order without recursion; `visit` returns whether
+/// to descend into the node's children.
+pub fn preorder<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>) -> bool) {
+    let mut cursor = root.walk();
+    loop {
+        let node = cursor.node();
+        if visit(node) && cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+        }
+    }
+}
+
+/// The source text of a node ("" if the span is not on character boundaries).
+pub fn text<'s>(node: Node<'_>, source: &'s str) -> &'s str {
+    source.get(node.byte_range()).unwrap_or_default()
+}
+
+/// The value of a string literal node (`'x'`, `"x"`, or a template without substitutions).
+pub fn string_value<'s>(node: Node<'_>, source: &'s str) -> Option<&'s str> {
+    match node.kind() {
+        "string" | "template_string" => {
+            let mut cursor = node.walk();
+            if node
+                .named_children(&mut cursor)
+                .any(|c| c.kind() == "template_substitution")
+            {
+                return None;
+            }
+            let raw = text(node, source);
+            raw.get(1..raw.len().saturating_sub(1))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_reports_errors() {
+        let ok = parse(FileKind::JavaScript, "const a = require('x');").expect("parses");
+        assert!(first_error(&ok).is_none());
+        let bad = parse(FileKind::TypeScript, "const a: = ;\nlet b = 1;").expect("parses");
+        assert!(first_error(&bad).is_some());
+    }
+
+    #[test]
+    fn string_values() {
+        let src = "f('a', `b`, `c${d}`)";
+        let tree = parse(FileKind::JavaScript, src).expect("parses");
+        let mut values = Vec::new();
+        preorder(tree.root_node(), |n| {
+            if matches!(n.kind(), "string" | "template_string") {
+                values.push(string_value(n, src));
+                return false;
+            }
+            true
+        });
+        assert_eq!(values, [Some("a"), Some("b"), None]);
+    }
+}

@@ -1,0 +1,321 @@
+//! A tolerant parser for nginx's directive syntax that keeps byte spans.
+//!
+//! nginx config is a list of directives: words ended by `;`, or words followed by a `{ … }` block.
+//! Words may be quoted (`"…"`, `'…'`) with backslash escapes, `#` starts a comment at the start of
+//! a word, and `${var}` keeps its braces inside a word. Templates (`{{ … }}`) and truncated files
+//! do not stop the parse: problems are recorded and the rest is still read.
+
+use std::ops::Range;
+
+/// How deep blocks may nest before the parser flattens them.
+const MAX_DEPTH: usize = 64;
+
+/// A word of a directive: its value (quotes removed) and where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    /// The value, with quotes and escapes resolved.
+    pub value: String,
+    /// Byte span in the file, quotes included.
+    pub span: Range<usize>,
+}
+
+/// One directive: `name args… ;` or `name args… { block }`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Directive {
+    /// The directive's name.
+    pub name: Word,
+    /// Its arguments.
+    pub args: Vec<Word>,
+    /// The directives inside its block, if it has one.
+    pub block: Option<Vec<Directive>>,
+    /// From the name to the `;` or the closing `}`.
+    pub span: Range<usize>,
+}
+
+/// A parsed file.
+#[derive(Debug, Default)]
+pub struct Config {
+    /// Top-level directives.
+    pub directives: Vec<Directive>,
+    /// Syntax problems: the offset and what was wrong. The parse went on past each.
+    pub errors: Vec<(usize, String)>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Token {
+    Word(Word),
+    Semicolon(usize),
+    Open(usize),
+    Close(usize),
+}
+
+fn tokenize(text: &str, errors: &mut Vec<(usize, String)>) -> Vec<Token> {
+    let bytes = text.as_bytes();
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b' ' | b'\t' | b'\r' | b'\n' => i += 1,
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b';' => {
+                tokens.push(Token::Semicolon(i));
+                i += 1;
+            }
+            b'{' => {
+                tokens.push(Token::Open(i));
+                i += 1;
+            }
+            b'}' => {
+                tokens.push(Token::Close(i));
+                i += 1;
+            }
+            quote @ (b'"' | b'\'') => {
+                let start = i;
+                i += 1;
+                let mut value = Vec::new();
+                let mut closed = false;
+                while i < bytes.len() {
+                    match bytes[i] {
+                        b'\\' if i + 1 < bytes.len() => {
+                            value.push(bytes[i + 1]);
+                            i += 2;
+                        }
+                        b if b == quote => {
+                            i += 1;
+                            closed = true;
+                            break;
+                        }
+                        b => {
+                            value.push(b);
+                            i += 1;
+                        }
+                    }
+                }
+                if !closed {
+                    errors.push((start, "unterminated quoted string".to_owned()));
+                }
+                tokens.push(Token::Word(Word {
+                    value: String::from_utf8_lossy(&value).into_owned(),
+                    span: start..i,
+                }));
+            }
+            _ => {
+                let start = i;
+                while i < bytes.len() {
+                    match bytes[i] {
+                        b' ' | b'\t' | b'\r' | b'\n' | b';' | b'{' | b'}' => break,
+                        b'$' if bytes.get(i + 1) == Some(&b'{') => {
+                            while i < bytes.len() && bytes[i] != b'}' {
+                                i += 1;
+                            }
+                            i = (i + 1).min(bytes.len());
+                        }
+                        _ => i += 1,
+                    }
+                }
+                tokens.push(Token::Word(Word {
+                    value: text[start..i].to_owned(),
+                    span: start..i,
+                }));
+            }
+        }
+    }
+    tokens
+}
+
+/// Parses nginx configuration text. Never fails: problems land in [`Config::errors`].
+pub fn parse(text: &str) -> Config {
+    let mut errors = Vec::new();
+    let tokens = tokenize(text, &mut errors);
+    // An explicit stack instead of recursion: deeply nested input cannot overflow the stack.
+    struct Open {
+        name: Word,
+        args: Vec<Word>,
+        children: Vec<Directive>,
+    }
+    let mut stack: Vec<Open> = Vec::new();
+    let mut top: Vec<Directive> = Vec::new();
+    let mut words: Vec<Word> = Vec::new();
+    let mut ignored_opens = 0usize;
+
+    fn push(stack: &mut [Open], top: &mut Vec<Directive>, d: Directive) {
+        match stack.last_mut() {
+            Some(open) => open.children.push(d),
+            None => top.push(d),
+        }
+    }
+
+    for token in tokens {
+        match token {
+            Token::Word(w) => words.push(w),
+            Token::Semicolon(at) => {
+                let mut it = std::mem::take(&mut words).into_iter();
+                match it.next() {
+                    Some(name) => {
+                        let span = name.span.start..at + 1;
+                        push(
+                            &mut stack,
+                            &mut top,
+                            Directive {
+                                name,
+                                args: it.collect(),
+                                block: None,
+                                span,
+                            },
+                        );
+                    }
+                    None => {} // a stray `;` is harmless
+                }
+            }
+            Token::Open(at) if stack.len() >= MAX_DEPTH => {
+                // Real configs nest a handful of levels; past the cap, blocks are flattened so
+                // that neither the parse nor the drop of the tree recurses without bound.
+                if ignored_opens == 0 {
+                    errors.push((at, format!("blocks nested deeper than {MAX_DEPTH}")));
+                }
+                ignored_opens += 1;
+                words.clear();
+            }
+            Token::Close(_) if ignored_opens > 0 => {
+                ignored_opens -= 1;
+                words.clear();
+            }
+            Token::Open(at) => {
+                let mut it = std::mem::take(&mut words).into_iter();
+                let name = it.next().unwrap_or_else(|| {
+                    errors.push((at, "block without a directive name".to_owned()));
+                    Word {
+                        value: String::new(),
+                        span: at..at,
+                    }
+                });
+                stack.push(Open {
+                    name,
+                    args: it.collect(),
+                    children: Vec::new(),
+                });
+            }
+            Token::Close(at) => {
+                if !words.is_empty() {
+                    let first = words[0].span.start;
+                    errors.push((first, "directive is not terminated by `;`".to_owned()));
+                    let mut it = std::mem::take(&mut words).into_iter();
+                    if let Some(name) = it.next() {
+                        let span = name.span.start..at;
+                        push(
+                            &mut stack,
+                            &mut top,
+                            Directive {
+                                name,
+                                args: it.collect(),
+                                block: None,
+                                span,
+                            },
+                        );
+                    }
+                }
+                match stack.pop() {
+                    Some(open) => {
+                        let span = open.name.span.start..at + 1;
+                        let d = Directive {
+                            name: open.name,
+                            args: open.args,
+                            block: Some(open.children),
+                            span,
+                        };
+                        push(&mut stack, &mut top, d);
+                    }
+                    None => errors.push((at, "unexpected `}`".to_owned())),
+                }
+            }
+        }
+    }
+    if let Some(w) = words.first() {
+        errors.push((
+            w.span.start,
+            "directive is not terminated by `;`".to_owned(),
+        ));
+    }
+    let end = text.len();
+    while let Some(open) = stack.pop() {
+        errors.push((open.name.span.start, "unclosed block".to_owned()));
+        let span = open.name.span.start..end;
+        let d = Directive {
+            name: open.name,
+            args: open.args,
+            block: Some(open.children),
+            span,
+        };
+        push(&mut stack, &mut top, d);
+    }
+    Config {
+        directives: top,
+        errors,
+    }
+}
+
+impl Config {
+    /// Every directive at any depth, parents before children (iterative, in file order).
+    pub fn walk(&self) -> Vec<&Directive> {
+        let mut out = Vec::new();
+        let mut stack: Vec<&Directive> = self.directives.iter().rev().collect();
+        while let Some(d) = stack.pop() {
+            out.push(d);
+            if let Some(block) = &d.block {
+                stack.extend(block.iter().rev());
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_blocks_quotes_comments_and_variables() {
+        let text = "http {\n  # ip_hash;\n  upstream app { hash \"$cookie_sid\" consistent; server a:1; }\n  map ${host} $x { default 1; }\n}\n";
+        let config = parse(text);
+        assert!(config.errors.is_empty(), "{:?}", config.errors);
+        let names: Vec<_> = config
+            .walk()
+            .iter()
+            .map(|d| d.name.value.as_str())
+            .collect();
+        assert_eq!(
+            names,
+            ["http", "upstream", "hash", "server", "map", "default"]
+        );
+        let hash = config.walk()[2];
+        assert_eq!(hash.args[0].value, "$cookie_sid");
+        assert_eq!(&text[hash.args[0].span.clone()], "\"$cookie_sid\"");
+        assert_eq!(config.walk()[4].args[0].value, "${host}");
+    }
+
+    #[test]
+    fn broken_input_is_parsed_as_far_as_possible() {
+        let config = parse("upstream a {\n ip_hash;\n server x\n}\n}\nupstream b { ip_hash;");
+        let names: Vec<_> = config
+            .walk()
+            .iter()
+            .map(|d| d.name.value.as_str())
+            .collect();
+        assert_eq!(
+            names,
+            ["upstream", "ip_hash", "server", "upstream", "ip_hash"]
+        );
+        assert_eq!(config.errors.len(), 3, "{:?}", config.errors);
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let text = "a {".repeat(100_000);
+        let config = parse(&text);
+        assert_eq!(config.directives.len(), 1);
+    }
+}

@@ -1,0 +1,159 @@
+//! Deciding what a file is from its path, and for ambiguous names from its content.
+
+use std::path::Path;
+
+/// The languages and config formats scalelint understands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FileKind {
+    /// JavaScript, including JSX, CommonJS and ESM.
+    JavaScript,
+    /// TypeScript without JSX.
+    TypeScript,
+    /// TypeScript with JSX.
+    Tsx,
+    /// Rust.
+    Rust,
+    /// nginx configuration (known by its name or location).
+    Nginx,
+    /// A `*.conf` file elsewhere: nginx only if its content looks like nginx.
+    MaybeNginx,
+}
+
+/// How a language writes comments (for inline suppressions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommentSyntax {
+    /// `// line` and `/* block */`.
+    Slashes,
+    /// `# line`.
+    Hash,
+}
+
+/// Directories whose `*.conf` files are nginx configuration.
+const NGINX_DIRS: &[&str] = &[
+    "nginx",
+    "conf.d",
+    "sites-available",
+    "sites-enabled",
+    "snippets",
+    "http.d",
+    "stream.d",
+];
+
+impl FileKind {
+    /// Classifies a path; `None` means scalelint has nothing to say about the file.
+    pub fn from_path(path: &Path) -> Option<FileKind> {
+        let name = path.file_name()?.to_str()?;
+        let lower = name.to_ascii_lowercase();
+        let ext = lower.rsplit_once('.').map(|(_, e)| e);
+        match ext {
+            Some("js" | "mjs" | "cjs" | "jsx") => return Some(FileKind::JavaScript),
+            Some("ts" | "mts" | "cts") => return Some(FileKind::TypeScript),
+            Some("tsx") => return Some(FileKind::Tsx),
+            Some("rs") => return Some(FileKind::Rust),
+            Some("nginx") => return Some(FileKind::Nginx),
+            _ => {}
+        }
+        if lower == "nginx.conf" || lower.starts_with("nginx.conf.") || lower.starts_with("nginx.")
+        {
+            return Some(FileKind::Nginx);
+        }
+        let in_nginx_dir = path
+            .parent()
+            .and_then(Path::file_name)
+            .and_then(|d| d.to_str())
+            .is_some_and(|d| {
+                let d = d.to_ascii_lowercase();
+                NGINX_DIRS.contains(&d.as_str()) || d.starts_with("nginx")
+            });
+        // Template suffixes used by the official image and config management.
+        let conf_like = [
+            ".conf",
+            ".conf.template",
+            ".conf.j2",
+            ".conf.tmpl",
+            ".conf.erb",
+        ]
+        .iter()
+        .any(|s| lower.ends_with(s));
+        match (conf_like, in_nginx_dir) {
+            (true, true) => Some(FileKind::Nginx),
+            (true, false) => Some(FileKind::MaybeNginx),
+            // Site files in sites-enabled/ usually have no extension at all.
+            (false, true) if ext.is_none() || lower.ends_with(".template") => Some(FileKind::Nginx),
+            _ => None,
+        }
+    }
+
+    /// Settles [`FileKind::MaybeNginx`] by content: nginx when it has the directive shapes nginx
+    /// uses (`upstream … {`, `server {`, `location … {`, `proxy_pass`).
+    pub fn refine(self, text: &str) -> Option<FileKind> {
+        if self != FileKind::MaybeNginx {
+            return Some(self);
+        }
+        let looks_like_nginx = text.lines().any(|line| {
+            let line = line.trim_start();
+            (line.starts_with("upstream ") && line.trim_end().ends_with('{'))
+                || line.starts_with("server {")
+                || line.starts_with("proxy_pass ")
+                || line.starts_with("ip_hash;")
+                || (line.starts_with("location ") && line.trim_end().ends_with('{'))
+        });
+        looks_like_nginx.then_some(FileKind::Nginx)
+    }
+
+    /// The comment syntax of the kind.
+    pub fn comments(self) -> CommentSyntax {
+        match self {
+            FileKind::JavaScript | FileKind::TypeScript | FileKind::Tsx | FileKind::Rust => {
+                CommentSyntax::Slashes
+            }
+            FileKind::Nginx | FileKind::MaybeNginx => CommentSyntax::Hash,
+        }
+    }
+
+    /// A short name for messages and statistics.
+    pub fn name(self) -> &'static str {
+        match self {
+            FileKind::JavaScript => "javascript",
+            FileKind::TypeScript => "typescript",
+            FileKind::Tsx => "tsx",
+            FileKind::Rust => "rust",
+            FileKind::Nginx | FileKind::MaybeNginx => "nginx",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(p: &str) -> Option<FileKind> {
+        FileKind::from_path(Path::new(p))
+    }
+
+    #[test]
+    fn classifies_by_extension_name_and_directory() {
+        assert_eq!(kind("src/app.mjs"), Some(FileKind::JavaScript));
+        assert_eq!(kind("src/App.tsx"), Some(FileKind::Tsx));
+        assert_eq!(kind("src/main.rs"), Some(FileKind::Rust));
+        assert_eq!(kind("deploy/nginx.conf"), Some(FileKind::Nginx));
+        assert_eq!(kind("etc/nginx/sites-enabled/shop"), Some(FileKind::Nginx));
+        assert_eq!(
+            kind("nginx/templates/default.conf.template"),
+            Some(FileKind::Nginx)
+        );
+        assert_eq!(kind("deploy/app.conf"), Some(FileKind::MaybeNginx));
+        assert_eq!(kind("README.md"), None);
+        assert_eq!(kind("sites-enabled/README.md"), None);
+    }
+
+    #[test]
+    fn ambiguous_conf_files_are_settled_by_content() {
+        let nginx = "upstream app {\n  server a:80;\n}\n";
+        assert_eq!(FileKind::MaybeNginx.refine(nginx), Some(FileKind::Nginx));
+        assert_eq!(
+            FileKind::MaybeNginx.refine("[program:web]\ncommand=x\n"),
+            None
+        );
+    }
+}

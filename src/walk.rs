@@ -1,0 +1,237 @@
+//! Discovery: one parallel walk (the `ignore` crate, as ripgrep uses it) honouring .gitignore,
+//! .ignore, the configured excludes and the default ones.
+
+use crate::source::FileKind;
+use globset::GlobSet;
+use ignore::{WalkBuilder, WalkState};
+use std::path::{Component, Path, PathBuf};
+
+/// Directory names never worth scanning: VCS metadata, installed dependencies, caches.
+pub const DEFAULT_EXCLUDES: &[&str] = &[
+    ".git",
+    ".hg",
+    ".svn",
+    "node_modules",
+    "bower_components",
+    ".venv",
+    "venv",
+    "__pycache__",
+    ".tox",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+];
+
+/// What to walk and how.
+#[derive(Debug, Clone)]
+pub struct WalkOptions {
+    /// Absolute paths to walk.
+    pub paths: Vec<PathBuf>,
+    /// Base for displayed relative paths (absolute).
+    pub base: PathBuf,
+    /// Base for exclude globs (absolute): the config file's directory.
+    pub exclude_base: PathBuf,
+    /// Configured exclude globs.
+    pub exclude: GlobSet,
+    /// Do not honour .gitignore / .ignore files.
+    pub no_ignore: bool,
+    /// Follow symbolic links (loops are detected and reported).
+    pub follow_links: bool,
+    /// Worker threads; 0 picks from the machine.
+    pub threads: usize,
+}
+
+/// One thing the walk found.
+#[derive(Debug)]
+pub enum Entry {
+    /// A file of a kind scalelint reads.
+    File {
+        /// Path to open.
+        path: PathBuf,
+        /// Displayed path.
+        rel: String,
+        /// Kind from the path.
+        kind: FileKind,
+        /// Size from the directory entry's metadata, when known.
+        size: Option<u64>,
+    },
+    /// Something that could not be walked (permission, symlink loop, vanished file).
+    Error {
+        /// Displayed path ("" when unknown).
+        rel: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Lexically normalises `path` against `cwd` (no filesystem access, symlinks kept as given).
+pub fn absolute(path: &Path, cwd: &Path) -> PathBuf {
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        cwd.join(path)
+    };
+    let mut out = PathBuf::new();
+    for component in joined.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The displayed form of `path`: relative to `base` when under it, `/`-separated.
+pub fn display(path: &Path, base: &Path, scanned: &Path) -> String {
+    let rel = path
+        .strip_prefix(base)
+        .or_else(|_| path.strip_prefix(scanned))
+        .unwrap_or(path);
+    let rel = if rel.as_os_str().is_empty() {
+        path.file_name().map_or(rel, Path::new)
+    } else {
+        rel
+    };
+    let parts: Vec<_> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect();
+    parts.join("/")
+}
+
+fn excluded(path: &Path, is_dir: bool, opts: &WalkOptions) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    if is_dir && DEFAULT_EXCLUDES.contains(&name) {
+        return true;
+    }
+    if opts.exclude.is_empty() {
+        return false;
+    }
+    let rel = path.strip_prefix(&opts.exclude_base).unwrap_or(path);
+    opts.exclude.is_match(rel) || opts.exclude.is_match(name)
+}
+
+/// Walks in parallel. `make_visitor` is called once per worker thread; each visitor sees the
+/// entries of its thread and is dropped when the walk ends (where it hands over its results).
+pub fn walk<V>(opts: &WalkOptions, make_visitor: impl Fn() -> V + Sync)
+where
+    V: FnMut(Entry) + Send,
+{
+    let Some((first, rest)) = opts.paths.split_first() else {
+        return;
+    };
+    let mut builder = WalkBuilder::new(first);
+    for path in rest {
+        builder.add(path);
+    }
+    let filter_opts = opts.clone();
+    builder
+        .hidden(false)
+        .parents(!opts.no_ignore)
+        .ignore(!opts.no_ignore)
+        .git_ignore(!opts.no_ignore)
+        .git_global(!opts.no_ignore)
+        .git_exclude(!opts.no_ignore)
+        .require_git(false)
+        .follow_links(opts.follow_links)
+        .threads(opts.threads)
+        .filter_entry(move |entry| {
+            // Roots given on the command line are always scanned.
+            entry.depth() == 0
+                || !excluded(
+                    entry.path(),
+                    entry.file_type().is_some_and(|t| t.is_dir()),
+                    &filter_opts,
+                )
+        });
+
+    builder.build_parallel().run(|| {
+        let mut visit = make_visitor();
+        Box::new(move |result| {
+            match result {
+                Ok(entry) => {
+                    let is_file = entry.file_type().is_some_and(|t| t.is_file());
+                    if !is_file {
+                        return WalkState::Continue;
+                    }
+                    let path = entry.path();
+                    let Some(kind) = FileKind::from_path(path) else {
+                        return WalkState::Continue;
+                    };
+                    let scanned = opts
+                        .paths
+                        .iter()
+                        .find(|p| path.starts_with(p))
+                        .map_or(opts.base.as_path(), PathBuf::as_path);
+                    let size = entry.metadata().ok().map(|m| m.len());
+                    visit(Entry::File {
+                        path: path.to_path_buf(),
+                        rel: display(path, &opts.base, scanned),
+                        kind,
+                        size,
+                    });
+                }
+                Err(err) => visit(walk_error(&err, opts)),
+            }
+            WalkState::Continue
+        })
+    });
+}
+
+fn walk_error(err: &ignore::Error, opts: &WalkOptions) -> Entry {
+    fn path_of(err: &ignore::Error) -> Option<&Path> {
+        match err {
+            ignore::Error::WithPath { path, .. } => Some(path),
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                path_of(err)
+            }
+            ignore::Error::Loop { child, .. } => Some(child),
+            _ => None,
+        }
+    }
+    fn is_loop(err: &ignore::Error) -> bool {
+        match err {
+            ignore::Error::Loop { .. } => true,
+            ignore::Error::WithPath { err, .. }
+            | ignore::Error::WithDepth { err, .. }
+            | ignore::Error::WithLineNumber { err, .. } => is_loop(err),
+            _ => false,
+        }
+    }
+    let rel = path_of(err)
+        .map(|p| display(p, &opts.base, &opts.base))
+        .unwrap_or_default();
+    let reason = if is_loop(err) {
+        "symbolic link loop".to_owned()
+    } else {
+        let mut text = err.to_string();
+        // The path is reported separately; keep the reason short.
+        if let Some((_, tail)) = text.split_once(": ")
+            && !rel.is_empty()
+        {
+            text = tail.to_owned();
+        }
+        text
+    };
+    Entry::Error { rel, reason }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absolute_and_display_are_lexical() {
+        let cwd = Path::new("/repo");
+        let p = absolute(Path::new("./a/../b/c.js"), cwd);
+        assert_eq!(p, Path::new("/repo/b/c.js"));
+        assert_eq!(display(&p, cwd, cwd), "b/c.js");
+        let outside = Path::new("/elsewhere/x/y.rs");
+        assert_eq!(display(outside, cwd, Path::new("/elsewhere")), "x/y.rs");
+    }
+}
