@@ -153,12 +153,12 @@ mod tests {
 
     #[test]
     fn rejects_unknown_keys_and_values() {
-        assert!(parse("selekt = []").unwrap_err().contains("selekt"));
-        assert!(parse("select = [\"SL999\"]").unwrap_err().contains("SL999"));
+        assert!(parse("selekt = []").expect_err("invalid").contains("selekt"));
+        assert!(parse("select = [\"SL999\"]").expect_err("invalid").contains("SL999"));
         assert!(parse("[severity]\nSL101 = \"fatal\"").is_err());
         assert!(
             parse("max-file-size = \"lots\"")
-                .unwrap_err()
+                .expect_err("invalid")
                 .contains("lots")
         );
     }

@@ -154,21 +154,19 @@ pub fn parse(text: &str) -> Config {
             Token::Word(w) => words.push(w),
             Token::Semicolon(at) => {
                 let mut it = std::mem::take(&mut words).into_iter();
-                match it.next() {
-                    Some(name) => {
-                        let span = name.span.start..at + 1;
-                        push(
-                            &mut stack,
-                            &mut top,
-                            Directive {
-                                name,
-                                args: it.collect(),
-                                block: None,
-                                span,
-                            },
-                        );
-                    }
-                    None => {} // a stray `;` is harmless
+                // A stray `;` (no words) is harmless.
+                if let Some(name) = it.next() {
+                    let span = name.span.start..at + 1;
+                    push(
+                        &mut stack,
+                        &mut top,
+                        Directive {
+                            name,
+                            args: it.collect(),
+                            block: None,
+                            span,
+                        },
+                    );
                 }
             }
             Token::Open(at) if stack.len() >= MAX_DEPTH => {

@@ -13,9 +13,9 @@ pub enum FileKind {
     Tsx,
     /// Rust.
     Rust,
-    /// nginx configuration (known by its name or location).
+    /// nginx configuration, known by its name (`nginx.conf`, `*.nginx`).
     Nginx,
-    /// A `*.conf` file elsewhere: nginx only if its content looks like nginx.
+    /// A `*.conf` file, or a file in an nginx-looking directory: nginx if its content says so.
     MaybeNginx,
 }
 
@@ -28,7 +28,7 @@ pub enum CommentSyntax {
     Hash,
 }
 
-/// Directories whose `*.conf` files are nginx configuration.
+/// Directories whose extension-less files may be nginx configuration (content decides).
 const NGINX_DIRS: &[&str] = &[
     "nginx",
     "conf.d",
@@ -57,11 +57,13 @@ impl FileKind {
         {
             return Some(FileKind::Nginx);
         }
+        // The nearest few directories: `nginx/templates/x.conf.template`, `nginx/conf.d/x.conf`.
         let in_nginx_dir = path
-            .parent()
-            .and_then(Path::file_name)
-            .and_then(|d| d.to_str())
-            .is_some_and(|d| {
+            .ancestors()
+            .skip(1)
+            .take(3)
+            .filter_map(|d| d.file_name()?.to_str())
+            .any(|d| {
                 let d = d.to_ascii_lowercase();
                 NGINX_DIRS.contains(&d.as_str()) || d.starts_with("nginx")
             });
@@ -75,13 +77,11 @@ impl FileKind {
         ]
         .iter()
         .any(|s| lower.ends_with(s));
-        match (conf_like, in_nginx_dir) {
-            (true, true) => Some(FileKind::Nginx),
-            (true, false) => Some(FileKind::MaybeNginx),
-            // Site files in sites-enabled/ usually have no extension at all.
-            (false, true) if ext.is_none() || lower.ends_with(".template") => Some(FileKind::Nginx),
-            _ => None,
+        // `.conf` and `conf.d/` are shared with Apache, supervisord, systemd…: the content decides.
+        if conf_like || (in_nginx_dir && (ext.is_none() || lower.ends_with(".template"))) {
+            return Some(FileKind::MaybeNginx);
         }
+        None
     }
 
     /// Settles [`FileKind::MaybeNginx`] by content: nginx when it has the directive shapes nginx
@@ -137,11 +137,15 @@ mod tests {
         assert_eq!(kind("src/App.tsx"), Some(FileKind::Tsx));
         assert_eq!(kind("src/main.rs"), Some(FileKind::Rust));
         assert_eq!(kind("deploy/nginx.conf"), Some(FileKind::Nginx));
-        assert_eq!(kind("etc/nginx/sites-enabled/shop"), Some(FileKind::Nginx));
+        assert_eq!(
+            kind("etc/nginx/sites-enabled/shop"),
+            Some(FileKind::MaybeNginx)
+        );
         assert_eq!(
             kind("nginx/templates/default.conf.template"),
-            Some(FileKind::Nginx)
+            Some(FileKind::MaybeNginx)
         );
+        assert_eq!(kind("etc/nginx/mime.types"), None);
         assert_eq!(kind("deploy/app.conf"), Some(FileKind::MaybeNginx));
         assert_eq!(kind("README.md"), None);
         assert_eq!(kind("sites-enabled/README.md"), None);

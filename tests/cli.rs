@@ -1,0 +1,465 @@
+//! End-to-end: the binary's exit codes, formats, options, config errors and bad input.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+use std::path::Path;
+
+fn scalelint() -> Command {
+    let mut cmd = Command::cargo_bin("scalelint").expect("binary builds");
+    cmd.env_remove("NO_COLOR");
+    cmd
+}
+
+fn json(cmd: &mut Command) -> Value {
+    let out = cmd.output().expect("runs");
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+fn rules_of(report: &Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["rule"].as_str().expect("rule").to_owned())
+        .collect()
+}
+
+const SESSION_APP: &str = "const session = require('express-session');\nconst app = require('express')();\napp.use(session({ secret: process.env.S }));\n";
+
+fn write(dir: &Path, rel: &str, content: impl AsRef<[u8]>) {
+    let path = dir.join(rel);
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    std::fs::write(path, content).expect("write");
+}
+
+#[test]
+fn exit_codes_follow_findings() {
+    scalelint()
+        .args(["check", "fixtures/sample-app"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("warning[SL101]"))
+        .stdout(predicate::str::contains(
+            "Found 3 findings (3 warnings) in 3 files (3 files scanned, 0 skipped).",
+        ));
+    scalelint()
+        .args(["check", "fixtures/js/express-redis-session"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("No findings"));
+    scalelint()
+        .args(["check", "fixtures/sample-app", "--exit-zero"])
+        .assert()
+        .code(0);
+    scalelint()
+        .args(["check", "does/not/exist"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("path does not exist"));
+    scalelint().args(["check", "--bogus"]).assert().code(2);
+    scalelint().assert().code(2);
+}
+
+#[test]
+fn json_output_is_the_documented_contract() {
+    let report = json(scalelint().args(["check", "fixtures/sample-app", "--format", "json"]));
+    let keys = [
+        "rule",
+        "name",
+        "category",
+        "severity",
+        "path",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "message",
+        "help",
+        "fingerprint",
+    ];
+    let findings = report["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), 3);
+    for f in findings {
+        let mut got: Vec<&str> = f
+            .as_object()
+            .expect("object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        got.sort_unstable();
+        let mut want = keys.to_vec();
+        want.sort_unstable();
+        assert_eq!(got, want);
+    }
+    assert_eq!(findings[0]["path"], "fixtures/sample-app/api/src/app.js");
+    assert_eq!(findings[0]["line"], 9);
+    assert_eq!(findings[0]["column"], 3);
+    assert_eq!(findings[0]["end_column"], 10);
+    assert_eq!(findings[0]["category"], "session");
+    assert_eq!(report["summary"]["findings"], 3);
+    assert_eq!(report["summary"]["files_scanned"], 3);
+    assert_eq!(report["skipped"], Value::Array(vec![]));
+    assert_eq!(report["version"], env!("CARGO_PKG_VERSION"));
+}
+
+#[test]
+fn output_file_selection_and_github_format() {
+    let dir = tempfile::tempdir().expect("temp");
+    let out = dir.path().join("report.json");
+    scalelint()
+        .args([
+            "check",
+            "fixtures/sample-app",
+            "--format",
+            "json",
+            "--output",
+        ])
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::is_empty());
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("written")).expect("json");
+    assert_eq!(rules_of(&report), ["SL101", "SL101", "SL402"]);
+
+    let only_sticky = json(scalelint().args([
+        "check",
+        "fixtures/sample-app",
+        "--format",
+        "json",
+        "--select",
+        "sticky",
+    ]));
+    assert_eq!(rules_of(&only_sticky), ["SL402"]);
+    let no_sessions = json(scalelint().args([
+        "check",
+        "fixtures/sample-app",
+        "--format",
+        "json",
+        "--ignore",
+        "memory-session-store",
+    ]));
+    assert_eq!(rules_of(&no_sessions), ["SL402"]);
+    let both = json(scalelint().args([
+        "check",
+        "fixtures/sample-app",
+        "--format",
+        "json",
+        "--select",
+        "SL101,SL402",
+        "--ignore",
+        "SL402",
+    ]));
+    assert_eq!(rules_of(&both), ["SL101", "SL101"]);
+    scalelint()
+        .args(["check", "fixtures/sample-app", "--select", "SL999"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown rule selector `SL999`"));
+
+    scalelint()
+        .args(["check", "fixtures/sample-app/deploy", "--format", "github"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::starts_with(
+            "::warning file=fixtures/sample-app/deploy/nginx.conf,line=6,col=9,endLine=6,endColumn=17,title=SL402 client-ip-affinity::upstream `api` uses `ip_hash`",
+        ));
+}
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let has_ansi = |cmd: &mut Command| {
+        let out = cmd.output().expect("runs");
+        String::from_utf8_lossy(&out.stdout).contains("\u{1b}[")
+    };
+    // Not a terminal: no colour by default.
+    assert!(!has_ansi(
+        scalelint().args(["check", "fixtures/sample-app"])
+    ));
+    assert!(has_ansi(scalelint().args([
+        "check",
+        "fixtures/sample-app",
+        "--color",
+        "always"
+    ])));
+    assert!(!has_ansi(scalelint().args([
+        "check",
+        "fixtures/sample-app",
+        "--color",
+        "never"
+    ])));
+    assert!(!has_ansi(scalelint().env("NO_COLOR", "1").args([
+        "check",
+        "fixtures/sample-app",
+        "--color",
+        "auto"
+    ])));
+}
+
+#[test]
+fn rules_and_explain() {
+    scalelint()
+        .arg("rules")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("SL101  memory-session-store"))
+        .stdout(predicate::str::contains("js/express-session"))
+        .stdout(predicate::str::contains(
+            "SL302  orm-local-second-level-cache",
+        ));
+    let list = json(scalelint().args(["rules", "--format", "json"]));
+    assert_eq!(
+        list.as_array().expect("array").len(),
+        scalelint::rules::RULES.len()
+    );
+    assert_eq!(list[0]["id"], "SL101");
+    scalelint()
+        .args(["explain", "client-ip-affinity"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("# SL402 client-ip-affinity"));
+    scalelint()
+        .args(["explain", "SL000"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown rule `SL000`"));
+}
+
+#[test]
+fn config_file_selects_excludes_and_sets_severity() {
+    let dir = tempfile::tempdir().expect("temp");
+    write(dir.path(), "app.js", SESSION_APP);
+    write(dir.path(), "legacy/old.js", SESSION_APP);
+    write(
+        dir.path(),
+        "nginx.conf",
+        "upstream a { ip_hash; server x:1; }\n",
+    );
+    write(
+        dir.path(),
+        "scalelint.toml",
+        "ignore = [\"SL402\"]\nexclude = [\"legacy/**\"]\n[severity]\nmemory-session-store = \"error\"\n",
+    );
+    let report = json(
+        scalelint()
+            .current_dir(dir.path())
+            .args(["check", "--format", "json"]),
+    );
+    let findings = report["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), 1, "{report:#}");
+    assert_eq!(findings[0]["path"], "app.js");
+    assert_eq!(findings[0]["severity"], "error");
+
+    // The CLI's --select replaces the config's selection; its --ignore adds to it.
+    let report = json(
+        scalelint()
+            .current_dir(dir.path())
+            .args(["check", "--format", "json", "--select", "SL402"]),
+    );
+    assert_eq!(rules_of(&report), Vec::<String>::new());
+}
+
+#[test]
+fn config_errors_exit_2_and_say_what_and_where() {
+    let dir = tempfile::tempdir().expect("temp");
+    write(dir.path(), "app.js", SESSION_APP);
+    for (content, needle) in [
+        ("selct = [\"SL101\"]\n", "unknown field `selct`"),
+        ("select = [\"SL101\"\n", "invalid config file"),
+        ("select = [\"not-a-rule\"]\n", "not-a-rule"),
+        ("[severity]\nSL101 = \"fatal\"\n", "fatal"),
+        ("max-file-size = \"huge\"\n", "huge"),
+        ("exclude = [\"a/[\"]\n", "invalid exclude glob"),
+    ] {
+        write(dir.path(), "scalelint.toml", content);
+        scalelint()
+            .current_dir(dir.path())
+            .arg("check")
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(needle))
+            .stderr(
+                predicate::str::contains("scalelint.toml").or(predicate::str::contains("glob")),
+            );
+    }
+    scalelint()
+        .args([
+            "check",
+            "fixtures/sample-app",
+            "--config",
+            "no/such/scalelint.toml",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot read config file"));
+    scalelint()
+        .args(["check", "fixtures/sample-app", "--max-file-size", "lots"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("invalid size `lots`"));
+}
+
+#[test]
+fn bad_input_is_skipped_and_reported_never_fatal() {
+    let dir = tempfile::tempdir().expect("temp");
+    let d = dir.path();
+    write(d, "app.js", SESSION_APP);
+    write(d, "binary.js", b"express-session\0\x00\x01garbage");
+    let mut invalid = b"const session = require('express-session');\n// caf".to_vec();
+    invalid.extend([0xe9, 0xff, b'\n']);
+    write(d, "latin1.js", invalid);
+    write(
+        d,
+        "big.js",
+        format!("{SESSION_APP}{}", "// padding\n".repeat(200)),
+    );
+    write(
+        d,
+        "broken.rs",
+        "use tower_sessions::MemoryStore;\nfn main( {\n",
+    );
+    write(d, "partial.js", format!("{SESSION_APP}function (\n"));
+    write(d, "empty.js", "");
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(d, d.join("loop")).expect("symlink");
+        std::os::unix::fs::symlink(d.join("gone.js"), d.join("dangling.js")).expect("symlink");
+    }
+    let report = json(scalelint().current_dir(d).args([
+        "check",
+        "--format",
+        "json",
+        "--max-file-size",
+        "1K",
+        "--follow",
+    ]));
+    let skipped: Vec<(String, String)> = report["skipped"]
+        .as_array()
+        .expect("skipped")
+        .iter()
+        .map(|s| {
+            (
+                s["path"].as_str().expect("path").to_owned(),
+                s["reason"].as_str().expect("reason").to_owned(),
+            )
+        })
+        .collect();
+    let reason = |path: &str| {
+        skipped
+            .iter()
+            .find(|(p, _)| p == path)
+            .map(|(_, r)| r.clone())
+            .unwrap_or_else(|| panic!("{path} not skipped: {skipped:?}"))
+    };
+    assert_eq!(reason("binary.js"), "binary file");
+    assert!(reason("latin1.js").starts_with("not valid UTF-8"));
+    assert!(reason("big.js").starts_with("larger than max-file-size"));
+    assert!(reason("broken.rs").starts_with("syntax error"));
+    #[cfg(unix)]
+    {
+        assert!(reason("loop").contains("loop"), "{skipped:?}");
+        assert!(
+            skipped.iter().any(|(p, _)| p.contains("dangling.js")),
+            "{skipped:?}"
+        );
+    }
+    // The app and the partially parsed file are still analysed.
+    let paths: Vec<&str> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["path"].as_str().expect("path"))
+        .collect();
+    assert_eq!(paths, ["app.js", "partial.js"]);
+    let partial = report["partially_parsed"].as_array().expect("partial");
+    assert_eq!(partial.len(), 1);
+    assert_eq!(partial[0]["path"], "partial.js");
+    assert_eq!(report["summary"]["files_skipped"], skipped.len());
+
+    // The text format says so too.
+    scalelint()
+        .current_dir(d)
+        .args(["check", "--max-file-size", "1K"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("skipped files:"))
+        .stdout(predicate::str::contains("binary.js: binary file"));
+}
+
+#[test]
+fn gitignore_is_honoured_unless_no_ignore() {
+    let dir = tempfile::tempdir().expect("temp");
+    write(dir.path(), ".gitignore", "generated/\n");
+    write(dir.path(), "generated/app.js", SESSION_APP);
+    write(dir.path(), "node_modules/pkg/index.js", SESSION_APP);
+    scalelint()
+        .current_dir(dir.path())
+        .arg("check")
+        .assert()
+        .code(0);
+    let report = json(scalelint().current_dir(dir.path()).args([
+        "check",
+        "--no-ignore",
+        "--format",
+        "json",
+    ]));
+    let paths: Vec<&str> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["path"].as_str().expect("path"))
+        .collect();
+    assert_eq!(paths, ["generated/app.js"], "node_modules stays excluded");
+}
+
+#[test]
+fn inline_suppressions_in_each_comment_syntax() {
+    let dir = tempfile::tempdir().expect("temp");
+    write(
+        dir.path(),
+        "app.js",
+        "const session = require('express-session');\n// scalelint: ignore[SL101] admin tool, one instance by design\napp.use(session({ secret: 's' }));\napp.use(session({ secret: 't' })); // scalelint: ignore[memory-session-store]\napp.use(session({ secret: 'u' }));\n",
+    );
+    write(
+        dir.path(),
+        "nginx.conf",
+        "upstream a {\n  # scalelint: ignore[SL402] warm per-user cache\n  ip_hash;\n}\nupstream b {\n  ip_hash; # scalelint: ignore[SL401]\n}\n",
+    );
+    write(
+        dir.path(),
+        "main.rs",
+        "// scalelint: ignore-file[SL101]\nuse tower_sessions::MemoryStore;\nfn main() { let _s = MemoryStore::default(); }\n",
+    );
+    let report = json(
+        scalelint()
+            .current_dir(dir.path())
+            .args(["check", "--format", "json"]),
+    );
+    let found: Vec<(String, u64)> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().expect("p").to_owned(),
+                f["line"].as_u64().expect("l"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [("app.js".to_owned(), 5), ("nginx.conf".to_owned(), 6)]
+    );
+    let directives = report["directives"].as_array().expect("directives");
+    assert_eq!(directives.len(), 1, "{directives:?}");
+    assert_eq!(directives[0]["path"], "nginx.conf");
+    assert_eq!(directives[0]["line"], 6);
+    assert!(
+        directives[0]["reason"]
+            .as_str()
+            .expect("reason")
+            .contains("unused suppression")
+    );
+}

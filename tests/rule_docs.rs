@@ -1,0 +1,130 @@
+//! Each rule doc's examples are executed: with a detector for the example's language, every
+//! `bad` example must fire the rule and every `good` example must stay silent.
+
+use scalelint::CheckOptions;
+use scalelint::rules::RULES;
+
+struct Example {
+    lang: String,
+    bad: bool,
+    file: String,
+    code: String,
+}
+
+fn examples(doc: &str) -> Vec<Example> {
+    let mut out = Vec::new();
+    let mut lines = doc.lines();
+    while let Some(line) = lines.next() {
+        let Some(info) = line.strip_prefix("```") else {
+            continue;
+        };
+        let words: Vec<&str> = info.split_whitespace().collect();
+        let file = words.iter().find_map(|w| w.strip_prefix("file="));
+        let bad = words.contains(&"bad");
+        let good = words.contains(&"good");
+        let mut code = String::new();
+        for l in lines.by_ref() {
+            if l.starts_with("```") {
+                break;
+            }
+            code.push_str(l);
+            code.push('\n');
+        }
+        if let (Some(file), true) = (file, bad || good) {
+            out.push(Example {
+                lang: words.first().copied().unwrap_or_default().to_owned(),
+                bad,
+                file: file.to_owned(),
+                code,
+            });
+        }
+    }
+    out
+}
+
+/// The languages each rule's detectors read, as fence languages.
+fn covered_languages(rule_id: &str) -> Vec<&'static str> {
+    let mut langs = Vec::new();
+    for d in scalelint::detectors::for_rule(rule_id) {
+        for kind in d.kinds() {
+            let lang = match kind.name() {
+                "javascript" => "js",
+                "typescript" | "tsx" => "ts",
+                "rust" => "rust",
+                "nginx" => "nginx",
+                _ => continue,
+            };
+            if !langs.contains(&lang) {
+                langs.push(lang);
+            }
+        }
+    }
+    langs
+}
+
+#[test]
+fn doc_examples_fire_and_stay_silent_as_labelled() {
+    let mut executed = 0;
+    for rule in RULES {
+        let langs = covered_languages(rule.id);
+        for example in examples(rule.doc) {
+            if !langs.contains(&example.lang.as_str()) {
+                continue;
+            }
+            let dir = tempfile::tempdir().expect("temp dir");
+            let path = dir.path().join(&example.file);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(&path, &example.code).expect("write example");
+            let report = scalelint::check(&CheckOptions {
+                paths: vec![dir.path().to_path_buf()],
+                base: Some(dir.path().to_path_buf()),
+                ..CheckOptions::default()
+            })
+            .expect("check runs");
+            let fired = report.findings.iter().any(|f| f.rule.id == rule.id);
+            let label = if example.bad { "bad" } else { "good" };
+            assert_eq!(
+                fired,
+                example.bad,
+                "{} {label} example {} ({}): findings {:?}",
+                rule.id,
+                example.file,
+                example.lang,
+                report
+                    .findings
+                    .iter()
+                    .map(|f| (f.rule.id, f.start.line))
+                    .collect::<Vec<_>>()
+            );
+            executed += 1;
+        }
+    }
+    assert!(
+        executed >= 6,
+        "only {executed} doc examples were executable"
+    );
+}
+
+#[test]
+fn every_rule_with_a_detector_has_an_executable_bad_and_good_example() {
+    for rule in RULES {
+        let langs = covered_languages(rule.id);
+        if langs.is_empty() {
+            continue;
+        }
+        let runnable: Vec<_> = examples(rule.doc)
+            .into_iter()
+            .filter(|e| langs.contains(&e.lang.as_str()))
+            .collect();
+        assert!(
+            runnable.iter().any(|e| e.bad),
+            "{} has no executable bad example",
+            rule.id
+        );
+        assert!(
+            runnable.iter().any(|e| !e.bad),
+            "{} has no executable good example",
+            rule.id
+        );
+    }
+}
