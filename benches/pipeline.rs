@@ -1,1 +1,90 @@
-fn main() {}
+//! Micro-benchmarks of the hot path: the prefilter over text with and without triggers, each
+//! parser family on a realistic file, and a whole check of the fixtures tree.
+//! Run with `cargo bench`; figures are for comparison between commits, not assertions.
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use scalelint::detectors::DETECTORS;
+use scalelint::parse;
+use scalelint::prefilter::{DetectorSet, Prefilter};
+use scalelint::source::{FileKind, SourceFile};
+use std::hint::black_box;
+use std::path::Path;
+
+fn fixture(rel: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(rel);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Ordinary code with no trigger: what most files of a real repository look like.
+fn clean_text(bytes: usize) -> String {
+    let line = "export function total(items) { return items.reduce((a, b) => a + b.price, 0); }\n";
+    line.repeat(bytes / line.len() + 1)
+}
+
+fn prefilter(c: &mut Criterion) {
+    let prefilter = Prefilter::new(DETECTORS);
+    let mut all = DetectorSet::default();
+    (0..DETECTORS.len()).for_each(|i| all.insert(i));
+    let clean = clean_text(1 << 20);
+    let mut group = c.benchmark_group("prefilter");
+    group.throughput(Throughput::Bytes(clean.len() as u64));
+    group.bench_function("1MiB without triggers", |b| {
+        b.iter(|| prefilter.scan(black_box(clean.as_bytes()), &all))
+    });
+    group.finish();
+    c.bench_function("prefilter/build automaton", |b| {
+        b.iter(|| Prefilter::new(DETECTORS))
+    });
+}
+
+fn parsers(c: &mut Criterion) {
+    let cases = [
+        (
+            "javascript",
+            FileKind::JavaScript,
+            fixture("js/express-memory-session/src/server.js"),
+        ),
+        (
+            "typescript",
+            FileKind::TypeScript,
+            fixture("js/express-memory-session/src/config/session.ts"),
+        ),
+        (
+            "rust",
+            FileKind::Rust,
+            fixture("rust/axum-memory-store/src/main.rs"),
+        ),
+        (
+            "nginx",
+            FileKind::Nginx,
+            fixture("nginx/sticky-upstreams/nginx.conf"),
+        ),
+    ];
+    let mut group = c.benchmark_group("parse");
+    for (name, kind, text) in cases {
+        let file = SourceFile::new(name.to_owned(), kind, text);
+        group.throughput(Throughput::Bytes(file.text.len() as u64));
+        group.bench_function(name, |b| {
+            b.iter(|| black_box(parse::parse(&file)).is_complete())
+        });
+    }
+    group.finish();
+}
+
+fn check(c: &mut Criterion) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let options = scalelint::CheckOptions {
+        paths: vec![dir.clone()],
+        base: Some(dir),
+        jobs: 1,
+        ..Default::default()
+    };
+    c.bench_function("check fixtures/ (1 thread)", |b| {
+        b.iter(|| scalelint::check(&options).map(|r| r.findings.len()))
+    });
+}
+
+criterion_group!(benches, prefilter, parsers, check);
+criterion_main!(benches);

@@ -153,8 +153,16 @@ mod tests {
 
     #[test]
     fn rejects_unknown_keys_and_values() {
-        assert!(parse("selekt = []").expect_err("invalid").contains("selekt"));
-        assert!(parse("select = [\"SL999\"]").expect_err("invalid").contains("SL999"));
+        assert!(
+            parse("selekt = []")
+                .expect_err("invalid")
+                .contains("selekt")
+        );
+        assert!(
+            parse("select = [\"SL999\"]")
+                .expect_err("invalid")
+                .contains("SL999")
+        );
         assert!(parse("[severity]\nSL101 = \"fatal\"").is_err());
         assert!(
             parse("max-file-size = \"lots\"")

@@ -82,6 +82,10 @@ fn sarif_validates_against_the_official_schema() {
 
 #[test]
 fn sarif_passes_github_code_scanning_upload_checks() {
+    // The check script lives in ../shared/, which only this project's own machines have.
+    if std::env::var_os("SCALELINT_NO_GITHUB_CHECK").is_some() {
+        return;
+    }
     let script = shared().join("tools/sarif-github-check.py");
     assert!(script.is_file(), "{} is missing", script.display());
     let dir = tempfile::tempdir().expect("temp dir");

@@ -26,6 +26,13 @@ pub enum Parsed {
     Failed(usize, String),
 }
 
+impl Parsed {
+    /// Whether the file parsed without syntax errors.
+    pub fn is_complete(&self) -> bool {
+        matches!(self, Parsed::Complete(_))
+    }
+}
+
 /// Parses a file with the parser of its kind.
 pub fn parse(file: &SourceFile) -> Parsed {
     match file.kind {
