@@ -75,6 +75,9 @@ pub struct CheckArgs {
     /// Follow symbolic links (loops are detected and reported as skipped).
     #[arg(long, short = 'L')]
     pub follow: bool,
+    /// Also analyse test, example and benchmark code (tests/, *.test.*, examples/, benches/…).
+    #[arg(long)]
+    pub include_tests: bool,
     /// Exit with 0 even when there are findings.
     #[arg(long)]
     pub exit_zero: bool,

@@ -70,6 +70,9 @@ pub struct Config {
     pub severity: BTreeMap<String, Severity>,
     /// Files larger than this are skipped.
     pub max_file_size: Option<Size>,
+    /// Also analyse test, example and benchmark code.
+    #[serde(default)]
+    pub include_tests: bool,
 }
 
 /// A loaded config and where it came from.

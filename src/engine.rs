@@ -38,6 +38,8 @@ pub struct CheckOptions {
     pub jobs: usize,
     /// Overrides the config's `max-file-size`.
     pub max_file_size: Option<u64>,
+    /// Also analyse test, example and benchmark code (or when the config says so).
+    pub include_tests: bool,
 }
 
 /// A note about one file: why it was skipped, parsed partially, or what is wrong with a directive.
@@ -66,6 +68,8 @@ pub struct Report {
     pub files_scanned: usize,
     /// Files that passed the prefilter and were parsed.
     pub files_parsed: usize,
+    /// Test, example and benchmark files left out (see `--include-tests`).
+    pub test_files: usize,
     /// Rules that were enabled.
     pub rules: Vec<&'static Rule>,
     /// The config file used, if any.
@@ -91,11 +95,12 @@ struct Context {
     enabled: Vec<&'static Rule>,
     severity: HashMap<&'static str, Severity>,
     max_file_size: u64,
+    include_tests: bool,
 }
 
 impl Context {
     fn enabled(&self, rule: &'static Rule) -> bool {
-        self.enabled.iter().any(|r| std::ptr::eq(*r, rule))
+        self.enabled.iter().any(|r| r.id == rule.id)
     }
 }
 
@@ -108,6 +113,7 @@ struct Collected {
     sources: Vec<(String, String)>,
     scanned: usize,
     parsed: usize,
+    tests: usize,
 }
 
 impl Collected {
@@ -119,6 +125,7 @@ impl Collected {
         self.sources.extend(other.sources);
         self.scanned += other.scanned;
         self.parsed += other.parsed;
+        self.tests += other.tests;
     }
 }
 
@@ -181,14 +188,15 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     } else if let Some(select) = &cfg.select {
         resolve_selectors(select)?
     } else {
-        RULES.iter().collect()
+        RULES.to_vec()
     };
     let mut ignored = resolve_selectors(&cfg.ignore)?;
     ignored.extend(resolve_selectors(&opts.ignore)?);
     let enabled: Vec<&'static Rule> = RULES
         .iter()
-        .filter(|r| selected.iter().any(|s| std::ptr::eq(*s, *r)))
-        .filter(|r| !ignored.iter().any(|s| std::ptr::eq(*s, *r)))
+        .copied()
+        .filter(|r| selected.iter().any(|s| s.id == r.id))
+        .filter(|r| !ignored.iter().any(|s| s.id == r.id))
         .collect();
     let severity = cfg
         .severity
@@ -223,6 +231,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         enabled: enabled.clone(),
         severity,
         max_file_size,
+        include_tests: opts.include_tests || cfg.include_tests,
     };
 
     let exclude_base = loaded
@@ -282,6 +291,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         directives: collected.directives,
         files_scanned: collected.scanned,
         files_parsed: collected.parsed,
+        test_files: collected.tests,
         rules: enabled,
         config_path: loaded.path,
         sources: collected.sources.into_iter().collect(),
@@ -301,7 +311,12 @@ impl Worker<'_> {
                 rel,
                 kind,
                 size,
+                test_code,
             } => {
+                if test_code && !self.ctx.include_tests {
+                    self.local.tests += 1;
+                    return;
+                }
                 let ctx = self.ctx;
                 let local = &mut self.local;
                 let outcome = catch_unwind(AssertUnwindSafe(|| {

@@ -116,6 +116,7 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         follow_links: args.follow,
         jobs: args.jobs.unwrap_or(0),
         max_file_size,
+        include_tests: args.include_tests,
     };
     let report = scalelint::check(&options)?;
 

@@ -115,7 +115,7 @@ impl Suppressions {
         let mut hit = false;
         for d in &mut self.directives {
             let covers_line = d.target.is_none_or(|t| t == line);
-            let covers_rule = d.rules.is_empty() || d.rules.iter().any(|r| std::ptr::eq(*r, rule));
+            let covers_rule = d.rules.is_empty() || d.rules.iter().any(|r| r.id == rule.id);
             if covers_line && covers_rule {
                 d.used = true;
                 hit = true;
@@ -128,7 +128,7 @@ impl Suppressions {
     /// enabled (a directive for a rule switched off in the config is not "unused").
     pub fn notes(self, enabled: &[&'static Rule]) -> Vec<DirectiveNote> {
         let mut notes = self.notes;
-        let is_enabled = |r: &&'static Rule| enabled.iter().any(|e| std::ptr::eq(*e, *r));
+        let is_enabled = |r: &&'static Rule| enabled.iter().any(|e| e.id == r.id);
         let unused = self
             .directives
             .into_iter()
@@ -167,7 +167,7 @@ mod tests {
         assert!(s.suppresses(rule("SL101"), 2));
         assert!(!s.suppresses(rule("SL101"), 4), "a string is not a comment");
         assert!(!s.suppresses(rule("SL402"), 2));
-        let notes = s.notes(rules::RULES.iter().collect::<Vec<_>>().as_slice());
+        let notes = s.notes(rules::RULES);
         assert_eq!(notes.len(), 0, "{notes:?}");
 
         let file = SourceFile::new(
@@ -178,7 +178,7 @@ mod tests {
         let mut s = Suppressions::parse(&file);
         assert!(s.suppresses(rule("SL402"), 1));
         assert!(!s.suppresses(rule("SL401"), 1));
-        let notes = s.notes(rules::RULES.iter().collect::<Vec<_>>().as_slice());
+        let notes = s.notes(rules::RULES);
         assert_eq!(notes.len(), 1);
         assert!(notes[0].message.contains("SL999"));
     }

@@ -1,7 +1,7 @@
 //! Discovery: one parallel walk (the `ignore` crate, as ripgrep uses it) honouring .gitignore,
 //! .ignore, the configured excludes and the default ones.
 
-use crate::source::FileKind;
+use crate::source::{FileKind, is_test_path};
 use globset::GlobSet;
 use ignore::{WalkBuilder, WalkState};
 use std::path::{Component, Path, PathBuf};
@@ -54,6 +54,8 @@ pub enum Entry {
         kind: FileKind,
         /// Size from the directory entry's metadata, when known.
         size: Option<u64>,
+        /// Test, example or benchmark code (judged relative to the scanned path).
+        test_code: bool,
     },
     /// Something that could not be walked (permission, symlink loop, vanished file).
     Error {
@@ -163,17 +165,21 @@ where
                     let Some(kind) = FileKind::from_path(path) else {
                         return WalkState::Continue;
                     };
+                    // The scanned path this file came from; a file given directly is judged by
+                    // its name alone.
                     let scanned = opts
                         .paths
                         .iter()
-                        .find(|p| path.starts_with(p))
-                        .map_or(opts.base.as_path(), PathBuf::as_path);
+                        .find(|p| path.starts_with(p) && p.as_path() != path)
+                        .map_or(path.parent().unwrap_or(path), PathBuf::as_path);
                     let size = entry.metadata().ok().map(|m| m.len());
+                    let test_code = is_test_path(path.strip_prefix(scanned).unwrap_or(path));
                     visit(Entry::File {
                         path: path.to_path_buf(),
                         rel: display(path, &opts.base, scanned),
                         kind,
                         size,
+                        test_code,
                     });
                 }
                 Err(err) => visit(walk_error(&err, opts)),

@@ -463,3 +463,68 @@ fn inline_suppressions_in_each_comment_syntax() {
             .contains("unused suppression")
     );
 }
+
+#[test]
+fn test_code_is_left_out_unless_asked_for() {
+    let dir = tempfile::tempdir().expect("temp");
+    write(dir.path(), "src/app.js", SESSION_APP);
+    write(dir.path(), "tests/app.test.js", SESSION_APP);
+    write(dir.path(), "src/session.spec.ts", SESSION_APP);
+    write(dir.path(), "examples/demo.js", SESSION_APP);
+    let paths = |report: &Value| -> Vec<String> {
+        report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|f| f["path"].as_str().expect("path").to_owned())
+            .collect()
+    };
+    let report = json(
+        scalelint()
+            .current_dir(dir.path())
+            .args(["check", "--format", "json"]),
+    );
+    assert_eq!(paths(&report), ["src/app.js"]);
+    assert_eq!(report["summary"]["test_files_not_analysed"], 3);
+    let report = json(scalelint().current_dir(dir.path()).args([
+        "check",
+        "--format",
+        "json",
+        "--include-tests",
+    ]));
+    assert_eq!(
+        paths(&report),
+        [
+            "examples/demo.js",
+            "src/app.js",
+            "src/session.spec.ts",
+            "tests/app.test.js"
+        ]
+    );
+    // The directory that is scanned does not count: only paths below it.
+    let report = json(
+        scalelint()
+            .current_dir(dir.path())
+            .args(["check", "--format", "json", "tests"]),
+    );
+    assert_eq!(
+        paths(&report),
+        Vec::<String>::new(),
+        "tests/app.test.js is a test by name"
+    );
+    write(dir.path(), "tests/server.js", SESSION_APP);
+    let report = json(
+        scalelint()
+            .current_dir(dir.path())
+            .args(["check", "--format", "json", "tests"]),
+    );
+    assert_eq!(paths(&report), ["tests/server.js"]);
+    scalelint()
+        .current_dir(dir.path())
+        .arg("check")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "4 test files not analysed (--include-tests)",
+        ));
+}

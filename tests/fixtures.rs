@@ -13,6 +13,8 @@ const FIXTURES: &[(&str, bool)] = &[
     ("js/express-redis-session", false),
     ("rust/axum-memory-store", true),
     ("rust/axum-redis-store", false),
+    ("rust/poem-memory-storage", true),
+    ("rust/poem-redis-storage", false),
     ("nginx/sticky-upstreams", true),
     ("nginx/round-robin", false),
 ];

@@ -45,6 +45,7 @@ struct Summary {
     files_with_findings: usize,
     files_scanned: usize,
     files_skipped: usize,
+    test_files_not_analysed: usize,
     by_severity: BTreeMap<&'static str, usize>,
     by_rule: BTreeMap<&'static str, usize>,
 }
@@ -95,6 +96,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             files_with_findings: report.files_with_findings(),
             files_scanned: report.files_scanned,
             files_skipped: report.skipped.len(),
+            test_files_not_analysed: report.test_files,
             by_severity,
             by_rule,
         },

@@ -80,8 +80,15 @@ pub fn write(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<()
             by_severity.push(plural(n, word));
         }
     }
+    let tests = match report.test_files {
+        0 => String::new(),
+        n => format!(
+            ", {} not analysed (--include-tests)",
+            plural(n, "test file")
+        ),
+    };
     let scanned = format!(
-        "{} scanned, {} skipped",
+        "{} scanned, {} skipped{tests}",
         plural(report.files_scanned, "file"),
         report.skipped.len()
     );

@@ -66,102 +66,119 @@ macro_rules! doc {
     };
 }
 
+/// `SL101` memory-session-store.
+pub static SL101: Rule = Rule {
+    id: "SL101",
+    name: "memory-session-store",
+    category: Category::Session,
+    default_severity: Severity::Warning,
+    summary: "Session data is kept in the memory of one process",
+    description: "Flags session middleware whose store is the process's own memory, either \
+        explicitly (MemoryStore, memorystore) or by default (express-session without a `store`). \
+        Another instance behind the load balancer does not have the session, so users are logged \
+        out or lose their session state whenever a request lands elsewhere, and every restart or \
+        deploy wipes all sessions.",
+    doc: doc!("SL101-memory-session-store.md"),
+};
+
+/// `SL102` local-file-session-store.
+pub static SL102: Rule = Rule {
+    id: "SL102",
+    name: "local-file-session-store",
+    category: Category::Session,
+    default_severity: Severity::Warning,
+    summary: "Session data is kept in files on the local disk of one instance",
+    description: "Flags session backends that write session data to the instance's own \
+        filesystem (Django file sessions, Flask-Session `filesystem`, PHP `files`, \
+        session-file-store). Other instances cannot read those files, so a user whose request \
+        lands on another instance has no session.",
+    doc: doc!("SL102-local-file-session-store.md"),
+};
+
+/// `SL201` local-upload-storage.
+pub static SL201: Rule = Rule {
+    id: "SL201",
+    name: "local-upload-storage",
+    category: Category::Upload,
+    default_severity: Severity::Warning,
+    summary: "Uploaded files are written to the local filesystem of one instance",
+    description: "Flags request handlers and upload middleware that save user uploads to the \
+        disk of the instance that received the request. The file is missing on every other \
+        instance (broken links, 404s) and lost when the instance is replaced.",
+    doc: doc!("SL201-local-upload-storage.md"),
+};
+
+/// `SL202` local-storage-backend.
+pub static SL202: Rule = Rule {
+    id: "SL202",
+    name: "local-storage-backend",
+    category: Category::Upload,
+    default_severity: Severity::Warning,
+    summary: "The framework's file storage is configured to, or defaults to, local disk",
+    description: "Flags framework storage layers (Django STORAGES/FileSystemStorage, Rails \
+        ActiveStorage Disk, Laravel local disk) that put user files on the instance's own disk. \
+        Files stored through them exist on one instance only.",
+    doc: doc!("SL202-local-storage-backend.md"),
+};
+
+/// `SL301` process-local-cache.
+pub static SL301: Rule = Rule {
+    id: "SL301",
+    name: "process-local-cache",
+    category: Category::Cache,
+    default_severity: Severity::Note,
+    summary: "A cache lives in the memory of one process",
+    description: "Flags caches held in process memory (LocMemCache, SimpleCache, \
+        :memory_store, IMemoryCache, node-cache, moka). Each instance has its own copy: entries \
+        diverge between instances, invalidation reaches only one of them, and every new instance \
+        starts cold.",
+    doc: doc!("SL301-process-local-cache.md"),
+};
+
+/// `SL302` orm-local-second-level-cache.
+pub static SL302: Rule = Rule {
+    id: "SL302",
+    name: "orm-local-second-level-cache",
+    category: Category::Cache,
+    default_severity: Severity::Note,
+    summary: "An ORM second-level or query cache is held per process",
+    description: "Flags ORM second-level and query caches backed by process memory \
+        (NHibernate SysCache/CoreMemoryCache, Hibernate heap caches, Doctrine array caches). \
+        A write through one instance leaves stale entities cached in every other instance.",
+    doc: doc!("SL302-orm-local-second-level-cache.md"),
+};
+
+/// `SL401` cookie-sticky-sessions.
+pub static SL401: Rule = Rule {
+    id: "SL401",
+    name: "cookie-sticky-sessions",
+    category: Category::Sticky,
+    default_severity: Severity::Warning,
+    summary: "The load balancer pins each user to one instance by a cookie or session key",
+    description: "Flags load balancer and proxy configuration that routes a user to the same \
+        instance by a cookie or session identifier (nginx `sticky`, `hash $cookie_…`, HAProxy \
+        `cookie … insert`, Traefik sticky cookies). Stickiness hides instance-local state until \
+        that instance dies or a deploy rolls, then the pinned users lose it; it also skews load.",
+    doc: doc!("SL401-cookie-sticky-sessions.md"),
+};
+
+/// `SL402` client-ip-affinity.
+pub static SL402: Rule = Rule {
+    id: "SL402",
+    name: "client-ip-affinity",
+    category: Category::Sticky,
+    default_severity: Severity::Warning,
+    summary: "The load balancer pins each client to one instance by its IP address",
+    description: "Flags load balancer configuration that routes by client IP (nginx `ip_hash`, \
+        `hash $remote_addr`, HAProxy `balance source`, Kubernetes `sessionAffinity: ClientIP`). \
+        It hides instance-local state until an instance goes away, concentrates users behind one \
+        NAT on one instance, and breaks when a client's address changes.",
+    doc: doc!("SL402-client-ip-affinity.md"),
+};
+
 /// Every rule, sorted by ID.
-pub static RULES: &[Rule] = &[
-    Rule {
-        id: "SL101",
-        name: "memory-session-store",
-        category: Category::Session,
-        default_severity: Severity::Warning,
-        summary: "Session data is kept in the memory of one process",
-        description: "Flags session middleware whose store is the process's own memory, either \
-            explicitly (MemoryStore, memorystore) or by default (express-session without a `store`). \
-            Another instance behind the load balancer does not have the session, so users are logged \
-            out or lose their session state whenever a request lands elsewhere, and every restart or \
-            deploy wipes all sessions.",
-        doc: doc!("SL101-memory-session-store.md"),
-    },
-    Rule {
-        id: "SL102",
-        name: "local-file-session-store",
-        category: Category::Session,
-        default_severity: Severity::Warning,
-        summary: "Session data is kept in files on the local disk of one instance",
-        description: "Flags session backends that write session data to the instance's own \
-            filesystem (Django file sessions, Flask-Session `filesystem`, PHP `files`, \
-            session-file-store). Other instances cannot read those files, so a user whose request \
-            lands on another instance has no session.",
-        doc: doc!("SL102-local-file-session-store.md"),
-    },
-    Rule {
-        id: "SL201",
-        name: "local-upload-storage",
-        category: Category::Upload,
-        default_severity: Severity::Warning,
-        summary: "Uploaded files are written to the local filesystem of one instance",
-        description: "Flags request handlers and upload middleware that save user uploads to the \
-            disk of the instance that received the request. The file is missing on every other \
-            instance (broken links, 404s) and lost when the instance is replaced.",
-        doc: doc!("SL201-local-upload-storage.md"),
-    },
-    Rule {
-        id: "SL202",
-        name: "local-storage-backend",
-        category: Category::Upload,
-        default_severity: Severity::Warning,
-        summary: "The framework's file storage is configured to, or defaults to, local disk",
-        description: "Flags framework storage layers (Django STORAGES/FileSystemStorage, Rails \
-            ActiveStorage Disk, Laravel local disk) that put user files on the instance's own disk. \
-            Files stored through them exist on one instance only.",
-        doc: doc!("SL202-local-storage-backend.md"),
-    },
-    Rule {
-        id: "SL301",
-        name: "process-local-cache",
-        category: Category::Cache,
-        default_severity: Severity::Note,
-        summary: "A cache lives in the memory of one process",
-        description: "Flags caches held in process memory (LocMemCache, SimpleCache, \
-            :memory_store, IMemoryCache, node-cache, moka). Each instance has its own copy: entries \
-            diverge between instances, invalidation reaches only one of them, and every new instance \
-            starts cold.",
-        doc: doc!("SL301-process-local-cache.md"),
-    },
-    Rule {
-        id: "SL302",
-        name: "orm-local-second-level-cache",
-        category: Category::Cache,
-        default_severity: Severity::Note,
-        summary: "An ORM second-level or query cache is held per process",
-        description: "Flags ORM second-level and query caches backed by process memory \
-            (NHibernate SysCache/CoreMemoryCache, Hibernate heap caches, Doctrine array caches). \
-            A write through one instance leaves stale entities cached in every other instance.",
-        doc: doc!("SL302-orm-local-second-level-cache.md"),
-    },
-    Rule {
-        id: "SL401",
-        name: "cookie-sticky-sessions",
-        category: Category::Sticky,
-        default_severity: Severity::Warning,
-        summary: "The load balancer pins each user to one instance by a cookie or session key",
-        description: "Flags load balancer and proxy configuration that routes a user to the same \
-            instance by a cookie or session identifier (nginx `sticky`, `hash $cookie_…`, HAProxy \
-            `cookie … insert`, Traefik sticky cookies). Stickiness hides instance-local state until \
-            that instance dies or a deploy rolls, then the pinned users lose it; it also skews load.",
-        doc: doc!("SL401-cookie-sticky-sessions.md"),
-    },
-    Rule {
-        id: "SL402",
-        name: "client-ip-affinity",
-        category: Category::Sticky,
-        default_severity: Severity::Warning,
-        summary: "The load balancer pins each client to one instance by its IP address",
-        description: "Flags load balancer configuration that routes by client IP (nginx `ip_hash`, \
-            `hash $remote_addr`, HAProxy `balance source`, Kubernetes `sessionAffinity: ClientIP`). \
-            It hides instance-local state until an instance goes away, concentrates users behind one \
-            NAT on one instance, and breaks when a client's address changes.",
-        doc: doc!("SL402-client-ip-affinity.md"),
-    },
+pub static RULES: &[&Rule] = &[
+    &SL101, &SL102, &SL201, &SL202, &SL301, &SL302, &SL401, &SL402,
 ];
 
 /// Looks a rule up by its ID (`SL101`) or name (`memory-session-store`), case-insensitively.
@@ -169,6 +186,7 @@ pub fn find(key: &str) -> Option<&'static Rule> {
     let key = key.trim();
     RULES
         .iter()
+        .copied()
         .find(|r| r.id.eq_ignore_ascii_case(key) || r.name.eq_ignore_ascii_case(key))
 }
 
@@ -180,14 +198,20 @@ pub fn select(selector: &str) -> Option<Vec<&'static Rule>> {
     let category = Category::ALL
         .into_iter()
         .find(|c| c.as_str().eq_ignore_ascii_case(selector.trim()))?;
-    Some(RULES.iter().filter(|r| r.category == category).collect())
+    Some(
+        RULES
+            .iter()
+            .copied()
+            .filter(|r| r.category == category)
+            .collect(),
+    )
 }
 
 /// The index of a rule in [`RULES`] (its SARIF `ruleIndex`).
 pub fn index_of(rule: &Rule) -> usize {
     RULES
         .iter()
-        .position(|r| std::ptr::eq(r, rule))
+        .position(|r| r.id == rule.id)
         .unwrap_or_default()
 }
 

@@ -2,9 +2,11 @@
 
 mod kind;
 mod line_index;
+mod test_code;
 
 pub use kind::{CommentSyntax, FileKind};
 pub use line_index::LineIndex;
+pub use test_code::is_test_path;
 
 /// A file read for analysis.
 #[derive(Debug)]

@@ -30,12 +30,8 @@ const STICKY_HELP: &str = "drop the stickiness and keep session state in a share
 const IP_HELP: &str = "balance with round robin or `least_conn` and keep session state in a \
     shared store (Redis, a database) or in signed cookies, so any server can answer";
 
-fn rule(id: &str) -> &'static Rule {
-    rules::find(id).unwrap_or(&rules::RULES[0])
-}
-
 /// Why a `hash` key pins users, if it does: returns the rule and the variable.
-fn classify_hash_key(key: &str) -> Option<(&'static str, String)> {
+fn classify_hash_key(key: &str) -> Option<(&'static Rule, String)> {
     let vars = variables(key);
     if let Some(var) = vars.iter().find(|v| {
         let lower = v.to_ascii_lowercase();
@@ -44,11 +40,11 @@ fn classify_hash_key(key: &str) -> Option<(&'static str, String)> {
             .or_else(|| lower.strip_prefix("$http_"));
         lower.starts_with("$cookie_") || request_value.is_some_and(names_a_session)
     }) {
-        return Some(("SL401", var.clone()));
+        return Some((&rules::SL401, var.clone()));
     }
     vars.into_iter()
         .find(|v| CLIENT_ADDRESS_VARS.contains(&v.to_ascii_lowercase().as_str()))
-        .map(|v| ("SL402", v))
+        .map(|v| (&rules::SL402, v))
 }
 
 /// Whether a header or query parameter name carries a session or user identity.
@@ -119,7 +115,7 @@ impl Detector for NginxUpstream {
 fn check_directive(d: &Directive, upstream: &str) -> Option<Diagnostic> {
     match d.name.value.as_str() {
         "ip_hash" => Some(Diagnostic::new(
-            rule("SL402"),
+            &rules::SL402,
             d.span.clone(),
             format!(
                 "upstream `{upstream}` uses `ip_hash`, which pins each client address to one server"
@@ -128,8 +124,9 @@ fn check_directive(d: &Directive, upstream: &str) -> Option<Diagnostic> {
         )),
         "hash" => {
             let key = d.args.first()?;
-            let (id, var) = classify_hash_key(&key.value)?;
-            let message = if id == "SL401" {
+            let (rule, var) = classify_hash_key(&key.value)?;
+            let cookie = rule.id == rules::SL401.id;
+            let message = if cookie {
                 format!(
                     "upstream `{upstream}` hashes on `{var}`, which pins each user's session to one server"
                 )
@@ -138,8 +135,8 @@ fn check_directive(d: &Directive, upstream: &str) -> Option<Diagnostic> {
                     "upstream `{upstream}` hashes on `{var}`, which pins each client address to one server"
                 )
             };
-            let help = if id == "SL401" { STICKY_HELP } else { IP_HELP };
-            Some(Diagnostic::new(rule(id), d.span.clone(), message, help))
+            let help = if cookie { STICKY_HELP } else { IP_HELP };
+            Some(Diagnostic::new(rule, d.span.clone(), message, help))
         }
         "sticky" => {
             let method = d.args.first().map(|a| a.value.as_str());
@@ -150,7 +147,7 @@ fn check_directive(d: &Directive, upstream: &str) -> Option<Diagnostic> {
                 _ => "a sticky cookie (`sticky`)",
             };
             Some(Diagnostic::new(
-                rule("SL401"),
+                &rules::SL401,
                 d.span.clone(),
                 format!("upstream `{upstream}` pins each user to one server with {how}"),
                 STICKY_HELP,
@@ -168,7 +165,7 @@ mod tests {
     fn hash_keys() {
         assert_eq!(classify_hash_key("$request_uri"), None);
         assert_eq!(
-            classify_hash_key("$remote_addr").map(|x| x.0),
+            classify_hash_key("$remote_addr").map(|x| x.0.id),
             Some("SL402")
         );
         assert_eq!(
@@ -176,7 +173,7 @@ mod tests {
             Some("$cookie_jsessionid".into())
         );
         assert_eq!(
-            classify_hash_key("$http_x_session_id").map(|x| x.0),
+            classify_hash_key("$http_x_session_id").map(|x| x.0.id),
             Some("SL401")
         );
         assert_eq!(classify_hash_key("$http_user_agent$request_uri"), None);

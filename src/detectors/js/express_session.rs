@@ -6,7 +6,7 @@ use crate::detectors::Detector;
 use crate::diagnostic::Diagnostic;
 use crate::parse::Tree;
 use crate::parse::js::{preorder, text};
-use crate::rules::{self, Rule};
+use crate::rules;
 use crate::source::{FileKind, SourceFile};
 use tree_sitter::Node;
 
@@ -19,10 +19,6 @@ const MEMORYSTORE: &[&str] = &["memorystore"];
 const HELP: &str = "give express-session a shared store, e.g. `store: new RedisStore({ client })` \
     from connect-redis (or connect-pg-simple, connect-mongo), or keep small sessions in signed \
     cookies with cookie-session";
-
-fn rule() -> &'static Rule {
-    rules::find("SL101").unwrap_or(&rules::RULES[0])
-}
 
 /// The names that mean what the session module exports, in this file.
 struct Names<'a> {
@@ -117,7 +113,7 @@ fn check_call<'t>(
             let value = scope.resolve(value, src);
             if let Some(what) = in_memory_store(value, src, scope, names) {
                 out.push(Diagnostic::new(
-                    rule(),
+                    &rules::SL101,
                     value.byte_range(),
                     format!("express-session store is {what}, which keeps sessions in this process's memory"),
                     HELP,
@@ -129,7 +125,7 @@ fn check_call<'t>(
 
 fn missing_store(callee: Node<'_>) -> Diagnostic {
     Diagnostic::new(
-        rule(),
+        &rules::SL101,
         callee.byte_range(),
         "express-session has no `store`, so sessions live in this process's memory (its default MemoryStore)",
         HELP,

@@ -7,7 +7,7 @@ use crate::detectors::Detector;
 use crate::diagnostic::Diagnostic;
 use crate::parse::Tree;
 use crate::parse::rust::span_range;
-use crate::rules::{self, Rule};
+use crate::rules;
 use crate::source::{FileKind, SourceFile};
 use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
@@ -61,10 +61,6 @@ const KNOWN: &[KnownStore] = &[
     },
 ];
 
-fn rule() -> &'static Rule {
-    rules::find("SL101").unwrap_or(&rules::RULES[0])
-}
-
 impl Detector for SessionMemoryStore {
     fn id(&self) -> &'static str {
         "rust/session-memory-store"
@@ -109,7 +105,7 @@ impl Visitor<'_> {
     fn report(&mut self, known: &KnownStore, span: proc_macro2::Span) {
         let span = span_range(span, &self.file.lines, &self.file.text);
         self.out.push(Diagnostic::new(
-            rule(),
+            &rules::SL101,
             span,
             format!(
                 "sessions are stored in {}, which lives in this process's memory",
