@@ -45,6 +45,13 @@ impl FileKind {
         let name = path.file_name()?.to_str()?;
         let lower = name.to_ascii_lowercase();
         let ext = lower.rsplit_once('.').map(|(_, e)| e);
+        // Declaration files describe types only: no runtime behaviour to judge.
+        if [".d.ts", ".d.mts", ".d.cts"]
+            .iter()
+            .any(|s| lower.ends_with(s))
+        {
+            return None;
+        }
         match ext {
             Some("js" | "mjs" | "cjs" | "jsx") => return Some(FileKind::JavaScript),
             Some("ts" | "mts" | "cts") => return Some(FileKind::TypeScript),
@@ -136,6 +143,7 @@ mod tests {
         assert_eq!(kind("src/app.mjs"), Some(FileKind::JavaScript));
         assert_eq!(kind("src/App.tsx"), Some(FileKind::Tsx));
         assert_eq!(kind("src/main.rs"), Some(FileKind::Rust));
+        assert_eq!(kind("dist/index.d.ts"), None);
         assert_eq!(kind("deploy/nginx.conf"), Some(FileKind::Nginx));
         assert_eq!(
             kind("etc/nginx/sites-enabled/shop"),

@@ -5,9 +5,10 @@
 use crate::detectors::Detector;
 use crate::diagnostic::Diagnostic;
 use crate::parse::Tree;
-use crate::parse::nginx::Directive;
+use crate::parse::nginx::{Config, Directive};
 use crate::rules::{self, Rule};
 use crate::source::{FileKind, SourceFile};
+use std::collections::HashMap;
 
 /// Sticky balancing in nginx upstream blocks.
 pub struct NginxUpstream;
@@ -30,11 +31,53 @@ const STICKY_HELP: &str = "drop the stickiness and keep session state in a share
 const IP_HELP: &str = "balance with round robin or `least_conn` and keep session state in a \
     shared store (Redis, a database) or in signed cookies, so any server can answer";
 
-/// Why a `hash` key pins users, if it does: returns the rule and the variable.
-fn classify_hash_key(key: &str) -> Option<(&'static Rule, String)> {
-    let vars = variables(key);
-    if let Some(var) = vars.iter().find(|v| {
-        let lower = v.to_ascii_lowercase();
+/// Variables defined in the file by `map SOURCE $var { … }` or `set $var VALUE;`: what each one
+/// is computed from, so that `hash $sticky_key` is judged by what `$sticky_key` holds.
+type Definitions = HashMap<String, Vec<String>>;
+
+fn definitions(config: &Config) -> Definitions {
+    let mut defs: Definitions = HashMap::new();
+    for d in config.walk() {
+        match (d.name.value.as_str(), d.args.as_slice()) {
+            ("map", [source, var, ..]) => {
+                let entry = defs.entry(var.value.to_ascii_lowercase()).or_default();
+                entry.push(source.value.clone());
+                // The values a map yields can carry variables too (`default $cookie_sid;`).
+                for item in d.block.iter().flatten() {
+                    entry.extend(item.args.iter().map(|a| a.value.clone()));
+                }
+            }
+            ("set", [var, value, ..]) => defs
+                .entry(var.value.to_ascii_lowercase())
+                .or_default()
+                .push(value.value.clone()),
+            _ => {}
+        }
+    }
+    defs
+}
+
+/// The variables a value depends on, through `map`/`set` definitions (a few levels deep).
+fn base_variables(value: &str, defs: &Definitions, depth: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    for var in variables(value) {
+        let lower = var.to_ascii_lowercase();
+        match defs.get(&lower) {
+            Some(sources) if depth < 4 => {
+                for source in sources {
+                    out.extend(base_variables(source, defs, depth + 1));
+                }
+            }
+            _ => out.push(lower),
+        }
+    }
+    out
+}
+
+/// Why a `hash` key pins users, if it does: the rule and the variable that identifies the user.
+fn classify_hash_key(key: &str, defs: &Definitions) -> Option<(&'static Rule, String)> {
+    let vars = base_variables(key, defs, 0);
+    if let Some(var) = vars.iter().find(|lower| {
         let request_value = lower
             .strip_prefix("$arg_")
             .or_else(|| lower.strip_prefix("$http_"));
@@ -43,7 +86,7 @@ fn classify_hash_key(key: &str) -> Option<(&'static Rule, String)> {
         return Some((&rules::SL401, var.clone()));
     }
     vars.into_iter()
-        .find(|v| CLIENT_ADDRESS_VARS.contains(&v.to_ascii_lowercase().as_str()))
+        .find(|v| CLIENT_ADDRESS_VARS.contains(&v.as_str()))
         .map(|v| (&rules::SL402, v))
 }
 
@@ -98,13 +141,14 @@ impl Detector for NginxUpstream {
 
     fn check(&self, _file: &SourceFile, tree: &Tree, out: &mut Vec<Diagnostic>) {
         let Tree::Nginx(config) = tree else { return };
+        let defs = definitions(config);
         for upstream in config.walk() {
             if upstream.name.value != "upstream" {
                 continue;
             }
             let name = upstream.args.first().map_or("", |a| a.value.as_str());
             for d in upstream.block.iter().flatten() {
-                if let Some(diag) = check_directive(d, name) {
+                if let Some(diag) = check_directive(d, name, &defs) {
                     out.push(diag);
                 }
             }
@@ -112,7 +156,7 @@ impl Detector for NginxUpstream {
     }
 }
 
-fn check_directive(d: &Directive, upstream: &str) -> Option<Diagnostic> {
+fn check_directive(d: &Directive, upstream: &str, defs: &Definitions) -> Option<Diagnostic> {
     match d.name.value.as_str() {
         "ip_hash" => Some(Diagnostic::new(
             &rules::SL402,
@@ -124,17 +168,21 @@ fn check_directive(d: &Directive, upstream: &str) -> Option<Diagnostic> {
         )),
         "hash" => {
             let key = d.args.first()?;
-            let (rule, var) = classify_hash_key(&key.value)?;
+            let (rule, var) = classify_hash_key(&key.value, defs)?;
             let cookie = rule.id == rules::SL401.id;
-            let message = if cookie {
-                format!(
-                    "upstream `{upstream}` hashes on `{var}`, which pins each user's session to one server"
-                )
+            let source = if key.value.to_ascii_lowercase().contains(&var) {
+                format!("`{var}`")
             } else {
-                format!(
-                    "upstream `{upstream}` hashes on `{var}`, which pins each client address to one server"
-                )
+                format!("`{}` (from `{var}`)", key.value)
             };
+            let pinned = if cookie {
+                "each user's session"
+            } else {
+                "each client address"
+            };
+            let message = format!(
+                "upstream `{upstream}` hashes on {source}, which pins {pinned} to one server"
+            );
             let help = if cookie { STICKY_HELP } else { IP_HELP };
             Some(Diagnostic::new(rule, d.span.clone(), message, help))
         }
@@ -162,21 +210,43 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hash_keys() {
-        assert_eq!(classify_hash_key("$request_uri"), None);
+    fn keys_defined_by_map_and_set_are_followed() {
+        let config = crate::parse::nginx::parse(
+            "map $http_upgrade $sticky { default $cookie_sessionid; }\nserver { set $client \"$binary_remote_addr\"; set $page $request_uri; }",
+        );
+        let defs = definitions(&config);
+        let rule_of = |key| classify_hash_key(key, &defs).map(|(r, v)| (r.id, v));
         assert_eq!(
-            classify_hash_key("$remote_addr").map(|x| x.0.id),
+            rule_of("$sticky"),
+            Some(("SL401", "$cookie_sessionid".into()))
+        );
+        assert_eq!(
+            rule_of("$client"),
+            Some(("SL402", "$binary_remote_addr".into()))
+        );
+        assert_eq!(rule_of("$page"), None);
+    }
+
+    #[test]
+    fn hash_keys() {
+        let none = Definitions::new();
+        assert_eq!(classify_hash_key("$request_uri", &none), None);
+        assert_eq!(
+            classify_hash_key("$remote_addr", &none).map(|x| x.0.id),
             Some("SL402")
         );
         assert_eq!(
-            classify_hash_key("${cookie_jsessionid}").map(|x| x.1),
+            classify_hash_key("${cookie_jsessionid}", &none).map(|x| x.1),
             Some("$cookie_jsessionid".into())
         );
         assert_eq!(
-            classify_hash_key("$http_x_session_id").map(|x| x.0.id),
+            classify_hash_key("$http_x_session_id", &none).map(|x| x.0.id),
             Some("SL401")
         );
-        assert_eq!(classify_hash_key("$http_user_agent$request_uri"), None);
-        assert_eq!(classify_hash_key("$scheme$request_uri"), None);
+        assert_eq!(
+            classify_hash_key("$http_user_agent$request_uri", &none),
+            None
+        );
+        assert_eq!(classify_hash_key("$scheme$request_uri", &none), None);
     }
 }

@@ -111,6 +111,21 @@ fn check_call<'t>(
         StoreOption::Unknown => {}
         StoreOption::Value(value) => {
             let value = scope.resolve(value, src);
+            // `store: undefined` / `store: null` is the same as no store at all.
+            if matches!(value.kind(), "undefined" | "null")
+                || (value.kind() == "identifier" && text(value, src) == "undefined")
+            {
+                out.push(Diagnostic::new(
+                    &rules::SL101,
+                    value.byte_range(),
+                    format!(
+                        "express-session `store` is `{}`, so sessions live in this process's memory (its default MemoryStore)",
+                        text(value, src)
+                    ),
+                    HELP,
+                ));
+                return;
+            }
             if let Some(what) = in_memory_store(value, src, scope, names) {
                 out.push(Diagnostic::new(
                     &rules::SL101,
