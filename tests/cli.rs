@@ -124,35 +124,23 @@ fn output_file_selection_and_github_format() {
         serde_json::from_str(&std::fs::read_to_string(&out).expect("written")).expect("json");
     assert_eq!(rules_of(&report), ["SL101", "SL101", "SL402"]);
 
-    let only_sticky = json(scalelint().args([
-        "check",
-        "fixtures/sample-app",
-        "--format",
-        "json",
-        "--select",
-        "sticky",
-    ]));
-    assert_eq!(rules_of(&only_sticky), ["SL402"]);
-    let no_sessions = json(scalelint().args([
-        "check",
-        "fixtures/sample-app",
-        "--format",
-        "json",
-        "--ignore",
-        "memory-session-store",
-    ]));
-    assert_eq!(rules_of(&no_sessions), ["SL402"]);
-    let both = json(scalelint().args([
-        "check",
-        "fixtures/sample-app",
-        "--format",
-        "json",
-        "--select",
-        "SL101,SL402",
-        "--ignore",
-        "SL402",
-    ]));
-    assert_eq!(rules_of(&both), ["SL101", "SL101"]);
+    let rules_with = |extra: &[&str]| {
+        rules_of(&json(
+            scalelint()
+                .args(["check", "fixtures/sample-app", "--format", "json"])
+                .args(extra),
+        ))
+    };
+    assert_eq!(rules_with(&["--select", "sticky"]), ["SL402"]);
+    assert_eq!(rules_with(&["--ignore", "memory-session-store"]), ["SL402"]);
+    assert_eq!(
+        rules_with(&["--select", "SL101,SL402", "--ignore", "SL402"]),
+        ["SL101", "SL101"]
+    );
+    assert_eq!(
+        rules_with(&["--select", "SL101", "--select", "client-ip-affinity"]),
+        ["SL101", "SL101", "SL402"]
+    );
     scalelint()
         .args(["check", "fixtures/sample-app", "--select", "SL999"])
         .assert()

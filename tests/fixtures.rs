@@ -34,32 +34,36 @@ fn check(dir: &Path) -> Report {
     .expect("fixture check runs")
 }
 
-/// (path, line, rule) announced by `expect: SL…` comments: the finding is on the next line.
-fn expectations(dir: &Path) -> BTreeSet<(String, usize, String)> {
-    let mut out = BTreeSet::new();
+/// Every text file below `dir`: (path relative to `dir`, `/`-separated; content).
+fn files(dir: &Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
         for entry in std::fs::read_dir(&d).expect("readable fixture dir") {
             let path = entry.expect("entry").path();
             if path.is_dir() {
                 stack.push(path);
-                continue;
+            } else if let Ok(text) = std::fs::read_to_string(&path) {
+                let rel = path.strip_prefix(dir).expect("under fixture");
+                let rel: Vec<_> = rel
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect();
+                out.push((rel.join("/"), text));
             }
-            let Ok(text) = std::fs::read_to_string(&path) else {
-                continue;
-            };
-            let rel = path
-                .strip_prefix(dir)
-                .expect("under fixture")
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect::<Vec<_>>()
-                .join("/");
-            for (i, line) in text.lines().enumerate() {
-                if let Some((_, rest)) = line.split_once("expect: ") {
-                    for id in rest.split([',', ' ']).filter(|s| s.starts_with("SL")) {
-                        out.insert((rel.clone(), i + 2, id.to_owned()));
-                    }
+        }
+    }
+    out
+}
+
+/// (path, line, rule) announced by `expect: SL…` comments: the finding is on the next line.
+fn expectations(dir: &Path) -> BTreeSet<(String, usize, String)> {
+    let mut out = BTreeSet::new();
+    for (rel, text) in files(dir) {
+        for (i, line) in text.lines().enumerate() {
+            if let Some((_, rest)) = line.split_once("expect: ") {
+                for id in rest.split([',', ' ']).filter(|s| s.starts_with("SL")) {
+                    out.insert((rel.clone(), i + 2, id.to_owned()));
                 }
             }
         }
@@ -104,8 +108,7 @@ fn findings_match_the_expect_comments() {
 #[test]
 fn every_detector_has_a_positive_and_a_negative_fixture() {
     let mut fired = BTreeSet::new();
-    for (name, positive) in FIXTURES.iter().filter(|(_, p)| *p) {
-        assert!(positive);
+    for (name, _) in FIXTURES.iter().filter(|(_, positive)| *positive) {
         for f in check(&fixture_dir(name)).findings {
             fired.insert(f.rule.id);
         }
@@ -124,9 +127,9 @@ fn every_detector_has_a_positive_and_a_negative_fixture() {
     for detector in scalelint::detectors::DETECTORS {
         let negative_with_trigger = FIXTURES.iter().filter(|(_, p)| !*p).any(|(name, _)| {
             expectations(&fixture_dir(name)).is_empty()
-                && walk_text(&fixture_dir(name))
+                && files(&fixture_dir(name))
                     .iter()
-                    .any(|t| detector.triggers().iter().any(|lit| t.contains(lit)))
+                    .any(|(_, t)| detector.triggers().iter().any(|lit| t.contains(lit)))
         });
         assert!(
             negative_with_trigger,
@@ -134,22 +137,6 @@ fn every_detector_has_a_positive_and_a_negative_fixture() {
             detector.id()
         );
     }
-}
-
-fn walk_text(dir: &Path) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).expect("readable") {
-            let path = entry.expect("entry").path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if let Ok(text) = std::fs::read_to_string(&path) {
-                out.push(text);
-            }
-        }
-    }
-    out
 }
 
 fn render(report: &Report, format: output::Format) -> String {

@@ -127,49 +127,72 @@ fn tokenize(text: &str, errors: &mut Vec<(usize, String)>) -> Vec<Token> {
     tokens
 }
 
+/// A block being read: its directive and the children seen so far.
+struct Open {
+    name: Word,
+    args: Vec<Word>,
+    children: Vec<Directive>,
+}
+
+/// The tree under construction. An explicit stack instead of recursion: deeply nested input
+/// cannot overflow the stack.
+#[derive(Default)]
+struct Builder {
+    stack: Vec<Open>,
+    top: Vec<Directive>,
+}
+
+impl Builder {
+    fn push(&mut self, d: Directive) {
+        match self.stack.last_mut() {
+            Some(open) => open.children.push(d),
+            None => self.top.push(d),
+        }
+    }
+
+    /// Adds `words` as a block-less directive ending at `end` (a stray `;` has no words).
+    fn push_simple(&mut self, words: Vec<Word>, end: usize) {
+        let mut it = words.into_iter();
+        if let Some(name) = it.next() {
+            let span = name.span.start..end;
+            self.push(Directive {
+                name,
+                args: it.collect(),
+                block: None,
+                span,
+            });
+        }
+    }
+
+    /// Closes the innermost block at `end`; false when no block is open.
+    fn close(&mut self, end: usize) -> bool {
+        let Some(open) = self.stack.pop() else {
+            return false;
+        };
+        let span = open.name.span.start..end;
+        self.push(Directive {
+            name: open.name,
+            args: open.args,
+            block: Some(open.children),
+            span,
+        });
+        true
+    }
+}
+
 /// Parses nginx configuration text. Never fails: problems land in [`Config::errors`].
 pub fn parse(text: &str) -> Config {
     let mut errors = Vec::new();
     let tokens = tokenize(text, &mut errors);
-    // An explicit stack instead of recursion: deeply nested input cannot overflow the stack.
-    struct Open {
-        name: Word,
-        args: Vec<Word>,
-        children: Vec<Directive>,
-    }
-    let mut stack: Vec<Open> = Vec::new();
-    let mut top: Vec<Directive> = Vec::new();
+    let mut tree = Builder::default();
     let mut words: Vec<Word> = Vec::new();
     let mut ignored_opens = 0usize;
-
-    fn push(stack: &mut [Open], top: &mut Vec<Directive>, d: Directive) {
-        match stack.last_mut() {
-            Some(open) => open.children.push(d),
-            None => top.push(d),
-        }
-    }
 
     for token in tokens {
         match token {
             Token::Word(w) => words.push(w),
-            Token::Semicolon(at) => {
-                let mut it = std::mem::take(&mut words).into_iter();
-                // A stray `;` (no words) is harmless.
-                if let Some(name) = it.next() {
-                    let span = name.span.start..at + 1;
-                    push(
-                        &mut stack,
-                        &mut top,
-                        Directive {
-                            name,
-                            args: it.collect(),
-                            block: None,
-                            span,
-                        },
-                    );
-                }
-            }
-            Token::Open(at) if stack.len() >= MAX_DEPTH => {
+            Token::Semicolon(at) => tree.push_simple(std::mem::take(&mut words), at + 1),
+            Token::Open(at) if tree.stack.len() >= MAX_DEPTH => {
                 // Real configs nest a handful of levels; past the cap, blocks are flattened so
                 // that neither the parse nor the drop of the tree recurses without bound.
                 if ignored_opens == 0 {
@@ -191,43 +214,22 @@ pub fn parse(text: &str) -> Config {
                         span: at..at,
                     }
                 });
-                stack.push(Open {
+                tree.stack.push(Open {
                     name,
                     args: it.collect(),
                     children: Vec::new(),
                 });
             }
             Token::Close(at) => {
-                if !words.is_empty() {
-                    let first = words[0].span.start;
-                    errors.push((first, "directive is not terminated by `;`".to_owned()));
-                    let mut it = std::mem::take(&mut words).into_iter();
-                    if let Some(name) = it.next() {
-                        let span = name.span.start..at;
-                        push(
-                            &mut stack,
-                            &mut top,
-                            Directive {
-                                name,
-                                args: it.collect(),
-                                block: None,
-                                span,
-                            },
-                        );
-                    }
+                if let Some(first) = words.first() {
+                    errors.push((
+                        first.span.start,
+                        "directive is not terminated by `;`".to_owned(),
+                    ));
+                    tree.push_simple(std::mem::take(&mut words), at);
                 }
-                match stack.pop() {
-                    Some(open) => {
-                        let span = open.name.span.start..at + 1;
-                        let d = Directive {
-                            name: open.name,
-                            args: open.args,
-                            block: Some(open.children),
-                            span,
-                        };
-                        push(&mut stack, &mut top, d);
-                    }
-                    None => errors.push((at, "unexpected `}`".to_owned())),
+                if !tree.close(at + 1) {
+                    errors.push((at, "unexpected `}`".to_owned()));
                 }
             }
         }
@@ -237,21 +239,14 @@ pub fn parse(text: &str) -> Config {
             w.span.start,
             "directive is not terminated by `;`".to_owned(),
         ));
+        tree.push_simple(std::mem::take(&mut words), text.len());
     }
-    let end = text.len();
-    while let Some(open) = stack.pop() {
+    while let Some(open) = tree.stack.last() {
         errors.push((open.name.span.start, "unclosed block".to_owned()));
-        let span = open.name.span.start..end;
-        let d = Directive {
-            name: open.name,
-            args: open.args,
-            block: Some(open.children),
-            span,
-        };
-        push(&mut stack, &mut top, d);
+        tree.close(text.len());
     }
     Config {
-        directives: top,
+        directives: tree.top,
         errors,
     }
 }
