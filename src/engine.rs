@@ -11,7 +11,7 @@ use crate::rules::{self, RULES, Rule};
 use crate::source::{FileKind, SourceFile};
 use crate::suppress::Suppressions;
 use crate::walk::{self, Entry, WalkOptions};
-use globset::{Glob, GlobSetBuilder};
+use globset::{Glob, GlobSet, GlobSetBuilder};
 use std::collections::{BTreeMap, HashMap};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
@@ -99,6 +99,39 @@ struct Context {
 }
 
 impl Context {
+    /// Keeps the detectors that can emit an enabled rule and builds their prefilter once.
+    fn new(
+        enabled: Vec<&'static Rule>,
+        severity: HashMap<&'static str, Severity>,
+        max_file_size: u64,
+        include_tests: bool,
+    ) -> Context {
+        let detectors: Vec<&'static dyn Detector> = detectors::DETECTORS
+            .iter()
+            .copied()
+            .filter(|d| {
+                d.rules()
+                    .iter()
+                    .any(|id| enabled.iter().any(|r| r.id == *id))
+            })
+            .collect();
+        let mut candidates: HashMap<FileKind, DetectorSet> = HashMap::new();
+        for (i, d) in detectors.iter().enumerate() {
+            for kind in d.kinds() {
+                candidates.entry(*kind).or_default().insert(i);
+            }
+        }
+        Context {
+            prefilter: Prefilter::new(&detectors),
+            detectors,
+            candidates,
+            enabled,
+            severity,
+            max_file_size,
+            include_tests,
+        }
+    }
+
     fn enabled(&self, rule: &'static Rule) -> bool {
         self.enabled.iter().any(|r| r.id == rule.id)
     }
@@ -154,6 +187,50 @@ fn resolve_selectors(selectors: &[String]) -> Result<Vec<&'static Rule>, Error> 
     Ok(out)
 }
 
+/// The enabled rules (the CLI's `--select` replaces the config's, `--ignore` adds to it) and the
+/// configured severities.
+fn select_rules(
+    cfg: &config::Config,
+    opts: &CheckOptions,
+) -> Result<(Vec<&'static Rule>, HashMap<&'static str, Severity>), Error> {
+    let selected = if !opts.select.is_empty() {
+        resolve_selectors(&opts.select)?
+    } else if let Some(select) = &cfg.select {
+        resolve_selectors(select)?
+    } else {
+        RULES.to_vec()
+    };
+    let mut ignored = resolve_selectors(&cfg.ignore)?;
+    ignored.extend(resolve_selectors(&opts.ignore)?);
+    let enabled = RULES
+        .iter()
+        .copied()
+        .filter(|r| selected.iter().any(|s| s.id == r.id))
+        .filter(|r| !ignored.iter().any(|s| s.id == r.id))
+        .collect();
+    let severity = cfg
+        .severity
+        .iter()
+        .filter_map(|(k, v)| rules::find(k).map(|r| (r.id, *v)))
+        .collect();
+    Ok((enabled, severity))
+}
+
+fn exclude_set(patterns: &[String]) -> Result<GlobSet, Error> {
+    let mut globs = GlobSetBuilder::new();
+    for pattern in patterns {
+        let glob = Glob::new(pattern).map_err(|e| Error::BadGlob {
+            glob: pattern.clone(),
+            message: e.kind().to_string(),
+        })?;
+        globs.add(glob);
+    }
+    globs.build().map_err(|e| Error::BadGlob {
+        glob: patterns.join(", "),
+        message: e.to_string(),
+    })
+}
+
 /// Runs a check and returns the report. Only configuration and argument problems are errors.
 pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     let cwd = std::env::current_dir()?;
@@ -183,74 +260,25 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     };
     let cfg = &loaded.config;
 
-    let selected = if !opts.select.is_empty() {
-        resolve_selectors(&opts.select)?
-    } else if let Some(select) = &cfg.select {
-        resolve_selectors(select)?
-    } else {
-        RULES.to_vec()
-    };
-    let mut ignored = resolve_selectors(&cfg.ignore)?;
-    ignored.extend(resolve_selectors(&opts.ignore)?);
-    let enabled: Vec<&'static Rule> = RULES
-        .iter()
-        .copied()
-        .filter(|r| selected.iter().any(|s| s.id == r.id))
-        .filter(|r| !ignored.iter().any(|s| s.id == r.id))
-        .collect();
-    let severity = cfg
-        .severity
-        .iter()
-        .filter_map(|(k, v)| rules::find(k).map(|r| (r.id, *v)))
-        .collect();
-
-    let detectors: Vec<&'static dyn Detector> = detectors::DETECTORS
-        .iter()
-        .copied()
-        .filter(|d| {
-            d.rules()
-                .iter()
-                .any(|id| enabled.iter().any(|r| r.id == *id))
-        })
-        .collect();
-    let mut candidates: HashMap<FileKind, DetectorSet> = HashMap::new();
-    for (i, d) in detectors.iter().enumerate() {
-        for kind in d.kinds() {
-            candidates.entry(*kind).or_default().insert(i);
-        }
-    }
+    let (enabled, severity) = select_rules(cfg, opts)?;
     let max_file_size = match (opts.max_file_size, &cfg.max_file_size) {
         (Some(n), _) => n,
         (None, Some(size)) => size.bytes()?,
         (None, None) => config::DEFAULT_MAX_FILE_SIZE,
     };
-    let ctx = Context {
-        prefilter: Prefilter::new(&detectors),
-        detectors,
-        candidates,
-        enabled: enabled.clone(),
+    let ctx = Context::new(
+        enabled.clone(),
         severity,
         max_file_size,
-        include_tests: opts.include_tests || cfg.include_tests,
-    };
+        opts.include_tests || cfg.include_tests,
+    );
 
     let exclude_base = loaded
         .path
         .as_deref()
         .and_then(Path::parent)
         .map_or_else(|| base.clone(), Path::to_path_buf);
-    let mut globs = GlobSetBuilder::new();
-    for pattern in &cfg.exclude {
-        let glob = Glob::new(pattern).map_err(|e| Error::BadGlob {
-            glob: pattern.clone(),
-            message: e.kind().to_string(),
-        })?;
-        globs.add(glob);
-    }
-    let exclude = globs.build().map_err(|e| Error::BadGlob {
-        glob: cfg.exclude.join(", "),
-        message: e.to_string(),
-    })?;
+    let exclude = exclude_set(&cfg.exclude)?;
     let walk_opts = WalkOptions {
         paths,
         base,
