@@ -66,6 +66,7 @@ impl<'t> ModuleScope<'t> {
                 "import_statement" => scope.import_statement(node, source),
                 "variable_declarator" => scope.declarator(node, source),
                 "assignment_expression" => scope.assignment(node, source),
+                "call_expression" => scope.object_assign(node, source),
                 _ => {}
             }
             true
@@ -232,6 +233,39 @@ impl<'t> ModuleScope<'t> {
         }
     }
 
+    /// `Object.assign(target, { a, b: … }, …)` sets `a` and `b` on `target`.
+    fn object_assign(&mut self, call: Node<'t>, source: &str) {
+        let Some(callee) = call.child_by_field_name("function") else {
+            return;
+        };
+        if text(callee, source) != "Object.assign" {
+            return;
+        }
+        let Some(args) = call.child_by_field_name("arguments") else {
+            return;
+        };
+        let mut cursor = args.walk();
+        let mut args = args.named_children(&mut cursor);
+        let Some(target) = args.next().filter(|t| t.kind() == "identifier") else {
+            return;
+        };
+        let target = text(target, source).to_owned();
+        for arg in args {
+            let mut c = arg.walk();
+            for prop in arg.named_children(&mut c) {
+                let key = match prop.kind() {
+                    "pair" => prop.child_by_field_name("key").map(|k| text(k, source)),
+                    "shorthand_property_identifier" => Some(text(prop, source)),
+                    _ => None,
+                };
+                if let Some(key) = key {
+                    let key = key.trim_matches(['"', '\'', '`']).to_owned();
+                    self.assigned_props.push((target.clone(), key));
+                }
+            }
+        }
+    }
+
     /// Local names bound to `module` (any of `modules`) as `imported`.
     pub fn locals(&self, modules: &[&str], imported: &Imported) -> Vec<&str> {
         self.bindings
@@ -298,6 +332,7 @@ const { MemoryStore } = require("express-session");
 const Store = require('express-session').Store;
 const opts = { secret: 'x' };
 opts.store = null;
+Object.assign(opts, { cookie: {} }, { resave: false });
 let twice = 1; twice = 2; var twice = 3;
 "#;
         let tree = js::parse(FileKind::TypeScript, src).expect("parses");
@@ -317,5 +352,6 @@ let twice = 1; twice = 2; var twice = 3;
         assert!(scope.values.contains_key("opts"));
         assert!(!scope.values.contains_key("twice"));
         assert!(scope.assigns("opts", "store"));
+        assert!(scope.assigns("opts", "cookie") && scope.assigns("opts", "resave"));
     }
 }
