@@ -233,7 +233,7 @@ fn exclude_set(patterns: &[String]) -> Result<GlobSet, Error> {
 
 /// Runs a check and returns the report. Only configuration and argument problems are errors.
 pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
-    let cwd = std::env::current_dir()?;
+    let cwd = std::env::current_dir().map_err(Error::CurrentDir)?;
     let base = walk::absolute(opts.base.as_deref().unwrap_or(&cwd), &cwd);
     let paths: Vec<PathBuf> = if opts.paths.is_empty() {
         vec![cwd.clone()]

@@ -28,7 +28,7 @@ pub enum Error {
     /// A size like `1M` that does not parse.
     #[error("invalid size `{0}` (expected bytes, or a number with K, M or G)")]
     BadSize(String),
-    /// Writing the report failed.
-    #[error("cannot write output: {0}")]
-    Output(#[from] std::io::Error),
+    /// The current directory is unusable (deleted, unreadable).
+    #[error("cannot use the current directory: {0}")]
+    CurrentDir(std::io::Error),
 }

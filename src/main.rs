@@ -38,9 +38,6 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
         cause
             .downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-            || cause
-                .downcast_ref::<scalelint::Error>()
-                .is_some_and(|s| matches!(s, scalelint::Error::Output(io) if io.kind() == std::io::ErrorKind::BrokenPipe))
     })
 }
 

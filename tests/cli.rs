@@ -516,3 +516,44 @@ fn test_code_is_left_out_unless_asked_for() {
             "4 test files not analysed (--include-tests)",
         ));
 }
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().expect("temp");
+    // Enough findings to overflow any pipe buffer.
+    let mut app = String::from("const session = require('express-session');\n");
+    for i in 0..3000 {
+        app.push_str(&format!("app.use(session({{ secret: 's{i}' }}));\n"));
+    }
+    write(dir.path(), "app.js", app);
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("scalelint"))
+        .current_dir(dir.path())
+        .args(["check", "--max-file-size", "10M"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawns");
+    let mut first = [0u8; 16];
+    child
+        .stdout
+        .take()
+        .expect("stdout")
+        .read_exact(&mut first)
+        .expect("reads the start of the report");
+    // The reading end is closed here, mid-report.
+    let output = child.wait_with_output().expect("exits");
+    assert_eq!(&first[..8], b"warning[");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
