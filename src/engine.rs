@@ -495,3 +495,65 @@ fn analyse(
             }));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::Tree;
+
+    /// A detector with a bug: it panics on every file it sees.
+    struct Panicky;
+
+    impl Detector for Panicky {
+        fn id(&self) -> &'static str {
+            "test/panicky"
+        }
+        fn kinds(&self) -> &'static [FileKind] {
+            &[FileKind::JavaScript]
+        }
+        fn triggers(&self) -> &'static [&'static str] {
+            &["boom"]
+        }
+        fn rules(&self) -> &'static [&'static str] {
+            &["SL101"]
+        }
+        fn check(&self, _: &SourceFile, _: &Tree, _: &mut Vec<Diagnostic>) {
+            panic!("detector bug");
+        }
+    }
+
+    #[test]
+    fn a_panicking_detector_skips_the_file_and_the_run_goes_on() {
+        let dir = tempfile::tempdir().expect("temp");
+        std::fs::write(dir.path().join("a.js"), "boom()").expect("write");
+        std::fs::write(dir.path().join("b.js"), "fine()").expect("write");
+        let mut ctx = Context::new(vec![&rules::SL101], HashMap::new(), 1 << 20, false);
+        ctx.detectors = vec![&Panicky];
+        ctx.prefilter = Prefilter::new(&ctx.detectors);
+        let mut set = DetectorSet::default();
+        set.insert(0);
+        ctx.candidates = HashMap::from([(FileKind::JavaScript, set)]);
+        let shared = Mutex::new(Collected::default());
+        {
+            let mut worker = Worker {
+                ctx: &ctx,
+                shared: &shared,
+                local: Collected::default(),
+            };
+            for name in ["a.js", "b.js"] {
+                worker.visit(Entry::File {
+                    path: dir.path().join(name),
+                    rel: name.to_owned(),
+                    kind: FileKind::JavaScript,
+                    size: None,
+                    test_code: false,
+                });
+            }
+        }
+        let collected = shared.into_inner().expect("not poisoned");
+        assert_eq!(collected.scanned, 2);
+        assert_eq!(collected.skipped.len(), 1);
+        assert_eq!(collected.skipped[0].path, "a.js");
+        assert!(collected.skipped[0].reason.contains("detector bug"));
+    }
+}
