@@ -3,7 +3,7 @@
 //! line above; `scalelint: ignore` for every rule; `scalelint: ignore-file[…]` for the whole file.
 
 use crate::rules::{self, Rule};
-use crate::source::{CommentSyntax, SourceFile};
+use crate::source::{SourceFile, comment_ranges};
 
 /// The marker every directive starts with (also a prefilter literal).
 pub const MARKER: &str = "scalelint:";
@@ -36,30 +36,25 @@ pub struct Suppressions {
     notes: Vec<DirectiveNote>,
 }
 
-fn comment_opener(syntax: CommentSyntax, before: &str) -> Option<usize> {
-    match syntax {
-        CommentSyntax::Slashes => match (before.find("//"), before.find("/*")) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        },
-        CommentSyntax::Hash => before.find('#'),
-    }
-}
-
 impl Suppressions {
     /// Collects the directives of a file. Only markers inside a comment count.
     pub fn parse(file: &SourceFile) -> Suppressions {
         let mut out = Suppressions::default();
-        let syntax = file.kind.comments();
-        for (at, _) in file.text.match_indices(MARKER) {
-            let line = file.lines.line_of(at);
-            let range = file.lines.line_range(line, &file.text);
-            let before = &file.text[range.start..at];
-            let Some(opener) = comment_opener(syntax, before) else {
+        for comment in comment_ranges(&file.text, file.kind) {
+            let body = &file.text[comment.clone()];
+            let Some(offset) = body.find(MARKER) else {
                 continue;
             };
-            let own_line = before[..opener].trim().is_empty();
-            let rest = file.text[at + MARKER.len()..range.end].trim_start();
+            let at = comment.start + offset;
+            let line = file.lines.line_of(at);
+            let line_start = file.lines.line_range(line, &file.text).start;
+            let own_line = file.text[line_start..comment.start].trim().is_empty();
+            // The directive runs to the end of its line or of its block comment.
+            let rest = body[offset + MARKER.len()..]
+                .lines()
+                .next()
+                .unwrap_or_default();
+            let rest = rest.split("*/").next().unwrap_or_default().trim_start();
             let (file_wide, rest) = if let Some(r) = rest.strip_prefix("ignore-file") {
                 (true, r)
             } else if let Some(r) = rest.strip_prefix("ignore") {
@@ -181,6 +176,20 @@ mod tests {
         let notes = s.notes(rules::RULES);
         assert_eq!(notes.len(), 1);
         assert!(notes[0].message.contains("SL999"));
+    }
+
+    #[test]
+    fn markers_in_strings_are_not_directives_and_block_comments_are() {
+        let text =
+            "const s = \"// scalelint: ignore[SL101]\"; x\n/* scalelint: ignore[SL101] */\ny\n";
+        let file = SourceFile::new("a.ts".into(), FileKind::TypeScript, text.into());
+        let mut s = Suppressions::parse(&file);
+        assert!(!s.suppresses(rule("SL101"), 0), "inside a string");
+        assert!(
+            s.suppresses(rule("SL101"), 2),
+            "a block comment on its own line"
+        );
+        assert!(s.notes(rules::RULES).is_empty());
     }
 
     #[test]

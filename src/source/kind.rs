@@ -19,15 +19,6 @@ pub enum FileKind {
     MaybeNginx,
 }
 
-/// How a language writes comments (for inline suppressions).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CommentSyntax {
-    /// `// line` and `/* block */`.
-    Slashes,
-    /// `# line`.
-    Hash,
-}
-
 /// Directories whose extension-less files may be nginx configuration (content decides).
 const NGINX_DIRS: &[&str] = &[
     "nginx",
@@ -106,16 +97,6 @@ impl FileKind {
                 || (line.starts_with("location ") && line.trim_end().ends_with('{'))
         });
         looks_like_nginx.then_some(FileKind::Nginx)
-    }
-
-    /// The comment syntax of the kind.
-    pub fn comments(self) -> CommentSyntax {
-        match self {
-            FileKind::JavaScript | FileKind::TypeScript | FileKind::Tsx | FileKind::Rust => {
-                CommentSyntax::Slashes
-            }
-            FileKind::Nginx | FileKind::MaybeNginx => CommentSyntax::Hash,
-        }
     }
 
     /// A short name for messages and statistics.

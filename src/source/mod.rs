@@ -1,10 +1,12 @@
 //! One file's text, its line index and what kind of file it is.
 
+mod comments;
 mod kind;
 mod line_index;
 mod test_code;
 
-pub use kind::{CommentSyntax, FileKind};
+pub use comments::comment_ranges;
+pub use kind::FileKind;
 pub use line_index::LineIndex;
 pub use test_code::is_test_path;
 
