@@ -1,5 +1,6 @@
 //! nginx `upstream` balancing that pins users to one server: `ip_hash`, `hash` on a client address
-//! or on a cookie / session key, and `sticky` (nginx Plus / 1.29.6+, nginx-sticky-module).
+//! or on a cookie / session key, `sticky` (nginx Plus / 1.29.6+, Angie, nginx-sticky-module) and
+//! Tengine's `session_sticky`.
 //! `hash $request_uri` and friends spread by content for cache locality: not user pinning.
 
 use crate::detectors::Detector;
@@ -186,6 +187,15 @@ fn check_directive(d: &Directive, upstream: &str, defs: &Definitions) -> Option<
             let help = if cookie { STICKY_HELP } else { IP_HELP };
             Some(Diagnostic::new(rule, d.span.clone(), message, help))
         }
+        // Tengine's session_sticky module: a cookie, inserted or rewritten (default `route`).
+        "session_sticky" => Some(Diagnostic::new(
+            &rules::SL401,
+            d.span.clone(),
+            format!(
+                "upstream `{upstream}` pins each user to one server with a `session_sticky` cookie"
+            ),
+            STICKY_HELP,
+        )),
         "sticky" => {
             let method = d.args.first().map(|a| a.value.as_str());
             let how = match method {
