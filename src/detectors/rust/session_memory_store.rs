@@ -1,6 +1,8 @@
-//! In-memory session stores of the Rust web ecosystem: tower-sessions `MemoryStore` (axum and
-//! any tower stack), async-session / axum-sessions `MemoryStore`, poem `MemoryStorage`.
-//! A type of the same name that is not imported from those crates is not a session store.
+//! In-memory session stores of the Rust web ecosystem: tower-sessions `MemoryStore` and
+//! `MokaStore` (axum and any tower stack), async-session / axum-sessions `MemoryStore`, poem
+//! `MemoryStorage`. A type of the same name that is not imported from those crates is not a
+//! session store, and a `MokaStore` that is the cache in front of a shared store
+//! (`CachingSessionStore::new(moka, postgres)`) is not the session store either.
 
 use super::use_paths::{UsePaths, is_test_only};
 use crate::detectors::Detector;
@@ -19,10 +21,15 @@ struct KnownStore {
     path: &'static [&'static str],
     what: &'static str,
     help: &'static str,
+    /// Fine as the cache of a `CachingSessionStore` whose backing store is shared.
+    cache_front: bool,
 }
 
 const TOWER_HELP: &str = "use a shared store: `RedisStore` from tower-sessions-redis-store, or \
     `PostgresStore`/`MySqlStore` from tower-sessions-sqlx-store";
+const MOKA_HELP: &str = "use a shared store (`RedisStore` from tower-sessions-redis-store, \
+    `PostgresStore` from tower-sessions-sqlx-store); keep `MokaStore` only as the cache in front of \
+    one: `CachingSessionStore::new(moka_store, shared_store)`";
 const ASYNC_SESSION_HELP: &str = "use a shared store: `RedisSessionStore` from \
     async-redis-session, `PostgresSessionStore` from async-sqlx-session, or async-session's \
     `CookieStore` to keep sessions in signed cookies";
@@ -32,32 +39,50 @@ const KNOWN: &[KnownStore] = &[
         path: &["tower_sessions", "MemoryStore"],
         what: "tower-sessions `MemoryStore`",
         help: TOWER_HELP,
+        cache_front: false,
     },
     KnownStore {
         path: &["tower_sessions", "memory_store", "MemoryStore"],
         what: "tower-sessions `MemoryStore`",
         help: TOWER_HELP,
+        cache_front: false,
     },
     KnownStore {
         path: &["tower_sessions_memory_store", "MemoryStore"],
         what: "tower-sessions `MemoryStore`",
         help: TOWER_HELP,
+        cache_front: false,
     },
     KnownStore {
         path: &["async_session", "MemoryStore"],
         what: "async-session `MemoryStore`",
         help: ASYNC_SESSION_HELP,
+        cache_front: false,
     },
     KnownStore {
         path: &["axum_sessions", "async_session", "MemoryStore"],
         what: "async-session `MemoryStore`",
         help: ASYNC_SESSION_HELP,
+        cache_front: false,
     },
     KnownStore {
         path: &["poem", "session", "MemoryStorage"],
         what: "poem `MemoryStorage`",
         help: "use `RedisStorage` (poem's `redis-session` feature) with `ServerSession`, or \
             `CookieSession` to keep sessions in signed cookies",
+        cache_front: false,
+    },
+    KnownStore {
+        path: &["tower_sessions_moka_store", "MokaStore"],
+        what: "tower-sessions `MokaStore`",
+        help: MOKA_HELP,
+        cache_front: true,
+    },
+    KnownStore {
+        path: &["tower_sessions", "MokaStore"],
+        what: "tower-sessions `MokaStore`",
+        help: MOKA_HELP,
+        cache_front: true,
     },
 ];
 
@@ -69,7 +94,7 @@ impl Detector for SessionMemoryStore {
         &[FileKind::Rust]
     }
     fn triggers(&self) -> &'static [&'static str] {
-        &["MemoryStor"]
+        &["MemoryStor", "MokaStore"]
     }
     fn rules(&self) -> &'static [&'static str] {
         &["SL101"]
@@ -77,10 +102,14 @@ impl Detector for SessionMemoryStore {
 
     fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Vec<Diagnostic>) {
         let Tree::Rust(tree) = tree else { return };
+        let mut slots = CacheSlots::default();
+        slots.visit_file(&tree.file);
         let mut visitor = Visitor {
             uses: UsePaths::new(&tree.file),
             file,
             out,
+            cache_names: slots.names,
+            in_cache_slot: 0,
         };
         visitor.visit_file(&tree.file);
     }
@@ -90,6 +119,51 @@ struct Visitor<'a> {
     uses: UsePaths,
     file: &'a SourceFile,
     out: &'a mut Vec<Diagnostic>,
+    /// Variables passed as the cache of a `CachingSessionStore`.
+    cache_names: Vec<String>,
+    /// Depth of expressions that build such a cache.
+    in_cache_slot: usize,
+}
+
+/// Whether a call is `CachingSessionStore::new(cache, store)` (from tower-sessions or a fork).
+fn is_caching_store_new(func: &syn::Expr) -> bool {
+    let syn::Expr::Path(p) = func else {
+        return false;
+    };
+    let names: Vec<String> = p
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    names.ends_with(&["CachingSessionStore".to_owned(), "new".to_owned()])
+}
+
+/// The variable a pattern binds (`x`, `x: T`, `mut x`).
+fn bound_name(pat: &syn::Pat) -> Option<String> {
+    match pat {
+        syn::Pat::Ident(p) => Some(p.ident.to_string()),
+        syn::Pat::Type(t) => bound_name(&t.pat),
+        _ => None,
+    }
+}
+
+/// Collects the variables used as the cache argument of `CachingSessionStore::new`.
+#[derive(Default)]
+struct CacheSlots {
+    names: Vec<String>,
+}
+
+impl<'ast> Visit<'ast> for CacheSlots {
+    fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+        if is_caching_store_new(&call.func)
+            && let Some(syn::Expr::Path(arg)) = call.args.first()
+            && let Some(ident) = arg.path.get_ident()
+        {
+            self.names.push(ident.to_string());
+        }
+        visit::visit_expr_call(self, call);
+    }
 }
 
 impl Visitor<'_> {
@@ -103,6 +177,9 @@ impl Visitor<'_> {
     }
 
     fn report(&mut self, known: &KnownStore, span: proc_macro2::Span) {
+        if known.cache_front && self.in_cache_slot > 0 {
+            return;
+        }
         let span = span_range(span, &self.file.lines, &self.file.text);
         self.out.push(Diagnostic::new(
             &rules::SL101,
@@ -147,9 +224,24 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
         visit::visit_expr_struct(self, e);
     }
 
+    fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+        if !is_caching_store_new(&call.func) {
+            return visit::visit_expr_call(self, call);
+        }
+        self.visit_expr(&call.func);
+        for (i, arg) in call.args.iter().enumerate() {
+            let cache = i == 0;
+            self.in_cache_slot += usize::from(cache);
+            self.visit_expr(arg);
+            self.in_cache_slot -= usize::from(cache);
+        }
+    }
+
     // `let store: MemoryStore = Default::default();` names the store only in the type.
     fn visit_local(&mut self, local: &'ast syn::Local) {
         let before = self.out.len();
+        let cache = bound_name(&local.pat).is_some_and(|n| self.cache_names.contains(&n));
+        self.in_cache_slot += usize::from(cache);
         if let Some(init) = &local.init {
             self.visit_local_init(init);
         }
@@ -161,6 +253,7 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
         {
             self.report(known, ty.path.span());
         }
+        self.in_cache_slot -= usize::from(cache);
         for attr in &local.attrs {
             self.visit_attribute(attr);
         }

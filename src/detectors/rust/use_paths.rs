@@ -101,7 +101,8 @@ impl UsePaths {
     }
 }
 
-/// Whether attributes mark test-only code: `#[test]`, `#[tokio::test]`, `#[cfg(test)]`.
+/// Whether attributes mark test-only code: `#[test]`, `#[tokio::test]`, `#[cfg(test)]`, and
+/// `#[cfg(all(test, …))]`.
 pub fn is_test_only(attrs: &[Attribute]) -> bool {
     attrs.iter().any(|attr| {
         let path = attr.path();
@@ -111,8 +112,21 @@ pub fn is_test_only(attrs: &[Attribute]) -> bool {
         path.is_ident("cfg")
             && attr
                 .parse_args::<syn::Meta>()
-                .is_ok_and(|meta| meta.path().is_ident("test"))
+                .is_ok_and(|meta| requires_test(&meta))
     })
+}
+
+/// Whether a `cfg` predicate can only hold in a test build.
+fn requires_test(meta: &syn::Meta) -> bool {
+    match meta {
+        syn::Meta::Path(path) => path.is_ident("test"),
+        syn::Meta::List(list) if list.path.is_ident("all") => list
+            .parse_args_with(
+                syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated,
+            )
+            .is_ok_and(|items| items.iter().any(requires_test)),
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -152,5 +166,13 @@ mod tests {
         assert!(is_test_only(&m.attrs));
         let m: syn::ItemMod = syn::parse_str("#[cfg(feature = \"x\")] mod m {}").expect("mod");
         assert!(!is_test_only(&m.attrs));
+        let m: syn::ItemMod =
+            syn::parse_str("#[cfg(all(test, feature = \"x\"))] mod m {}").expect("mod");
+        assert!(is_test_only(&m.attrs));
+        for production in ["any(test, feature = \"x\")", "not(test)"] {
+            let m: syn::ItemMod =
+                syn::parse_str(&format!("#[cfg({production})] mod m {{}}")).expect("mod");
+            assert!(!is_test_only(&m.attrs), "{production}");
+        }
     }
 }
