@@ -207,7 +207,9 @@ fn find_store<'t>(
     result
 }
 
-/// Names the in-memory store `value` constructs, if it does.
+/// Names the in-memory store `value` constructs, if it does. The class may be named directly
+/// (`new MemoryStore()`, `new session.MemoryStore()`) or through a `const` that holds it
+/// (`const MemoryStore = session.MemoryStore`, `const MemoryStore = require('memorystore')(session)`).
 fn in_memory_store<'t>(
     value: Node<'t>,
     src: &str,
@@ -217,27 +219,26 @@ fn in_memory_store<'t>(
     if value.kind() != "new_expression" {
         return None;
     }
-    let class = unparenthesize(value.child_by_field_name("constructor")?);
+    let class = scope.resolve(value.child_by_field_name("constructor")?, src);
     match class.kind() {
-        "identifier" => {
-            let name = text(class, src);
-            if names.memory_store.contains(&name) {
-                return Some("`MemoryStore`");
-            }
-            // `const MemoryStore = require('memorystore')(session)`: the factory's product.
-            let made_by = scope.values.get(name)?.child_by_field_name("function")?;
-            let made_by = unparenthesize(made_by);
-            let from_memorystore = required_module(made_by, src)
-                .is_some_and(|m| MEMORYSTORE.contains(&m))
-                || (made_by.kind() == "identifier"
-                    && names.memorystore_factory.contains(&text(made_by, src)));
-            from_memorystore.then_some("`memorystore`")
-        }
+        "identifier" => names
+            .memory_store
+            .contains(&text(class, src))
+            .then_some("`MemoryStore`"),
         "member_expression" => {
             let object = class.child_by_field_name("object")?;
             let property = text(class.child_by_field_name("property")?, src);
             (property == "MemoryStore" && is_session_factory(object, src, names))
                 .then_some("`MemoryStore`")
+        }
+        // The memorystore package is a factory: `require('memorystore')(session)`.
+        "call_expression" => {
+            let factory = unparenthesize(class.child_by_field_name("function")?);
+            let from_memorystore = required_module(factory, src)
+                .is_some_and(|m| MEMORYSTORE.contains(&m))
+                || (factory.kind() == "identifier"
+                    && names.memorystore_factory.contains(&text(factory, src)));
+            from_memorystore.then_some("`memorystore`")
         }
         _ => None,
     }
