@@ -44,6 +44,8 @@ pub struct Config {
 #[derive(Debug, PartialEq, Eq)]
 enum Token {
     Word(Word),
+    /// A template tag (`{{ … }}`, `{% … %}`, `{# … #}`) of Helm, Jinja or Go templates.
+    Template(Word),
     Semicolon(usize),
     Open(usize),
     Close(usize),
@@ -64,6 +66,23 @@ fn tokenize(text: &str, errors: &mut Vec<(usize, String)>) -> Vec<Token> {
             b';' => {
                 tokens.push(Token::Semicolon(i));
                 i += 1;
+            }
+            b'{' if matches!(bytes.get(i + 1), Some(b'{' | b'%' | b'#')) => {
+                let close: &[u8] = match bytes[i + 1] {
+                    b'{' => b"}}",
+                    b'%' => b"%}",
+                    _ => b"#}",
+                };
+                let start = i;
+                let end = bytes[i + 2..]
+                    .windows(2)
+                    .position(|w| w == close)
+                    .map_or(bytes.len(), |p| i + 2 + p + 2);
+                tokens.push(Token::Template(Word {
+                    value: text[start..end].to_owned(),
+                    span: start..end,
+                }));
+                i = end;
             }
             b'{' => {
                 tokens.push(Token::Open(i));
@@ -191,6 +210,13 @@ pub fn parse(text: &str) -> Config {
     for token in tokens {
         match token {
             Token::Word(w) => words.push(w),
+            // A tag that starts a statement is template control flow (`{% if %}`, `{{- end }}`):
+            // it is not part of the directive that follows. Inside a directive it is a value.
+            Token::Template(w) => {
+                if !words.is_empty() {
+                    words.push(w);
+                }
+            }
             Token::Semicolon(at) => tree.push_simple(std::mem::take(&mut words), at + 1),
             Token::Open(at) if tree.stack.len() >= MAX_DEPTH => {
                 // Real configs nest a handful of levels; past the cap, blocks are flattened so
@@ -303,6 +329,25 @@ mod tests {
             ["upstream", "ip_hash", "server", "upstream", "ip_hash"]
         );
         assert_eq!(config.errors.len(), 3, "{:?}", config.errors);
+    }
+
+    #[test]
+    fn template_tags_are_values_or_control_flow() {
+        let text = "upstream app {\n{% for h in hosts %}\n  server {{ h }}:8080;\n{% endfor %}\n{{- if .Values.sticky }}\n  ip_hash;\n{{- end }}\n}\n";
+        let config = parse(text);
+        assert!(config.errors.is_empty(), "{:?}", config.errors);
+        let upstream = &config.directives[0];
+        let names: Vec<_> = upstream
+            .block
+            .iter()
+            .flatten()
+            .map(|d| d.name.value.as_str())
+            .collect();
+        assert_eq!(names, ["server", "ip_hash"]);
+        assert_eq!(
+            upstream.block.as_ref().map(|b| b[0].args[0].value.as_str()),
+            Some("{{ h }}")
+        );
     }
 
     #[test]
