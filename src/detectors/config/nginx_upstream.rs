@@ -28,7 +28,7 @@ const CLIENT_ADDRESS_VARS: &[&str] = &[
 
 const STICKY_HELP: &str = "drop the stickiness and keep session state in a shared store (Redis, \
     a database) or in signed cookies, so any server can answer; if stickiness is deliberate (a \
-    per-user warm cache), suppress this line with the reason";
+    per-user warm cache), record why with `# scalelint: ignore[SL401] <reason>` above the line";
 const IP_HELP: &str = "balance with round robin or `least_conn` and keep session state in a \
     shared store (Redis, a database) or in signed cookies, so any server can answer";
 
