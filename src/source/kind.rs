@@ -94,6 +94,11 @@ impl FileKind {
                 || line.starts_with("server {")
                 || line.starts_with("proxy_pass ")
                 || line.starts_with("ip_hash;")
+                || line.starts_with("hash $")
+                || line.starts_with("sticky cookie ")
+                || line.starts_with("sticky route ")
+                || line.starts_with("sticky learn")
+                || line.starts_with("session_sticky")
                 || (line.starts_with("location ") && line.trim_end().ends_with('{'))
         });
         looks_like_nginx.then_some(FileKind::Nginx)

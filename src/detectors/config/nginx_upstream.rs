@@ -148,23 +148,26 @@ impl Detector for NginxUpstream {
                 continue;
             }
             let name = upstream.args.first().map_or("", |a| a.value.as_str());
+            let who = format!("upstream `{name}`");
             for d in upstream.block.iter().flatten() {
-                if let Some(diag) = check_directive(d, name, &defs) {
-                    out.push(diag);
-                }
+                out.extend(check_directive(d, &who, &defs));
             }
+        }
+        // These directives exist only inside `upstream`: at the top of a file they come from a
+        // snippet that an upstream block `include`s.
+        for d in &config.directives {
+            out.extend(check_directive(d, "this upstream snippet", &defs));
         }
     }
 }
 
-fn check_directive(d: &Directive, upstream: &str, defs: &Definitions) -> Option<Diagnostic> {
+/// Judges one directive of an upstream block; `who` names the upstream in the message.
+fn check_directive(d: &Directive, who: &str, defs: &Definitions) -> Option<Diagnostic> {
     match d.name.value.as_str() {
         "ip_hash" => Some(Diagnostic::new(
             &rules::SL402,
             d.span.clone(),
-            format!(
-                "upstream `{upstream}` uses `ip_hash`, which pins each client address to one server"
-            ),
+            format!("{who} uses `ip_hash`, which pins each client address to one server"),
             IP_HELP,
         )),
         "hash" => {
@@ -181,9 +184,7 @@ fn check_directive(d: &Directive, upstream: &str, defs: &Definitions) -> Option<
             } else {
                 "each client address"
             };
-            let message = format!(
-                "upstream `{upstream}` hashes on {source}, which pins {pinned} to one server"
-            );
+            let message = format!("{who} hashes on {source}, which pins {pinned} to one server");
             let help = if cookie { STICKY_HELP } else { IP_HELP };
             Some(Diagnostic::new(rule, d.span.clone(), message, help))
         }
@@ -191,9 +192,7 @@ fn check_directive(d: &Directive, upstream: &str, defs: &Definitions) -> Option<
         "session_sticky" => Some(Diagnostic::new(
             &rules::SL401,
             d.span.clone(),
-            format!(
-                "upstream `{upstream}` pins each user to one server with a `session_sticky` cookie"
-            ),
+            format!("{who} pins each user to one server with a `session_sticky` cookie"),
             STICKY_HELP,
         )),
         "sticky" => {
@@ -207,7 +206,7 @@ fn check_directive(d: &Directive, upstream: &str, defs: &Definitions) -> Option<
             Some(Diagnostic::new(
                 &rules::SL401,
                 d.span.clone(),
-                format!("upstream `{upstream}` pins each user to one server with {how}"),
+                format!("{who} pins each user to one server with {how}"),
                 STICKY_HELP,
             ))
         }
