@@ -1,0 +1,87 @@
+//! Bad input never panics: every fixture file, cut at many points and with bytes flipped, goes
+//! through every parser, every detector, the comment lexer and the suppression parser.
+
+use scalelint::detectors::DETECTORS;
+use scalelint::parse::{self, Parsed};
+use scalelint::source::{FileKind, SourceFile, comment_ranges};
+use scalelint::suppress::Suppressions;
+use std::path::{Path, PathBuf};
+
+fn fixture_files() -> Vec<(PathBuf, FileKind, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("readable") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let (Some(kind), Ok(text)) =
+                (FileKind::from_path(&path), std::fs::read_to_string(&path))
+            {
+                out.push((path, kind, text));
+            }
+        }
+    }
+    out
+}
+
+/// Runs the whole per-file analysis on `text` as a file of `kind`.
+fn analyse(kind: FileKind, text: &str) {
+    let Some(kind) = kind.refine(text) else {
+        return;
+    };
+    let file = SourceFile::new("mutant".into(), kind, text.to_owned());
+    let _ = comment_ranges(&file.text, kind);
+    let _ = Suppressions::parse(&file);
+    let tree = match parse::parse(&file) {
+        Parsed::Complete(tree) | Parsed::Partial(tree, ..) => tree,
+        Parsed::Failed(..) => return,
+    };
+    let mut out = Vec::new();
+    for d in DETECTORS.iter().filter(|d| d.kinds().contains(&kind)) {
+        d.check(&file, &tree, &mut out);
+    }
+    for diag in out {
+        assert!(diag.span.start <= diag.span.end && diag.span.end <= file.text.len());
+        let _ = file.lines.position(diag.span.end, &file.text);
+    }
+}
+
+#[test]
+fn truncated_and_mutated_fixtures_never_panic() {
+    let files = fixture_files();
+    assert!(files.len() >= 20, "only {} fixture files", files.len());
+    let mut runs = 0;
+    for (path, kind, text) in &files {
+        let name = path.display();
+        // Every prefix cut at a character boundary, in steps.
+        for cut in (0..text.len())
+            .step_by(11)
+            .filter(|&i| text.is_char_boundary(i))
+        {
+            let result = std::panic::catch_unwind(|| analyse(*kind, &text[..cut]));
+            assert!(result.is_ok(), "{name} cut at byte {cut} panicked");
+            runs += 1;
+        }
+        // Structural characters swapped in, one position at a time.
+        let bytes = text.as_bytes();
+        for (i, replacement) in (0..bytes.len())
+            .step_by(17)
+            .zip(b"{}();\"'`#/*$[".iter().cycle())
+        {
+            let mut mutant = bytes.to_vec();
+            mutant[i] = *replacement;
+            let Ok(mutant) = String::from_utf8(mutant) else {
+                continue;
+            };
+            let result = std::panic::catch_unwind(|| analyse(*kind, &mutant));
+            assert!(
+                result.is_ok(),
+                "{name} with byte {i} set to {:?} panicked",
+                *replacement as char
+            );
+            runs += 1;
+        }
+    }
+    assert!(runs > 1000, "only {runs} runs");
+}
