@@ -37,6 +37,8 @@ pub struct ModuleScope<'t> {
     ambiguous: Vec<String>,
     /// `NAME.prop = …` assignments: (object name, property name).
     pub assigned_props: Vec<(String, String)>,
+    /// `const { a } = local` patterns, bound after the walk when `local` is an import.
+    destructured: Vec<(Node<'t>, String)>,
 }
 
 /// The module a `require('m')` call loads, if `node` is one.
@@ -73,6 +75,16 @@ impl<'t> ModuleScope<'t> {
         });
         for name in std::mem::take(&mut scope.ambiguous) {
             scope.values.remove(&name);
+        }
+        for (pattern, object) in std::mem::take(&mut scope.destructured) {
+            let module = scope
+                .bindings
+                .iter()
+                .find(|b| b.local == object && b.imported == Imported::Module)
+                .map(|b| b.module.clone());
+            if let Some(module) = module {
+                scope.bind_pattern(pattern, &module, source);
+            }
         }
         scope
     }
@@ -175,28 +187,13 @@ impl<'t> ModuleScope<'t> {
                 self.bind(text(name, source), module, imported);
             }
             ("object_pattern", Some(module)) if member.is_none() => {
-                let mut c = name.walk();
-                for prop in name.named_children(&mut c) {
-                    match prop.kind() {
-                        "shorthand_property_identifier_pattern" => {
-                            let n = text(prop, source);
-                            self.bind(n, module, Imported::Named(n.to_owned()));
-                        }
-                        "pair_pattern" => {
-                            let (Some(k), Some(v)) = (
-                                prop.child_by_field_name("key"),
-                                prop.child_by_field_name("value"),
-                            ) else {
-                                continue;
-                            };
-                            if v.kind() == "identifier" {
-                                let key = text(k, source).trim_matches(['"', '\'']).to_owned();
-                                self.bind(text(v, source), module, Imported::Named(key));
-                            }
-                        }
-                        _ => {}
-                    }
-                }
+                let module = module.to_owned();
+                self.bind_pattern(name, &module, source);
+            }
+            // `const { MemoryStore } = session`: resolved once every import is known.
+            ("object_pattern", None) if value.kind() == "identifier" => {
+                self.destructured
+                    .push((name, text(value, source).to_owned()));
             }
             ("identifier", None) => {
                 let name = text(name, source).to_owned();
@@ -205,6 +202,32 @@ impl<'t> ModuleScope<'t> {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// Binds the names of `{ a, b: c }` to the exports of `module`.
+    fn bind_pattern(&mut self, pattern: Node<'t>, module: &str, source: &str) {
+        let mut c = pattern.walk();
+        for prop in pattern.named_children(&mut c) {
+            match prop.kind() {
+                "shorthand_property_identifier_pattern" => {
+                    let n = text(prop, source);
+                    self.bind(n, module, Imported::Named(n.to_owned()));
+                }
+                "pair_pattern" => {
+                    let (Some(k), Some(v)) = (
+                        prop.child_by_field_name("key"),
+                        prop.child_by_field_name("value"),
+                    ) else {
+                        continue;
+                    };
+                    if v.kind() == "identifier" {
+                        let key = text(k, source).trim_matches(['"', '\'']).to_owned();
+                        self.bind(text(v, source), module, Imported::Named(key));
+                    }
+                }
+                _ => {}
+            }
         }
     }
 
@@ -330,6 +353,7 @@ import { MemoryStore as MS, default as s2 } from 'express-session';
 const s3 = require('express-session');
 const { MemoryStore } = require("express-session");
 const Store = require('express-session').Store;
+const { Cookie } = s3;
 const opts = { secret: 'x' };
 opts.store = null;
 Object.assign(opts, { cookie: {} }, { resave: false });
