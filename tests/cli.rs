@@ -17,13 +17,22 @@ fn json(cmd: &mut Command) -> Value {
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
 }
 
-fn rules_of(report: &Value) -> Vec<String> {
+/// One field of every finding of a JSON report.
+fn field_of(report: &Value, key: &str) -> Vec<String> {
     report["findings"]
         .as_array()
         .expect("findings")
         .iter()
-        .map(|f| f["rule"].as_str().expect("rule").to_owned())
+        .map(|f| f[key].as_str().expect("string field").to_owned())
         .collect()
+}
+
+fn rules_of(report: &Value) -> Vec<String> {
+    field_of(report, "rule")
+}
+
+fn paths_of(report: &Value) -> Vec<String> {
+    field_of(report, "path")
 }
 
 const SESSION_APP: &str = "const session = require('express-session');\nconst app = require('express')();\napp.use(session({ secret: process.env.S }));\n";
@@ -354,13 +363,7 @@ fn bad_input_is_skipped_and_reported_never_fatal() {
         );
     }
     // The app and the partially parsed file are still analysed.
-    let paths: Vec<&str> = report["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| f["path"].as_str().expect("path"))
-        .collect();
-    assert_eq!(paths, ["app.js", "partial.js"]);
+    assert_eq!(paths_of(&report), ["app.js", "partial.js"]);
     let partial = report["partially_parsed"].as_array().expect("partial");
     assert_eq!(partial.len(), 1);
     assert_eq!(partial[0]["path"], "partial.js");
@@ -393,13 +396,11 @@ fn gitignore_is_honoured_unless_no_ignore() {
         "--format",
         "json",
     ]));
-    let paths: Vec<&str> = report["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| f["path"].as_str().expect("path"))
-        .collect();
-    assert_eq!(paths, ["generated/app.js"], "node_modules stays excluded");
+    assert_eq!(
+        paths_of(&report),
+        ["generated/app.js"],
+        "node_modules stays excluded"
+    );
 }
 
 #[test]
@@ -459,20 +460,12 @@ fn test_code_is_left_out_unless_asked_for() {
     write(dir.path(), "tests/app.test.js", SESSION_APP);
     write(dir.path(), "src/session.spec.ts", SESSION_APP);
     write(dir.path(), "examples/demo.js", SESSION_APP);
-    let paths = |report: &Value| -> Vec<String> {
-        report["findings"]
-            .as_array()
-            .expect("findings")
-            .iter()
-            .map(|f| f["path"].as_str().expect("path").to_owned())
-            .collect()
-    };
     let report = json(
         scalelint()
             .current_dir(dir.path())
             .args(["check", "--format", "json"]),
     );
-    assert_eq!(paths(&report), ["src/app.js"]);
+    assert_eq!(paths_of(&report), ["src/app.js"]);
     assert_eq!(report["summary"]["test_files_not_analysed"], 3);
     let report = json(scalelint().current_dir(dir.path()).args([
         "check",
@@ -481,7 +474,7 @@ fn test_code_is_left_out_unless_asked_for() {
         "--include-tests",
     ]));
     assert_eq!(
-        paths(&report),
+        paths_of(&report),
         [
             "examples/demo.js",
             "src/app.js",
@@ -496,7 +489,7 @@ fn test_code_is_left_out_unless_asked_for() {
             .args(["check", "--format", "json", "tests"]),
     );
     assert_eq!(
-        paths(&report),
+        paths_of(&report),
         Vec::<String>::new(),
         "tests/app.test.js is a test by name"
     );
@@ -506,7 +499,7 @@ fn test_code_is_left_out_unless_asked_for() {
             .current_dir(dir.path())
             .args(["check", "--format", "json", "tests"]),
     );
-    assert_eq!(paths(&report), ["tests/server.js"]);
+    assert_eq!(paths_of(&report), ["tests/server.js"]);
     scalelint()
         .current_dir(dir.path())
         .arg("check")
