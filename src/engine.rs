@@ -66,14 +66,8 @@ pub struct Report {
     pub directives: Vec<FileNote>,
     /// Files read (of a kind scalelint understands).
     pub files_scanned: usize,
-    /// Files that passed the prefilter and were parsed.
-    pub files_parsed: usize,
     /// Test, example and benchmark files left out (see `--include-tests`).
     pub test_files: usize,
-    /// Rules that were enabled.
-    pub rules: Vec<&'static Rule>,
-    /// The config file used, if any.
-    pub config_path: Option<PathBuf>,
     /// The text of each file with findings, by displayed path (for rendering snippets).
     pub sources: BTreeMap<String, String>,
 }
@@ -99,14 +93,15 @@ struct Context {
 }
 
 impl Context {
-    /// Keeps the detectors that can emit an enabled rule and builds their prefilter once.
+    /// Keeps the detectors (of `all`) that can emit an enabled rule and builds their prefilter once.
     fn new(
+        all: &[&'static dyn Detector],
         enabled: Vec<&'static Rule>,
         severity: HashMap<&'static str, Severity>,
         max_file_size: u64,
         include_tests: bool,
     ) -> Context {
-        let detectors: Vec<&'static dyn Detector> = detectors::DETECTORS
+        let detectors: Vec<&'static dyn Detector> = all
             .iter()
             .copied()
             .filter(|d| {
@@ -145,7 +140,6 @@ struct Collected {
     directives: Vec<FileNote>,
     sources: Vec<(String, String)>,
     scanned: usize,
-    parsed: usize,
     tests: usize,
 }
 
@@ -157,7 +151,6 @@ impl Collected {
         self.directives.extend(other.directives);
         self.sources.extend(other.sources);
         self.scanned += other.scanned;
-        self.parsed += other.parsed;
         self.tests += other.tests;
     }
 }
@@ -267,7 +260,8 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         (None, None) => config::DEFAULT_MAX_FILE_SIZE,
     };
     let ctx = Context::new(
-        enabled.clone(),
+        detectors::DETECTORS,
+        enabled,
         severity,
         max_file_size,
         opts.include_tests || cfg.include_tests,
@@ -318,10 +312,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         partial: collected.partial,
         directives: collected.directives,
         files_scanned: collected.scanned,
-        files_parsed: collected.parsed,
         test_files: collected.tests,
-        rules: enabled,
-        config_path: loaded.path,
         sources: collected.sources.into_iter().collect(),
     })
 }
@@ -384,23 +375,24 @@ fn analyse(
     size: Option<u64>,
     out: &mut Collected,
 ) {
-    if let Some(size) = size.filter(|s| *s > ctx.max_file_size) {
-        let reason = format!(
-            "larger than max-file-size ({size} bytes > {} bytes)",
-            ctx.max_file_size
-        );
+    let too_large = |size: u64| {
+        (size > ctx.max_file_size).then(|| {
+            format!(
+                "larger than max-file-size ({size} bytes > {} bytes)",
+                ctx.max_file_size
+            )
+        })
+    };
+    // The directory entry's size spares reading a huge file; the read length catches a file
+    // that grew since, or whose size the walk did not know.
+    if let Some(reason) = size.and_then(too_large) {
         return skip(out, &rel, None, reason);
     }
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) => return skip(out, &rel, None, format!("cannot read: {e}")),
     };
-    if bytes.len() as u64 > ctx.max_file_size {
-        let reason = format!(
-            "larger than max-file-size ({} bytes > {} bytes)",
-            bytes.len(),
-            ctx.max_file_size
-        );
+    if let Some(reason) = too_large(bytes.len() as u64) {
         return skip(out, &rel, None, reason);
     }
     if bytes[..bytes.len().min(8192)].contains(&0) {
@@ -426,7 +418,6 @@ fn analyse(
 
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
     if !hits.detectors.is_empty() {
-        out.parsed += 1;
         let tree = match parse::parse(&file) {
             Parsed::Complete(tree) => tree,
             Parsed::Partial(tree, at, message) => {
@@ -483,9 +474,6 @@ fn analyse(
             fingerprint: String::new(),
         });
     }
-    if out.findings.len() > before {
-        out.sources.push((file.rel_path.clone(), file.text.clone()));
-    }
     if let Some(s) = suppressions {
         out.directives
             .extend(s.notes(&ctx.enabled).into_iter().map(|n| FileNote {
@@ -493,6 +481,10 @@ fn analyse(
                 line: Some(n.line),
                 reason: n.message,
             }));
+    }
+    // Only files with findings keep their text, for the snippets of the text format.
+    if out.findings.len() > before {
+        out.sources.push((file.rel_path, file.text));
     }
 }
 
@@ -527,12 +519,13 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp");
         std::fs::write(dir.path().join("a.js"), "boom()").expect("write");
         std::fs::write(dir.path().join("b.js"), "fine()").expect("write");
-        let mut ctx = Context::new(vec![&rules::SL101], HashMap::new(), 1 << 20, false);
-        ctx.detectors = vec![&Panicky];
-        ctx.prefilter = Prefilter::new(&ctx.detectors);
-        let mut set = DetectorSet::default();
-        set.insert(0);
-        ctx.candidates = HashMap::from([(FileKind::JavaScript, set)]);
+        let ctx = Context::new(
+            &[&Panicky],
+            vec![&rules::SL101],
+            HashMap::new(),
+            1 << 20,
+            false,
+        );
         let shared = Mutex::new(Collected::default());
         {
             let mut worker = Worker {

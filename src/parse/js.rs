@@ -101,6 +101,11 @@ pub fn string_value<'s>(node: Node<'_>, source: &'s str) -> Option<&'s str> {
     }
 }
 
+/// The name a property key or import specifier spells: `store`, `'store'` and `"store"` alike.
+pub fn key_name<'s>(node: Node<'_>, source: &'s str) -> &'s str {
+    string_value(node, source).unwrap_or_else(|| text(node, source))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,6 +19,25 @@ pub enum FileKind {
     MaybeNginx,
 }
 
+/// Directives that mark a file as nginx configuration (the common ones of site and upstream
+/// files, and of snippets included into them).
+const NGINX_VOCABULARY: &[&str] = &[
+    "upstream",
+    "server",
+    "location",
+    "listen",
+    "server_name",
+    "proxy_pass",
+    "proxy_set_header",
+    "fastcgi_pass",
+    "ip_hash",
+    "hash",
+    "least_conn",
+    "sticky",
+    "session_sticky",
+    "keepalive",
+];
+
 /// Directories whose extension-less files may be nginx configuration (content decides).
 const NGINX_DIRS: &[&str] = &[
     "nginx",
@@ -82,24 +101,20 @@ impl FileKind {
         None
     }
 
-    /// Settles [`FileKind::MaybeNginx`] by content: nginx when it has the directive shapes nginx
-    /// uses (`upstream … {`, `server {`, `location … {`, `proxy_pass`).
+    /// Settles [`FileKind::MaybeNginx`] by content: nginx when a line is an nginx directive, a
+    /// name from nginx's vocabulary that ends in `;` or opens a `{` block (INI, Apache and
+    /// systemd files have neither shape).
     pub fn refine(self, text: &str) -> Option<FileKind> {
         if self != FileKind::MaybeNginx {
             return Some(self);
         }
         let looks_like_nginx = text.lines().any(|line| {
-            let line = line.trim_start();
-            (line.starts_with("upstream ") && line.trim_end().ends_with('{'))
-                || line.starts_with("server {")
-                || line.starts_with("proxy_pass ")
-                || line.starts_with("ip_hash;")
-                || line.starts_with("hash $")
-                || line.starts_with("sticky cookie ")
-                || line.starts_with("sticky route ")
-                || line.starts_with("sticky learn")
-                || line.starts_with("session_sticky")
-                || (line.starts_with("location ") && line.trim_end().ends_with('{'))
+            let line = line.split('#').next().unwrap_or_default().trim();
+            let name = line
+                .split(|c: char| c.is_whitespace() || c == ';' || c == '{')
+                .next()
+                .unwrap_or_default();
+            NGINX_VOCABULARY.contains(&name) && (line.ends_with(';') || line.ends_with('{'))
         });
         looks_like_nginx.then_some(FileKind::Nginx)
     }
@@ -153,5 +168,12 @@ mod tests {
             FileKind::MaybeNginx.refine("[program:web]\ncommand=x\n"),
             None
         );
+        let snippet = "# shared by every upstream\nhash $remote_addr consistent;\n";
+        assert_eq!(FileKind::MaybeNginx.refine(snippet), Some(FileKind::Nginx));
+        let apache =
+            "<VirtualHost *:80>\n  ServerName x\n  ProxyPass / balancer://app/\n</VirtualHost>\n";
+        assert_eq!(FileKind::MaybeNginx.refine(apache), None);
+        let ini = "server = db.internal\nhash = sha256\n";
+        assert_eq!(FileKind::MaybeNginx.refine(ini), None);
     }
 }

@@ -5,7 +5,7 @@ use super::module_scope::{Imported, ModuleScope, required_module, unparenthesize
 use crate::detectors::Detector;
 use crate::diagnostic::Diagnostic;
 use crate::parse::Tree;
-use crate::parse::js::{preorder, text};
+use crate::parse::js::{key_name, preorder, text};
 use crate::rules;
 use crate::source::{FileKind, SourceFile};
 use tree_sitter::Node;
@@ -171,7 +171,7 @@ fn find_store<'t>(
                 };
                 match key.kind() {
                     "computed_property_name" => result = StoreOption::Unknown,
-                    _ if text(key, src).trim_matches(['"', '\'', '`']) == "store" => {
+                    _ if key_name(key, src) == "store" => {
                         if let Some(value) = prop.child_by_field_name("value") {
                             result = StoreOption::Value(value);
                         }

@@ -2,7 +2,7 @@
 //! module (`import`, `require`, TypeScript `import x = require()`), and what a `const` holds.
 //! Scope is the module: a name declared twice is treated as unknown rather than guessed.
 
-use crate::parse::js::{preorder, string_value, text};
+use crate::parse::js::{key_name, preorder, string_value, text};
 use std::collections::HashMap;
 use tree_sitter::Node;
 
@@ -129,7 +129,7 @@ impl<'t> ModuleScope<'t> {
                                         continue;
                                     };
                                     let local = spec.child_by_field_name("alias").unwrap_or(name);
-                                    let name = text(name, source).trim_matches(['"', '\'']);
+                                    let name = key_name(name, source);
                                     let imported = if name == "default" {
                                         Imported::Module
                                     } else {
@@ -222,7 +222,7 @@ impl<'t> ModuleScope<'t> {
                         continue;
                     };
                     if v.kind() == "identifier" {
-                        let key = text(k, source).trim_matches(['"', '\'']).to_owned();
+                        let key = key_name(k, source).to_owned();
                         self.bind(text(v, source), module, Imported::Named(key));
                     }
                 }
@@ -277,13 +277,12 @@ impl<'t> ModuleScope<'t> {
             let mut c = arg.walk();
             for prop in arg.named_children(&mut c) {
                 let key = match prop.kind() {
-                    "pair" => prop.child_by_field_name("key").map(|k| text(k, source)),
+                    "pair" => prop.child_by_field_name("key").map(|k| key_name(k, source)),
                     "shorthand_property_identifier" => Some(text(prop, source)),
                     _ => None,
                 };
                 if let Some(key) = key {
-                    let key = key.trim_matches(['"', '\'', '`']).to_owned();
-                    self.assigned_props.push((target.clone(), key));
+                    self.assigned_props.push((target.clone(), key.to_owned()));
                 }
             }
         }

@@ -18,71 +18,54 @@ use syn::visit::{self, Visit};
 pub struct SessionMemoryStore;
 
 struct KnownStore {
-    path: &'static [&'static str],
+    /// The paths the type is reachable by (crate re-exports and the crate that defines it).
+    paths: &'static [&'static [&'static str]],
     what: &'static str,
     help: &'static str,
     /// Fine as the cache of a `CachingSessionStore` whose backing store is shared.
     cache_front: bool,
 }
 
-const TOWER_HELP: &str = "use a shared store: `RedisStore` from tower-sessions-redis-store, or \
-    `PostgresStore`/`MySqlStore` from tower-sessions-sqlx-store";
-const MOKA_HELP: &str = "use a shared store (`RedisStore` from tower-sessions-redis-store, \
-    `PostgresStore` from tower-sessions-sqlx-store); keep `MokaStore` only as the cache in front of \
-    one: `CachingSessionStore::new(moka_store, shared_store)`";
-const ASYNC_SESSION_HELP: &str = "use a shared store: `RedisSessionStore` from \
-    async-redis-session, `PostgresSessionStore` from async-sqlx-session, or async-session's \
-    `CookieStore` to keep sessions in signed cookies";
-
 const KNOWN: &[KnownStore] = &[
     KnownStore {
-        path: &["tower_sessions", "MemoryStore"],
+        paths: &[
+            &["tower_sessions", "MemoryStore"],
+            &["tower_sessions", "memory_store", "MemoryStore"],
+            &["tower_sessions_memory_store", "MemoryStore"],
+        ],
         what: "tower-sessions `MemoryStore`",
-        help: TOWER_HELP,
+        help: "use a shared store: `RedisStore` from tower-sessions-redis-store, or \
+            `PostgresStore`/`MySqlStore` from tower-sessions-sqlx-store",
         cache_front: false,
     },
     KnownStore {
-        path: &["tower_sessions", "memory_store", "MemoryStore"],
-        what: "tower-sessions `MemoryStore`",
-        help: TOWER_HELP,
-        cache_front: false,
+        paths: &[
+            &["tower_sessions", "MokaStore"],
+            &["tower_sessions_moka_store", "MokaStore"],
+        ],
+        what: "tower-sessions `MokaStore`",
+        help: "use a shared store (`RedisStore` from tower-sessions-redis-store, `PostgresStore` \
+            from tower-sessions-sqlx-store); keep `MokaStore` only as the cache in front of one: \
+            `CachingSessionStore::new(moka_store, shared_store)`",
+        cache_front: true,
     },
     KnownStore {
-        path: &["tower_sessions_memory_store", "MemoryStore"],
-        what: "tower-sessions `MemoryStore`",
-        help: TOWER_HELP,
-        cache_front: false,
-    },
-    KnownStore {
-        path: &["async_session", "MemoryStore"],
+        paths: &[
+            &["async_session", "MemoryStore"],
+            &["axum_sessions", "async_session", "MemoryStore"],
+        ],
         what: "async-session `MemoryStore`",
-        help: ASYNC_SESSION_HELP,
+        help: "use a shared store: `RedisSessionStore` from async-redis-session, \
+            `PostgresSessionStore` from async-sqlx-session, or async-session's `CookieStore` to \
+            keep sessions in signed cookies",
         cache_front: false,
     },
     KnownStore {
-        path: &["axum_sessions", "async_session", "MemoryStore"],
-        what: "async-session `MemoryStore`",
-        help: ASYNC_SESSION_HELP,
-        cache_front: false,
-    },
-    KnownStore {
-        path: &["poem", "session", "MemoryStorage"],
+        paths: &[&["poem", "session", "MemoryStorage"]],
         what: "poem `MemoryStorage`",
         help: "use `RedisStorage` (poem's `redis-session` feature) with `ServerSession`, or \
             `CookieSession` to keep sessions in signed cookies",
         cache_front: false,
-    },
-    KnownStore {
-        path: &["tower_sessions_moka_store", "MokaStore"],
-        what: "tower-sessions `MokaStore`",
-        help: MOKA_HELP,
-        cache_front: true,
-    },
-    KnownStore {
-        path: &["tower_sessions", "MokaStore"],
-        what: "tower-sessions `MokaStore`",
-        help: MOKA_HELP,
-        cache_front: true,
     },
 ];
 
@@ -130,13 +113,9 @@ fn is_caching_store_new(func: &syn::Expr) -> bool {
     let syn::Expr::Path(p) = func else {
         return false;
     };
-    let names: Vec<String> = p
-        .path
-        .segments
-        .iter()
-        .map(|s| s.ident.to_string())
-        .collect();
-    names.ends_with(&["CachingSessionStore".to_owned(), "new".to_owned()])
+    let mut last = p.path.segments.iter().rev().map(|s| &s.ident);
+    last.next().is_some_and(|i| i == "new")
+        && last.next().is_some_and(|i| i == "CachingSessionStore")
 }
 
 /// The variable a pattern binds (`x`, `x: T`, `mut x`).
@@ -171,7 +150,9 @@ impl Visitor<'_> {
     fn known(&self, path: &syn::Path) -> Option<&'static KnownStore> {
         self.uses.resolve(path).into_iter().find_map(|full| {
             KNOWN.iter().find(|k| {
-                full.len() >= k.path.len() && full.iter().zip(k.path).all(|(a, b)| a == b)
+                k.paths.iter().any(|known| {
+                    full.len() >= known.len() && full.iter().zip(*known).all(|(a, b)| a == b)
+                })
             })
         })
     }
