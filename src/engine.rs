@@ -7,6 +7,7 @@ use crate::error::Error;
 use crate::fingerprint;
 use crate::parse::{self, Parsed};
 use crate::prefilter::{DetectorSet, Prefilter};
+use crate::project::{Facts, FileFact, Located, Sink};
 use crate::rules::{self, RULES, Rule};
 use crate::source::{FileKind, SourceFile};
 use crate::suppress::Suppressions;
@@ -139,6 +140,11 @@ struct Collected {
     partial: Vec<FileNote>,
     directives: Vec<FileNote>,
     sources: Vec<(String, String)>,
+    /// Facts for project-level resolution, by detector index.
+    facts: Vec<(usize, FileFact)>,
+    /// Files with suppression directives, held until resolved diagnostics have been matched
+    /// against them (only then is a directive known to be unused).
+    held: Vec<(SourceFile, Suppressions)>,
     scanned: usize,
     tests: usize,
 }
@@ -150,6 +156,8 @@ impl Collected {
         self.partial.extend(other.partial);
         self.directives.extend(other.directives);
         self.sources.extend(other.sources);
+        self.facts.extend(other.facts);
+        self.held.extend(other.held);
         self.scanned += other.scanned;
         self.tests += other.tests;
     }
@@ -295,6 +303,13 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     let mut collected = shared
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
+    resolve_project(&ctx, &mut collected);
+    let with_findings: std::collections::HashSet<String> =
+        collected.findings.iter().map(|f| f.path.clone()).collect();
+    for (file, suppressions) in std::mem::take(&mut collected.held) {
+        let found = with_findings.contains(&file.rel_path);
+        directive_notes(&ctx, file, suppressions, found, &mut collected);
+    }
 
     collected
         .findings
@@ -416,7 +431,7 @@ fn analyse(
     };
     let file = SourceFile::new(rel, kind, text);
 
-    let mut diagnostics: Vec<Diagnostic> = Vec::new();
+    let mut sink = Sink::default();
     if !hits.detectors.is_empty() {
         let tree = match parse::parse(&file) {
             Parsed::Complete(tree) => tree,
@@ -441,17 +456,47 @@ fn analyse(
         };
         for (i, detector) in ctx.detectors.iter().enumerate() {
             if hits.detectors.contains(i) {
-                detector.check(&file, &tree, &mut diagnostics);
+                detector.check(&file, &tree, &mut sink);
+                for fact in sink.take_facts() {
+                    out.facts.push((
+                        i,
+                        FileFact {
+                            path: file.rel_path.clone(),
+                            location: path.to_path_buf(),
+                            kind: file.kind,
+                            fact,
+                        },
+                    ));
+                }
             }
         }
     }
-    diagnostics.retain(|d| ctx.enabled(d.rule));
 
     let mut suppressions = hits.directives.then(|| Suppressions::parse(&file));
+    let found = record(ctx, &file, sink.diagnostics, suppressions.as_mut(), out);
+    match suppressions {
+        Some(s) => out.held.push((file, s)),
+        // Only files with findings keep their text, for the snippets of the text format.
+        None if found => out.sources.push((file.rel_path, file.text)),
+        None => {}
+    }
+}
+
+/// Turns a file's diagnostics into findings, minus the suppressed ones; says whether any was kept.
+fn record(
+    ctx: &Context,
+    file: &SourceFile,
+    diagnostics: Vec<Diagnostic>,
+    mut suppressions: Option<&mut Suppressions>,
+    out: &mut Collected,
+) -> bool {
     let before = out.findings.len();
     for d in diagnostics {
+        if !ctx.enabled(d.rule) {
+            continue;
+        }
         let start = file.lines.position(d.span.start, &file.text);
-        if let Some(s) = &mut suppressions
+        if let Some(s) = suppressions.as_deref_mut()
             && s.suppresses(d.rule, start.line - 1)
         {
             continue;
@@ -474,17 +519,80 @@ fn analyse(
             fingerprint: String::new(),
         });
     }
-    if let Some(s) = suppressions {
-        out.directives
-            .extend(s.notes(&ctx.enabled).into_iter().map(|n| FileNote {
+    out.findings.len() > before
+}
+
+/// Reports a held file's malformed and unused directives, and keeps its text if it has findings.
+fn directive_notes(
+    ctx: &Context,
+    file: SourceFile,
+    suppressions: Suppressions,
+    found: bool,
+    out: &mut Collected,
+) {
+    out.directives.extend(
+        suppressions
+            .notes(&ctx.enabled)
+            .into_iter()
+            .map(|n| FileNote {
                 path: file.rel_path.clone(),
                 line: Some(n.line),
                 reason: n.message,
-            }));
-    }
-    // Only files with findings keep their text, for the snippets of the text format.
-    if out.findings.len() > before {
+            }),
+    );
+    if found {
         out.sources.push((file.rel_path, file.text));
+    }
+}
+
+/// After the walk: every detector resolves the facts it recorded, and the diagnostics it resolves
+/// become findings like any other (suppressions included).
+fn resolve_project(ctx: &Context, out: &mut Collected) {
+    let mut facts = std::mem::take(&mut out.facts);
+    // Sorted by (detector, path): facts arrive in walk order, which threads make arbitrary.
+    facts.sort_by(|(a, fa), (b, fb)| (a, &fa.path).cmp(&(b, &fb.path)));
+    let mut located: Vec<Located> = Vec::new();
+    for group in facts.chunk_by(|(a, _), (b, _)| a == b) {
+        let detector = ctx.detectors[group[0].0];
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            detector.resolve(&Facts::new(group), &mut located);
+        }));
+        if outcome.is_err() {
+            let reason = format!(
+                "internal error while resolving {} (please report)",
+                detector.id()
+            );
+            skip(out, "", None, reason);
+        }
+    }
+    if located.is_empty() {
+        return;
+    }
+    let files: HashMap<&str, &FileFact> = facts.iter().map(|(_, f)| (f.path.as_str(), f)).collect();
+    located.sort_by(|a, b| a.path.cmp(&b.path));
+    for group in located.chunk_by(|a, b| a.path == b.path) {
+        let path = group[0].path.as_str();
+        let diagnostics = group.iter().map(|l| l.diagnostic.clone()).collect();
+        if let Some(pos) = out.held.iter().position(|(f, _)| f.rel_path == path) {
+            let (file, mut suppressions) = out.held.swap_remove(pos);
+            record(ctx, &file, diagnostics, Some(&mut suppressions), out);
+            out.held.push((file, suppressions));
+            continue;
+        }
+        let Some(fact) = files.get(path) else {
+            continue;
+        };
+        let text = match std::fs::read_to_string(&fact.location) {
+            Ok(text) => text,
+            Err(e) => {
+                skip(out, path, None, format!("cannot read again: {e}"));
+                continue;
+            }
+        };
+        let file = SourceFile::new(path.to_owned(), fact.kind, text);
+        if record(ctx, &file, diagnostics, None, out) {
+            out.sources.push((file.rel_path, file.text));
+        }
     }
 }
 
@@ -492,6 +600,7 @@ fn analyse(
 mod tests {
     use super::*;
     use crate::parse::Tree;
+    use crate::project::{Facts, Located, Sink};
 
     /// A detector with a bug: it panics on every file it sees.
     struct Panicky;
@@ -509,9 +618,122 @@ mod tests {
         fn rules(&self) -> &'static [&'static str] {
             &["SL101"]
         }
-        fn check(&self, _: &SourceFile, _: &Tree, _: &mut Vec<Diagnostic>) {
+        fn check(&self, _: &SourceFile, _: &Tree, _: &mut Sink) {
             panic!("detector bug");
         }
+    }
+
+    /// Records every file that names "x"; resolves one diagnostic into the first file (by path)
+    /// per file recorded, so the finding depends on files seen after it.
+    struct Counting;
+
+    impl Detector for Counting {
+        fn id(&self) -> &'static str {
+            "test/counting"
+        }
+        fn kinds(&self) -> &'static [FileKind] {
+            &[FileKind::JavaScript]
+        }
+        fn triggers(&self) -> &'static [&'static str] {
+            &["x"]
+        }
+        fn rules(&self) -> &'static [&'static str] {
+            &["SL101", "SL301"]
+        }
+        fn check(&self, file: &SourceFile, _: &Tree, out: &mut Sink) {
+            out.fact(file.text.find('x').unwrap_or_default());
+        }
+        fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
+            let all: Vec<(&str, &usize)> = facts.of::<usize>().collect();
+            let Some(&(path, &at)) = all.first() else {
+                return;
+            };
+            for rule in [&rules::SL101, &rules::SL301] {
+                out.push(Located {
+                    path: path.to_owned(),
+                    diagnostic: Diagnostic::new(rule, at..at + 1, format!("{}", all.len()), ""),
+                });
+            }
+        }
+    }
+
+    fn run_collect(ctx: &Context, dir: &Path, names: &[&str]) -> Collected {
+        let shared = Mutex::new(Collected::default());
+        {
+            let mut worker = Worker {
+                ctx,
+                shared: &shared,
+                local: Collected::default(),
+            };
+            for name in names {
+                worker.visit(Entry::File {
+                    path: dir.join(name),
+                    rel: (*name).to_owned(),
+                    kind: FileKind::JavaScript,
+                    size: None,
+                    test_code: false,
+                });
+            }
+        }
+        shared.into_inner().expect("not poisoned")
+    }
+
+    #[test]
+    fn facts_from_every_file_resolve_into_findings_after_the_walk() {
+        let dir = tempfile::tempdir().expect("temp");
+        // The directive in a.js silences SL301 only: it must count as used once resolved.
+        std::fs::write(
+            dir.path().join("a.js"),
+            "let x; // scalelint: ignore[SL301]\n",
+        )
+        .expect("write");
+        std::fs::write(dir.path().join("b.js"), "x()").expect("write");
+        std::fs::write(dir.path().join("c.js"), "y()").expect("write");
+        let ctx = Context::new(
+            &[&Counting],
+            vec![&rules::SL101, &rules::SL301],
+            HashMap::new(),
+            1 << 20,
+            false,
+        );
+        // Walk order must not matter.
+        let mut collected = run_collect(&ctx, dir.path(), &["c.js", "b.js", "a.js"]);
+        assert!(collected.findings.is_empty(), "nothing before resolution");
+        resolve_project(&ctx, &mut collected);
+        let found: Vec<_> = collected
+            .findings
+            .iter()
+            .map(|f| {
+                (
+                    f.path.as_str(),
+                    f.rule.id,
+                    f.message.as_str(),
+                    f.start.column,
+                )
+            })
+            .collect();
+        assert_eq!(found, [("a.js", "SL101", "2", 5)]);
+        let (file, suppressions) = collected.held.pop().expect("a.js is held");
+        let notes = suppressions.notes(&ctx.enabled);
+        assert!(notes.is_empty(), "{}: {notes:?}", file.rel_path);
+    }
+
+    #[test]
+    fn a_resolved_finding_reads_its_file_again() {
+        let dir = tempfile::tempdir().expect("temp");
+        std::fs::write(dir.path().join("b.js"), "  x()").expect("write");
+        let ctx = Context::new(
+            &[&Counting],
+            vec![&rules::SL101],
+            HashMap::new(),
+            1 << 20,
+            false,
+        );
+        let mut collected = run_collect(&ctx, dir.path(), &["b.js"]);
+        resolve_project(&ctx, &mut collected);
+        assert_eq!(collected.findings.len(), 1, "SL301 is not enabled");
+        assert_eq!(collected.findings[0].snippet, "x");
+        assert_eq!(collected.sources.len(), 1);
     }
 
     #[test]

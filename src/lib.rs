@@ -3,7 +3,8 @@
 //! balancer configuration that pins users to one instance.
 //!
 //! The pipeline flows one way: [`walk`] → [`source`] (classify) → [`prefilter`] → [`parse`] (once per
-//! file) → [`detectors`] → [`suppress`] → sort → [`output`]. [`engine::check`] runs it.
+//! file) → [`detectors`] (facts resolved across files by [`project`]) → [`suppress`] → sort →
+//! [`output`]. [`engine::check`] runs it.
 
 pub mod cli;
 pub mod config;
@@ -15,6 +16,7 @@ pub mod fingerprint;
 pub mod output;
 pub mod parse;
 pub mod prefilter;
+pub mod project;
 pub mod rules;
 pub mod source;
 pub mod suppress;

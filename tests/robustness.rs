@@ -3,6 +3,7 @@
 
 use scalelint::detectors::DETECTORS;
 use scalelint::parse::{self, Parsed};
+use scalelint::project::Sink;
 use scalelint::source::{FileKind, SourceFile, comment_ranges};
 use scalelint::suppress::Suppressions;
 use std::path::{Path, PathBuf};
@@ -37,11 +38,11 @@ fn analyse(kind: FileKind, text: &str) {
         Parsed::Complete(tree) | Parsed::Partial(tree, ..) => tree,
         Parsed::Failed(..) => return,
     };
-    let mut out = Vec::new();
+    let mut out = Sink::default();
     for d in DETECTORS.iter().filter(|d| d.kinds().contains(&kind)) {
         d.check(&file, &tree, &mut out);
     }
-    for diag in out {
+    for diag in out.diagnostics {
         assert!(diag.span.start <= diag.span.end && diag.span.end <= file.text.len());
         let _ = file.lines.position(diag.span.end, &file.text);
     }
@@ -84,4 +85,40 @@ fn truncated_and_mutated_fixtures_never_panic() {
         }
     }
     assert!(runs > 1000, "only {runs} runs");
+}
+
+/// The whole pipeline, project resolution included, over mutants written to disk side by side:
+/// a detector panic would surface as an "internal error" note, not as a test panic.
+#[test]
+fn mutated_projects_resolve_without_internal_errors() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    for (n, (path, _, text)) in fixture_files().iter().enumerate() {
+        let rel = path.strip_prefix(&fixtures).expect("under fixtures");
+        for (cut, step) in [
+            (text.len() / 3, 'a'),
+            (text.len() / 2, 'b'),
+            (text.len(), 'c'),
+        ] {
+            let Some(prefix) = text.get(..cut) else {
+                continue;
+            };
+            let target = dir.path().join(format!("{n}{step}")).join(rel);
+            std::fs::create_dir_all(target.parent().expect("parent")).expect("mkdir");
+            std::fs::write(&target, prefix).expect("write");
+        }
+    }
+    let report = scalelint::check(&scalelint::CheckOptions {
+        paths: vec![dir.path().to_path_buf()],
+        base: Some(dir.path().to_path_buf()),
+        ..Default::default()
+    })
+    .expect("check runs");
+    let internal: Vec<_> = report
+        .skipped
+        .iter()
+        .filter(|n| n.reason.contains("internal error"))
+        .collect();
+    assert!(internal.is_empty(), "{internal:?}");
+    assert!(report.files_scanned > 60, "{}", report.files_scanned);
 }

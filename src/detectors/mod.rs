@@ -6,8 +6,8 @@ pub mod config;
 pub mod js;
 pub mod rust;
 
-use crate::diagnostic::Diagnostic;
 use crate::parse::Tree;
+use crate::project::{Facts, Located, Sink};
 use crate::source::{FileKind, SourceFile};
 
 /// Framework knowledge that turns a parsed file into diagnostics.
@@ -20,8 +20,13 @@ pub trait Detector: Sync {
     fn triggers(&self) -> &'static [&'static str];
     /// The IDs of the rules it may emit.
     fn rules(&self) -> &'static [&'static str];
-    /// Reports what it finds in one parsed file.
-    fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Vec<Diagnostic>);
+    /// Reports what it finds in one parsed file, and records the facts it needs from other files.
+    fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Sink);
+    /// After the walk: turns the facts recorded by `check` across the project into diagnostics.
+    /// A resolved diagnostic may only point into a file that recorded a fact.
+    fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
+        let _ = (facts, out);
+    }
 }
 
 /// Every detector, in a fixed order.

@@ -7,6 +7,7 @@ use crate::detectors::Detector;
 use crate::diagnostic::Diagnostic;
 use crate::parse::Tree;
 use crate::parse::nginx::{Config, Directive};
+use crate::project::Sink;
 use crate::rules::{self, Rule};
 use crate::source::{FileKind, SourceFile};
 use std::collections::HashMap;
@@ -140,7 +141,7 @@ impl Detector for NginxUpstream {
         &["SL401", "SL402"]
     }
 
-    fn check(&self, _file: &SourceFile, tree: &Tree, out: &mut Vec<Diagnostic>) {
+    fn check(&self, _file: &SourceFile, tree: &Tree, out: &mut Sink) {
         let Tree::Nginx(config) = tree else { return };
         let defs = definitions(config);
         for upstream in config.walk() {

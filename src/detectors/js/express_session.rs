@@ -6,6 +6,7 @@ use crate::detectors::Detector;
 use crate::diagnostic::Diagnostic;
 use crate::parse::Tree;
 use crate::parse::js::{key_name, preorder, text};
+use crate::project::Sink;
 use crate::rules;
 use crate::source::{FileKind, SourceFile};
 use tree_sitter::Node;
@@ -44,7 +45,7 @@ impl Detector for ExpressSession {
         &["SL101"]
     }
 
-    fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Vec<Diagnostic>) {
+    fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Sink) {
         let Tree::Js(tree) = tree else { return };
         let src = file.text.as_str();
         let root = tree.root_node();
@@ -88,7 +89,7 @@ fn check_call<'t>(
     src: &str,
     scope: &ModuleScope<'t>,
     names: &Names<'_>,
-    out: &mut Vec<Diagnostic>,
+    out: &mut Sink,
 ) {
     let first_arg = call
         .child_by_field_name("arguments")

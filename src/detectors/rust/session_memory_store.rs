@@ -9,6 +9,7 @@ use crate::detectors::Detector;
 use crate::diagnostic::Diagnostic;
 use crate::parse::Tree;
 use crate::parse::rust::span_range;
+use crate::project::Sink;
 use crate::rules;
 use crate::source::{FileKind, SourceFile};
 use syn::spanned::Spanned;
@@ -83,7 +84,7 @@ impl Detector for SessionMemoryStore {
         &["SL101"]
     }
 
-    fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Vec<Diagnostic>) {
+    fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Sink) {
         let Tree::Rust(tree) = tree else { return };
         let mut slots = CacheSlots::default();
         slots.visit_file(&tree.file);
@@ -101,7 +102,7 @@ impl Detector for SessionMemoryStore {
 struct Visitor<'a> {
     uses: UsePaths,
     file: &'a SourceFile,
-    out: &'a mut Vec<Diagnostic>,
+    out: &'a mut Sink,
     /// Variables passed as the cache of a `CachingSessionStore`.
     cache_names: Vec<String>,
     /// Depth of expressions that build such a cache.

@@ -1,0 +1,99 @@
+//! Project-level knowledge. Some state is only visible across files: a manifest's dependencies
+//! decide what an import means, a settings module overrides another, a Deployment's replica count
+//! and its volume sit in different documents. Detectors record such facts while the walk reads
+//! each file once ([`Sink::fact`]); after the walk each detector resolves its facts
+//! ([`crate::detectors::Detector::resolve`]) into diagnostics located in any file.
+
+use crate::diagnostic::Diagnostic;
+use crate::source::FileKind;
+use std::any::Any;
+use std::path::PathBuf;
+
+/// What a detector emits for one file: diagnostics now, facts for later.
+#[derive(Default)]
+pub struct Sink {
+    /// Diagnostics located in the file being checked.
+    pub diagnostics: Vec<Diagnostic>,
+    facts: Vec<Box<dyn Any + Send>>,
+}
+
+impl Sink {
+    /// Reports a diagnostic in the file being checked.
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    /// Number of diagnostics reported so far.
+    pub fn len(&self) -> usize {
+        self.diagnostics.len()
+    }
+
+    /// Whether nothing was reported.
+    pub fn is_empty(&self) -> bool {
+        self.diagnostics.is_empty()
+    }
+
+    /// Records a fact about the file being checked, for [`crate::detectors::Detector::resolve`].
+    /// Keep facts small: they live until the walk ends.
+    pub fn fact<T: Any + Send>(&mut self, fact: T) {
+        self.facts.push(Box::new(fact));
+    }
+
+    /// Takes the recorded facts (the engine files them under the detector and the path).
+    pub(crate) fn take_facts(&mut self) -> Vec<Box<dyn Any + Send>> {
+        std::mem::take(&mut self.facts)
+    }
+}
+
+impl Extend<Diagnostic> for Sink {
+    fn extend<I: IntoIterator<Item = Diagnostic>>(&mut self, iter: I) {
+        self.diagnostics.extend(iter);
+    }
+}
+
+/// One recorded fact, with the file it came from.
+pub struct FileFact {
+    /// Displayed path of the file.
+    pub path: String,
+    /// Where the file is on disk (to read it again when a resolved diagnostic points into it).
+    pub(crate) location: PathBuf,
+    /// The file's kind (for its comment syntax when it is read again).
+    pub(crate) kind: FileKind,
+    /// The fact, as the detector recorded it.
+    pub fact: Box<dyn Any + Send>,
+}
+
+/// The facts one detector recorded across the project, sorted by path (deterministic order).
+pub struct Facts<'a> {
+    /// Facts with the index of the detector that recorded them (the same for all).
+    entries: &'a [(usize, FileFact)],
+}
+
+impl<'a> Facts<'a> {
+    /// Wraps one detector's facts, sorted by path.
+    pub(crate) fn new(entries: &'a [(usize, FileFact)]) -> Self {
+        Facts { entries }
+    }
+
+    /// Every fact of type `T`, with the displayed path of its file.
+    pub fn of<T: Any>(&self) -> impl Iterator<Item = (&'a str, &'a T)> + 'a {
+        self.entries
+            .iter()
+            .filter_map(|(_, e)| e.fact.downcast_ref::<T>().map(|f| (e.path.as_str(), f)))
+    }
+
+    /// Whether no fact was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// A diagnostic resolved after the walk, located in the file at `path` (a displayed path that
+/// recorded a fact).
+#[derive(Debug, Clone)]
+pub struct Located {
+    /// Displayed path of the file the diagnostic points into.
+    pub path: String,
+    /// The diagnostic; its span is a byte range of that file's text.
+    pub diagnostic: Diagnostic,
+}
