@@ -176,9 +176,77 @@ pub static SL402: Rule = Rule {
     doc: doc!("SL402-client-ip-affinity.md"),
 };
 
+/// `SL501` in-process-scheduler.
+pub static SL501: Rule = Rule {
+    id: "SL501",
+    name: "in-process-scheduler",
+    category: Category::State,
+    default_severity: Severity::Warning,
+    summary: "A periodic job is scheduled inside the web process",
+    description: "Flags schedulers and interval loops started by the web application itself         (APScheduler, schedule, node-cron, setInterval jobs, tokio-cron-scheduler, tokio::spawn         interval loops). Every instance runs its own copy: with N instances each job runs N         times (duplicate e-mails, double charges, lock contention), and no instance owns it.",
+    doc: doc!("SL501-in-process-scheduler.md"),
+};
+
+/// `SL502` local-pubsub.
+pub static SL502: Rule = Rule {
+    id: "SL502",
+    name: "local-pubsub",
+    category: Category::State,
+    default_severity: Severity::Warning,
+    summary: "Real-time messages are fanned out only to clients connected to this instance",
+    description: "Flags in-memory publish/subscribe used to push messages to connected clients         (socket.io without a shared adapter, ws broadcasts, tokio broadcast channels feeding         websockets, Django Channels InMemoryChannelLayer). A message published on one instance         never reaches the clients connected to the others.",
+    doc: doc!("SL502-local-pubsub.md"),
+};
+
+/// `SL503` local-rate-limit.
+pub static SL503: Rule = Rule {
+    id: "SL503",
+    name: "local-rate-limit",
+    category: Category::State,
+    default_severity: Severity::Warning,
+    summary: "Rate-limit counters are kept in the memory of one process",
+    description: "Flags rate limiters whose counters live in process memory (express-rate-limit \
+        and rate-limiter-flexible memory stores, Flask-Limiter and slowapi `memory://`, governor,         tower_governor). Each instance counts separately, so N instances allow N times the limit         and a restart resets every counter.",
+    doc: doc!("SL503-local-rate-limit.md"),
+};
+
+/// `SL504` local-database.
+pub static SL504: Rule = Rule {
+    id: "SL504",
+    name: "local-database",
+    category: Category::State,
+    default_severity: Severity::Warning,
+    summary: "The application's database is a SQLite file on the local disk",
+    description: "Flags SQLite used as the application's database (Django DATABASES, SQLAlchemy         and sqlx/diesel/rusqlite URLs, TypeORM/Sequelize/Prisma sqlite). Every instance writes         to its own file: users, orders and sessions created on one instance do not exist on the         others, and the data is lost with the instance.",
+    doc: doc!("SL504-local-database.md"),
+};
+
+/// `SL505` ephemeral-secret-key.
+pub static SL505: Rule = Rule {
+    id: "SL505",
+    name: "ephemeral-secret-key",
+    category: Category::State,
+    default_severity: Severity::Error,
+    summary: "A signing or encryption key is generated at start instead of loaded from config",
+    description: "Flags session, cookie and token secrets generated when the process starts         (os.urandom, secrets.token_*, get_random_secret_key(), crypto.randomBytes,         Key::generate()). Each instance signs with a different key, so a cookie or token issued         by one instance is rejected by the others, and every restart logs everybody out.",
+    doc: doc!("SL505-ephemeral-secret-key.md"),
+};
+
+/// `SL506` replicated-local-volume.
+pub static SL506: Rule = Rule {
+    id: "SL506",
+    name: "replicated-local-volume",
+    category: Category::State,
+    default_severity: Severity::Warning,
+    summary: "A replicated workload keeps user data on node-local storage",
+    description: "Flags Deployments, ReplicaSets and compose services with more than one replica         (or an autoscaler) that mount hostPath, emptyDir or a ReadWriteOnce claim where the app         writes uploads or sessions. Each replica sees its own directory: a file written through         one replica is missing on the others and lost when the pod moves.",
+    doc: doc!("SL506-replicated-local-volume.md"),
+};
+
 /// Every rule, sorted by ID.
 pub static RULES: &[&Rule] = &[
-    &SL101, &SL102, &SL201, &SL202, &SL301, &SL302, &SL401, &SL402,
+    &SL101, &SL102, &SL201, &SL202, &SL301, &SL302, &SL401, &SL402, &SL501, &SL502, &SL503, &SL504,
+    &SL505, &SL506,
 ];
 
 /// Looks a rule up by its ID (`SL101`) or name (`memory-session-store`), case-insensitively.
