@@ -446,6 +446,18 @@ fn truthy(v: Option<Val>) -> bool {
 
 /// An attribute's expression as a term.
 fn term(expr: &Expression) -> Term {
+    // Terraform 0.11 wrote references as `"${var.x}"`: a template of one interpolation.
+    if let Expression::StringTemplate(t) = expr {
+        let mut elements = t.iter();
+        if let (Some(hcl_edit::template::Element::Interpolation(i)), None) =
+            (elements.next(), elements.next())
+        {
+            return term(&i.expr);
+        }
+    }
+    if let Expression::Parenthesis(p) = expr {
+        return term(p.inner());
+    }
     if let Expression::Traversal(t) = expr
         && let Expression::Variable(root) = &t.expr
         && matches!(root.as_str(), "var" | "local")
@@ -573,6 +585,12 @@ resource "aws_lb_target_group" "web" {
     enabled = var.sticky
   }
 }
+resource "aws_alb_target_group" "legacy" {
+  stickiness {
+    type    = "lb_cookie"
+    enabled = "${var.sticky}"
+  }
+}
 resource "google_compute_backend_service" "api" {
   session_affinity = var.affinity.mode
 }
@@ -602,8 +620,8 @@ locals {
             ("variables.tf", vars),
             ("terraform.tfvars", "sticky = true\n"),
         ]);
-        assert_eq!(f.len(), 2, "{f:?}");
-        assert_eq!(f[0].0, "SL401");
+        assert_eq!(f.len(), 3, "{f:?}");
+        assert_eq!(f[1], ("SL401", "enabled = \"${var.sticky}\"".to_owned()));
     }
 
     #[test]
