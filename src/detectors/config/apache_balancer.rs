@@ -17,11 +17,12 @@ use std::collections::HashMap;
 /// Sticky sessions in mod_proxy_balancer.
 pub struct ApacheBalancer;
 
-/// What the file says about one balancer's members.
+/// What the file says about one balancer: its members and whether failover is off.
 #[derive(Default)]
 struct Members {
     count: usize,
     routes: usize,
+    nofailover: bool,
 }
 
 impl Detector for ApacheBalancer {
@@ -49,22 +50,17 @@ impl Detector for ApacheBalancer {
                 let entry = members.entry(name.unwrap_or_default()).or_default();
                 entry.count += 1;
                 entry.routes += usize::from(param(&d.args, "route").is_some());
+            } else if let Some(balancer) = target_balancer(parents, d)
+                && param(&d.args, "nofailover")
+                    .is_some_and(|w| w.value.eq_ignore_ascii_case("nofailover=on"))
+            {
+                members.entry(balancer).or_default().nofailover = true;
             }
         }
         for (parents, d) in &walked {
-            let name = d.name.value.to_ascii_lowercase();
-            let balancer = match name.as_str() {
-                "proxyset" => d
-                    .args
-                    .first()
-                    .and_then(|a| balancer_name(&a.value))
-                    .or_else(|| enclosing_balancer(parents)),
-                "proxypass" | "proxypassmatch" => {
-                    d.args.iter().find_map(|a| balancer_name(&a.value))
-                }
-                _ => continue,
+            let Some(balancer) = target_balancer(parents, d) else {
+                continue;
             };
-            let Some(balancer) = balancer else { continue };
             let Some(sticky) = param(&d.args, "stickysession") else {
                 continue;
             };
@@ -74,8 +70,7 @@ impl Detector for ApacheBalancer {
             {
                 continue;
             }
-            let nofailover = param(&d.args, "nofailover")
-                .is_some_and(|w| w.value.eq_ignore_ascii_case("nofailover=on"));
+            let nofailover = members.get(&balancer).is_some_and(|m| m.nofailover);
             let cookie = sticky.value.split_once('=').map_or("", |(_, v)| v);
             let mut message = format!(
                 "balancer `{balancer}` routes each request by the `{cookie}` cookie \
@@ -97,6 +92,19 @@ impl Detector for ApacheBalancer {
                 ),
             ));
         }
+    }
+}
+
+/// The balancer a `ProxySet` (naming it, or inside its `<Proxy>`) or a `ProxyPass` configures.
+fn target_balancer(parents: &[&Directive], d: &Directive) -> Option<String> {
+    match d.name.value.to_ascii_lowercase().as_str() {
+        "proxyset" => d
+            .args
+            .first()
+            .and_then(|a| balancer_name(&a.value))
+            .or_else(|| enclosing_balancer(parents)),
+        "proxypass" | "proxypassmatch" => d.args.iter().find_map(|a| balancer_name(&a.value)),
+        _ => None,
     }
 }
 

@@ -1,6 +1,7 @@
 //! Azure ARM templates (JSON) and Bicep: App Service ARR affinity (`clientAffinityEnabled:
 //! true` on `Microsoft.Web/sites` and its slots) and Application Gateway cookie affinity
-//! (`cookieBasedAffinity: 'Enabled'`). Values may come from a template parameter's
+//! (`cookieBasedAffinity: 'Enabled'`), Container Apps ingress `stickySessions: { affinity:
+//! 'sticky' }`. Values may come from a template parameter's
 //! `defaultValue` or variable (`[parameters('x')]`, Bicep `param x bool = true`).
 
 use super::affinity;
@@ -23,7 +24,11 @@ impl Detector for AzureTemplateAffinity {
         &[FileKind::Json, FileKind::Bicep]
     }
     fn triggers(&self) -> &'static [&'static str] {
-        &["clientAffinityEnabled", "cookieBasedAffinity"]
+        &[
+            "clientAffinityEnabled",
+            "cookieBasedAffinity",
+            "stickySessions",
+        ]
     }
     fn rules(&self) -> &'static [&'static str] {
         &["SL401"]
@@ -131,6 +136,25 @@ fn judge(
                     affinity::help(&rules::SL401, "set `clientAffinityEnabled: false` (when omitted, App Service turns affinity on)", comment),
                 ));
             }
+        } else if m.key.eq_ignore_ascii_case("stickySessions")
+            && let Some(affinity_member) = resolved.as_ref().and_then(|n| n.get("affinity"))
+            && lookup(&affinity_member.value)
+                .and_then(|n| n.as_str().map(str::to_ascii_lowercase))
+                .is_some_and(|a| a == "sticky")
+        {
+            out.push(Diagnostic::new(
+                &rules::SL401,
+                affinity_member.key_span.start..affinity_member.value.span.end,
+                format!(
+                    "this container app's ingress sets `stickySessions.affinity: sticky`, which {}",
+                    affinity::PINS_USERS
+                ),
+                affinity::help(
+                    &rules::SL401,
+                    "set `stickySessions.affinity` to `none`",
+                    comment,
+                ),
+            ));
         } else if m.key.eq_ignore_ascii_case("cookieBasedAffinity")
             && matches!(value, Some(Value::String(s)) if s.eq_ignore_ascii_case("Enabled"))
         {
@@ -202,5 +226,12 @@ mod tests {
             findings("main.bicep", FileKind::Bicep, bicep),
             ["clientAffinityEnabled: sticky"]
         );
+        let app = "resource app 'Microsoft.App/containerApps@2024-03-01' = {\n  properties: {\n    configuration: {\n      ingress: {\n        external: true\n        stickySessions: {\n          affinity: 'sticky'\n        }\n      }\n    }\n  }\n}\n";
+        assert_eq!(
+            findings("app.bicep", FileKind::Bicep, app),
+            ["affinity: 'sticky'"]
+        );
+        let off = app.replace("'sticky'", "'none'");
+        assert!(findings("app.bicep", FileKind::Bicep, &off).is_empty());
     }
 }
