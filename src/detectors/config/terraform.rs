@@ -2,7 +2,8 @@
 //! `stickiness` (on when the block is present: `enabled` defaults to true), listener `forward`
 //! stickiness, classic ELB cookie stickiness policies, GCP backend-service and target-pool
 //! `session_affinity`, Azure App Service `client_affinity_enabled` and Application Gateway
-//! `cookie_based_affinity`, DigitalOcean `sticky_sessions`.
+//! `cookie_based_affinity`, DigitalOcean `sticky_sessions`, Cloudflare load balancer
+//! `session_affinity`.
 //!
 //! Values may come from `var.*` (a `variable`'s `default`, overridden by `terraform.tfvars` /
 //! `*.auto.tfvars`) or `local.*` of the same module (directory): each file records what it
@@ -78,6 +79,8 @@ enum Check {
     ElbPolicy { app_cookie: bool },
     /// GCP `session_affinity`.
     GoogleAffinity { value: Term },
+    /// Cloudflare load balancer `session_affinity` (`cookie`, `ip_cookie`, `header`).
+    CloudflareAffinity { value: Term },
     /// App Service `client_affinity_enabled`.
     AppServiceAffinity { value: Term },
     /// Application Gateway `cookie_based_affinity`.
@@ -287,6 +290,11 @@ fn resource_checks(block: &Block) -> Vec<(Range<usize>, Check)> {
                 out.push((at, Check::GoogleAffinity { value }));
             }
         }
+        "cloudflare_load_balancer" => {
+            if let (value, Some(at)) = attr(&block.body, "session_affinity") {
+                out.push((at, Check::CloudflareAffinity { value }));
+            }
+        }
         "azurerm_linux_web_app"
         | "azurerm_windows_web_app"
         | "azurerm_app_service"
@@ -393,6 +401,17 @@ fn decide(c: &Candidate, eval: impl Fn(&Term) -> Option<Val>) -> Option<Diagnost
                 rule,
                 format!("sets `session_affinity = \"{v}\"`"),
                 "set `session_affinity = \"NONE\"` (the default)",
+            )
+        }
+        Check::CloudflareAffinity { value } => {
+            let v = string(value)?;
+            if !matches!(v.as_str(), "cookie" | "ip_cookie" | "header") {
+                return None;
+            }
+            (
+                &rules::SL401,
+                format!("sets `session_affinity = \"{v}\"` (the `__cflb` cookie)"),
+                "set `session_affinity = \"none\"`",
             )
         }
         Check::AppServiceAffinity { value } => {
@@ -651,11 +670,17 @@ resource "google_compute_region_backend_service" "none" {
 resource "aws_app_cookie_stickiness_policy" "legacy" {
   cookie_name = "SESSIONID"
 }
+resource "cloudflare_load_balancer" "www" {
+  session_affinity = "ip_cookie"
+}
+resource "cloudflare_load_balancer" "api" {
+  session_affinity = "none"
+}
 "#;
         let rules: Vec<_> = findings(&[("main.tf", tf)])
             .into_iter()
             .map(|f| f.0)
             .collect();
-        assert_eq!(rules, ["SL401", "SL401", "SL401"]);
+        assert_eq!(rules, ["SL401", "SL401", "SL401", "SL401"]);
     }
 }
