@@ -48,6 +48,17 @@ enum Term {
     Absent,
 }
 
+/// The inputs a `module` block with a local `source` passes to the module in `dir`.
+#[derive(Debug)]
+struct ModuleCall {
+    /// The called module's directory (the caller's directory joined with `source`).
+    dir: String,
+    /// `module.NAME`, for messages.
+    caller: String,
+    /// The literal inputs (a reference to the caller's own values is `Unknown`).
+    args: Vec<(String, Val)>,
+}
+
 /// What a module file defines: a variable default, a tfvars value or a local.
 #[derive(Debug)]
 struct Binding {
@@ -158,6 +169,27 @@ impl Detector for TerraformAffinity {
                         });
                     }
                 }
+                "module" => {
+                    let source = block.body.get_attribute("source");
+                    let Some(source) = source.and_then(|a| a.value.as_str()) else {
+                        continue;
+                    };
+                    let Some(child) = local_module_dir(&dir, source) else {
+                        continue;
+                    };
+                    let args = block
+                        .body
+                        .attributes()
+                        .filter(|a| a.key.as_str() != "source")
+                        .map(|a| (a.key.as_str().to_owned(), val(&a.value)))
+                        .collect();
+                    let name = block.labels.first().map_or("", |l| l.as_str());
+                    out.fact(ModuleCall {
+                        dir: child,
+                        caller: format!("module.{name}"),
+                        args,
+                    });
+                }
                 "resource" => {
                     for (span, check) in resource_checks(block) {
                         let resource = block
@@ -195,12 +227,27 @@ impl Detector for TerraformAffinity {
                 bindings.insert(key, (b.kind, &b.value));
             }
         }
-        let eval = |dir: &str, term: &Term| -> Option<Val> {
+        let mut callers: HashMap<&str, Vec<(&str, &ModuleCall)>> = HashMap::new();
+        for (path, call) in facts.of::<ModuleCall>() {
+            callers
+                .entry(call.dir.as_str())
+                .or_default()
+                .push((path, call));
+        }
+        let eval = |dir: &str, call: Option<&ModuleCall>, term: &Term| -> Option<Val> {
             match term {
                 Term::Absent => None,
                 Term::Lit(v) => Some(v.clone()),
                 Term::Ref { var, name, path } => {
-                    let mut v = bindings.get(&(dir, !*var, name.as_str()))?.1;
+                    // An input the caller passes wins over the variable's default.
+                    let passed = call
+                        .filter(|_| *var)
+                        .and_then(|c| c.args.iter().find(|(n, _)| n == name))
+                        .map(|(_, v)| v);
+                    let mut v = match passed {
+                        Some(v) => v,
+                        None => bindings.get(&(dir, !*var, name.as_str()))?.1,
+                    };
                     for p in path {
                         let Val::Obj(members) = v else {
                             return Some(Val::Unknown);
@@ -212,7 +259,21 @@ impl Detector for TerraformAffinity {
             }
         };
         for (path, c) in facts.of::<Candidate>() {
-            if let Some(diagnostic) = decide(c, |t| eval(&c.dir, t)) {
+            // A called module is judged with each caller's inputs; a root module on its own.
+            let calls: Vec<Option<(&str, &ModuleCall)>> = match callers.get(c.dir.as_str()) {
+                Some(list) => list.iter().map(|c| Some(*c)).collect(),
+                None => vec![None],
+            };
+            let found = calls.into_iter().find_map(|call| {
+                let mut d = decide(c, |t| eval(&c.dir, call.map(|(_, m)| m), t))?;
+                if let Some((at, call)) = call {
+                    let name = format!("`{}`", c.resource);
+                    let called = format!("{name} (as `{}` in {at} calls it)", call.caller);
+                    d.message = d.message.replacen(&name, &called, 1);
+                }
+                Some(d)
+            });
+            if let Some(diagnostic) = found {
                 out.push(Located {
                     path: path.to_owned(),
                     diagnostic,
@@ -220,6 +281,25 @@ impl Detector for TerraformAffinity {
             }
         }
     }
+}
+
+/// The directory of a module called with a local `source` (`./modules/lb`, `../lb`), relative
+/// to the scan root like `dir`; `None` for registry, git or other remote sources.
+fn local_module_dir(dir: &str, source: &str) -> Option<String> {
+    if !(source.starts_with("./") || source.starts_with("../")) {
+        return None;
+    }
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for part in source.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
 }
 
 /// The settings of one `resource` block that may pin users, with where to report them.
@@ -641,6 +721,38 @@ locals {
         ]);
         assert_eq!(f.len(), 3, "{f:?}");
         assert_eq!(f[1], ("SL401", "enabled = \"${var.sticky}\"".to_owned()));
+    }
+
+    #[test]
+    fn local_module_inputs_override_defaults() {
+        let child = r#"
+variable "sticky" {
+  default = false
+}
+resource "aws_lb_target_group" "web" {
+  stickiness {
+    type    = "lb_cookie"
+    enabled = var.sticky
+  }
+}
+"#;
+        let prod = "module \"web\" {\n  source = \"../../modules/web\"\n  sticky = true\n}\n";
+        let dev = "module \"web\" {\n  source = \"../../modules/web\"\n}\n";
+        let registry =
+            "module \"web\" {\n  source = \"terraform-aws-modules/alb/aws\"\n  sticky = true\n}\n";
+        let f = findings(&[
+            ("modules/web/main.tf", child),
+            ("envs/dev/main.tf", dev),
+            ("envs/registry/main.tf", registry),
+        ]);
+        assert!(f.is_empty(), "{f:?}");
+        let f = findings(&[("modules/web/main.tf", child), ("envs/prod/main.tf", prod)]);
+        assert_eq!(f, [("SL401", "enabled = var.sticky".to_owned())]);
+        assert_eq!(
+            local_module_dir("envs/prod", "../../modules/web").as_deref(),
+            Some("modules/web")
+        );
+        assert_eq!(local_module_dir("", "../x"), None);
     }
 
     #[test]
