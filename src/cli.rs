@@ -90,6 +90,10 @@ pub struct CheckArgs {
     /// Skip files larger than this (bytes, or with K/M/G; default 1M).
     #[arg(long, value_name = "SIZE")]
     pub max_file_size: Option<String>,
+    /// Print where the time went (walk, read, prefilter, parse per language, each detector,
+    /// output) to standard error.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 /// Arguments of `scalelint rules`.

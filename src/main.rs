@@ -125,6 +125,7 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
             args.output.is_none() && std::io::stdout().is_terminal() && !no_color_env
         }
     };
+    let writing = std::time::Instant::now();
     match &args.output {
         Some(path) => {
             let mut file = std::io::BufWriter::new(
@@ -140,6 +141,13 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
             output::write(&report, args.format, color, &mut stdout)?;
             stdout.flush()?;
         }
+    }
+    if args.timings {
+        output::timings::write(
+            &report.timings,
+            writing.elapsed(),
+            &mut std::io::stderr().lock(),
+        )?;
     }
     if report.findings.is_empty() || args.exit_zero {
         Ok(ExitCode::SUCCESS)

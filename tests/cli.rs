@@ -550,3 +550,46 @@ fn a_closed_pipe_is_not_an_error() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+#[test]
+fn timings_go_to_stderr_and_leave_the_report_intact() {
+    let out = scalelint()
+        .args([
+            "check",
+            "fixtures/sample-app",
+            "--format",
+            "json",
+            "--timings",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("stdout is still JSON");
+    assert_eq!(rules_of(&report).len(), 3);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.starts_with("timings: "), "{stderr}");
+    // Every file scanned was read and prefiltered; the three with findings were parsed.
+    let files = |phase: &str| -> Vec<usize> {
+        stderr
+            .lines()
+            .filter(|l| l.trim_start().starts_with(phase))
+            .map(|l| {
+                let cols: Vec<&str> = l.split_whitespace().collect();
+                cols[cols.len() - 2].parse().expect("a file count")
+            })
+            .collect()
+    };
+    let scanned = report["summary"]["files_scanned"].as_u64().expect("count") as usize;
+    assert_eq!(files("read"), [scanned]);
+    assert_eq!(files("prefilter"), [scanned]);
+    assert_eq!(files("parse ").iter().sum::<usize>(), 3, "{stderr}");
+    assert!(
+        stderr.contains("detector nginx/upstream-affinity"),
+        "{stderr}"
+    );
+    // Without the flag, nothing on stderr.
+    scalelint()
+        .args(["check", "fixtures/sample-app"])
+        .assert()
+        .stderr(predicate::str::is_empty());
+}
