@@ -21,6 +21,8 @@ pub enum Command {
     Check(CheckArgs),
     /// List the rule catalog.
     Rules(RulesArgs),
+    /// List the detectors: the file kinds each reads, its prefilter literals and its rules.
+    Detectors(RulesArgs),
     /// Print the documentation of a rule (by ID or name).
     Explain {
         /// A rule ID (SL101) or name (memory-session-store).
@@ -96,7 +98,7 @@ pub struct CheckArgs {
     pub timings: bool,
 }
 
-/// Arguments of `scalelint rules`.
+/// Arguments of `scalelint rules` and `scalelint detectors`.
 #[derive(Debug, Args)]
 pub struct RulesArgs {
     /// Output format.

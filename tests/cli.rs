@@ -593,3 +593,26 @@ fn timings_go_to_stderr_and_leave_the_report_intact() {
         .assert()
         .stderr(predicate::str::is_empty());
 }
+
+#[test]
+fn detectors_lists_every_detector_with_its_triggers() {
+    let list = json(scalelint().args(["detectors", "--format", "json"]));
+    let list = list.as_array().expect("an array");
+    let rules = json(scalelint().args(["rules", "--format", "json"]));
+    // Every detector named by the rules list is described, with literals and known rules.
+    for rule in rules.as_array().expect("an array") {
+        for id in rule["detectors"].as_array().expect("detectors") {
+            let d = list
+                .iter()
+                .find(|d| d["id"] == *id)
+                .unwrap_or_else(|| panic!("{id} not listed"));
+            assert!(!d["triggers"].as_array().expect("triggers").is_empty());
+            assert!(d["rules"].as_array().expect("rules").contains(&rule["id"]));
+        }
+    }
+    scalelint()
+        .arg("detectors")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("nginx/upstream-affinity"));
+}
