@@ -119,6 +119,10 @@ impl Context {
         for (i, d) in detectors.iter().enumerate() {
             for kind in d.kinds() {
                 candidates.entry(*kind).or_default().insert(i);
+                // A file of an ambiguous kind is settled by content only after the prefilter.
+                for maybe in kind.settled_from() {
+                    candidates.entry(*maybe).or_default().insert(i);
+                }
             }
         }
         Context {

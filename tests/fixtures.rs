@@ -17,6 +17,14 @@ const FIXTURES: &[(&str, bool)] = &[
     ("rust/poem-redis-storage", false),
     ("nginx/sticky-upstreams", true),
     ("nginx/round-robin", false),
+    ("haproxy/sticky-backends", true),
+    ("haproxy/round-robin", false),
+    ("apache/sticky-balancer", true),
+    ("apache/round-robin", false),
+    ("terraform/sticky-modules", true),
+    ("terraform/round-robin", false),
+    ("azure/arr-affinity", true),
+    ("azure/no-affinity", false),
 ];
 
 fn fixture_dir(name: &str) -> PathBuf {

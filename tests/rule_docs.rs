@@ -52,6 +52,11 @@ fn covered_languages(rule_id: &str) -> Vec<&'static str> {
                 "typescript" | "tsx" => "ts",
                 "rust" => "rust",
                 "nginx" => "nginx",
+                "haproxy" => "haproxy",
+                "apache" => "apache",
+                "hcl" => "hcl",
+                "json" => "json",
+                "bicep" => "bicep",
                 _ => continue,
             };
             if !langs.contains(&lang) {

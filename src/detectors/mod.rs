@@ -34,6 +34,10 @@ pub static DETECTORS: &[&dyn Detector] = &[
     &js::express_session::ExpressSession,
     &rust::session_memory_store::SessionMemoryStore,
     &config::nginx_upstream::NginxUpstream,
+    &config::haproxy::HaproxyPersistence,
+    &config::apache_balancer::ApacheBalancer,
+    &config::terraform::TerraformAffinity,
+    &config::azure_templates::AzureTemplateAffinity,
 ];
 
 /// The detectors that can emit `rule_id`.

@@ -1,6 +1,10 @@
 //! Parser families. Each file is parsed once; the tree is shared by every detector of its kind.
 
+pub mod apache;
+pub mod bicep;
+pub mod haproxy;
 pub mod js;
+pub mod json;
 pub mod nginx;
 pub mod rust;
 
@@ -14,6 +18,16 @@ pub enum Tree {
     Rust(rust::RustTree),
     /// nginx configuration.
     Nginx(nginx::Config),
+    /// HAProxy configuration.
+    Haproxy(haproxy::Config),
+    /// Apache httpd configuration.
+    Apache(apache::Config),
+    /// Terraform / OpenTofu HCL (hcl-edit).
+    Hcl(Box<hcl_edit::structure::Body>),
+    /// JSON (jsonc-parser).
+    Json(json::Node),
+    /// Azure Bicep.
+    Bicep(bicep::File),
 }
 
 /// The outcome of parsing one file.
@@ -59,5 +73,36 @@ pub fn parse(file: &SourceFile) -> Parsed {
                 None => Parsed::Complete(Tree::Nginx(config)),
             }
         }
+        FileKind::Haproxy | FileKind::MaybeHaproxy => {
+            let mut config = haproxy::parse(&file.text);
+            let first = config.errors.drain(..).next();
+            tolerant(Tree::Haproxy(config), first)
+        }
+        FileKind::Apache => {
+            let mut config = apache::parse(&file.text);
+            let first = config.errors.drain(..).next();
+            tolerant(Tree::Apache(config), first)
+        }
+        FileKind::Bicep => {
+            let mut parsed = bicep::parse(&file.text);
+            let first = parsed.errors.drain(..).next();
+            tolerant(Tree::Bicep(parsed), first)
+        }
+        FileKind::Hcl => match hcl_edit::parser::parse_body(&file.text) {
+            Ok(body) => Parsed::Complete(Tree::Hcl(Box::new(body))),
+            Err(e) => Parsed::Failed(e.location().offset(), e.message().to_owned()),
+        },
+        FileKind::Json => match json::parse(&file.text) {
+            Ok(node) => Parsed::Complete(Tree::Json(node)),
+            Err((at, msg)) => Parsed::Failed(at, msg),
+        },
+    }
+}
+
+/// The outcome of a parser that recovers: complete, or partial with its first problem.
+fn tolerant(tree: Tree, first_error: Option<(usize, String)>) -> Parsed {
+    match first_error {
+        Some((at, msg)) => Parsed::Partial(tree, at, msg),
+        None => Parsed::Complete(tree),
     }
 }

@@ -15,8 +15,22 @@ pub enum FileKind {
     Rust,
     /// nginx configuration, known by its name (`nginx.conf`, `*.nginx`).
     Nginx,
-    /// A `*.conf` file, or a file in an nginx-looking directory: nginx if its content says so.
+    /// A `*.conf` file, or a file in an nginx-looking directory: nginx if its content says so
+    /// (or Apache httpd, or HAProxy: `*.conf` is shared).
     MaybeNginx,
+    /// HAProxy configuration (`haproxy.cfg`, `*.cfg` under a `haproxy/` directory).
+    Haproxy,
+    /// A `*.cfg` file elsewhere: HAProxy if its content says so.
+    MaybeHaproxy,
+    /// Apache httpd configuration (`httpd.conf`, `apache2.conf`, or a `*.conf` whose content is
+    /// Apache's).
+    Apache,
+    /// Terraform / OpenTofu HCL (`*.tf`, `*.tofu`, `*.tfvars`).
+    Hcl,
+    /// JSON (`*.json`), read with comments and trailing commas allowed (ARM templates).
+    Json,
+    /// Azure Bicep.
+    Bicep,
 }
 
 /// Directives that mark a file as nginx configuration (the common ones of site and upstream
@@ -68,7 +82,13 @@ impl FileKind {
             Some("tsx") => return Some(FileKind::Tsx),
             Some("rs") => return Some(FileKind::Rust),
             Some("nginx") => return Some(FileKind::Nginx),
+            Some("tf" | "tofu" | "tfvars") => return Some(FileKind::Hcl),
+            Some("json") => return Some(FileKind::Json),
+            Some("bicep") => return Some(FileKind::Bicep),
             _ => {}
+        }
+        if let Some(kind) = infra_kind_by_name(path, &lower) {
+            return Some(kind);
         }
         if lower == "nginx.conf" || lower.starts_with("nginx.conf.") || lower.starts_with("nginx.")
         {
@@ -105,6 +125,9 @@ impl FileKind {
     /// name from nginx's vocabulary that ends in `;` or opens a `{` block (INI, Apache and
     /// systemd files have neither shape).
     pub fn refine(self, text: &str) -> Option<FileKind> {
+        if self == FileKind::MaybeHaproxy {
+            return looks_like_haproxy(text).then_some(FileKind::Haproxy);
+        }
         if self != FileKind::MaybeNginx {
             return Some(self);
         }
@@ -116,7 +139,22 @@ impl FileKind {
                 .unwrap_or_default();
             NGINX_VOCABULARY.contains(&name) && (line.ends_with(';') || line.ends_with('{'))
         });
-        looks_like_nginx.then_some(FileKind::Nginx)
+        if looks_like_nginx {
+            Some(FileKind::Nginx)
+        } else if looks_like_apache(text) {
+            Some(FileKind::Apache)
+        } else {
+            looks_like_haproxy(text).then_some(FileKind::Haproxy)
+        }
+    }
+
+    /// The ambiguous kinds that [`FileKind::refine`] may settle into this one.
+    pub fn settled_from(self) -> &'static [FileKind] {
+        match self {
+            FileKind::Nginx | FileKind::Apache => &[FileKind::MaybeNginx],
+            FileKind::Haproxy => &[FileKind::MaybeNginx, FileKind::MaybeHaproxy],
+            _ => &[],
+        }
     }
 
     /// A short name for messages and statistics.
@@ -127,8 +165,130 @@ impl FileKind {
             FileKind::Tsx => "tsx",
             FileKind::Rust => "rust",
             FileKind::Nginx | FileKind::MaybeNginx => "nginx",
+            FileKind::Haproxy | FileKind::MaybeHaproxy => "haproxy",
+            FileKind::Apache => "apache",
+            FileKind::Hcl => "hcl",
+            FileKind::Json => "json",
+            FileKind::Bicep => "bicep",
         }
     }
+}
+
+/// HAProxy and Apache httpd files known by name or directory (`haproxy.cfg`,
+/// `haproxy/conf.d/app.cfg`, `httpd.conf`, `apache2.conf`, and their template variants); other
+/// `*.cfg` files are HAProxy only if their content says so.
+fn infra_kind_by_name(path: &Path, lower: &str) -> Option<FileKind> {
+    let base = [".j2", ".tmpl", ".template", ".erb", ".tpl"]
+        .iter()
+        .find_map(|s| lower.strip_suffix(s))
+        .unwrap_or(lower);
+    if base == "httpd.conf" || base == "apache2.conf" {
+        return Some(FileKind::Apache);
+    }
+    if !base.ends_with(".cfg") {
+        return None;
+    }
+    let in_haproxy_dir = path
+        .ancestors()
+        .skip(1)
+        .take(3)
+        .filter_map(|d| d.file_name()?.to_str())
+        .any(|d| d.to_ascii_lowercase().contains("haproxy"));
+    if base.starts_with("haproxy") || in_haproxy_dir {
+        Some(FileKind::Haproxy)
+    } else {
+        Some(FileKind::MaybeHaproxy)
+    }
+}
+
+/// HAProxy's section keywords: a line starting with one opens a section.
+pub const HAPROXY_SECTIONS: &[&str] = &[
+    "global",
+    "defaults",
+    "frontend",
+    "backend",
+    "listen",
+    "peers",
+    "resolvers",
+    "userlist",
+    "cache",
+    "program",
+    "http-errors",
+    "ring",
+    "mailers",
+    "crt-store",
+    "traces",
+];
+
+/// HAProxy content: a proxy section header (`backend app`, `listen stats`, `defaults`) and a
+/// proxy keyword line (`balance`, `server`, `bind`, `mode`). INI files (`setup.cfg`) have
+/// `[section]` headers and `key = value` lines instead.
+fn looks_like_haproxy(text: &str) -> bool {
+    let mut section = false;
+    let mut keyword = false;
+    for line in text.lines() {
+        let code = line.split('#').next().unwrap_or_default();
+        let mut words = code.split_whitespace();
+        let Some(first) = words.next() else { continue };
+        let second = words.next();
+        if second.is_some_and(|w| w.starts_with('=') || w.starts_with(':')) {
+            continue;
+        }
+        if matches!(
+            first,
+            "frontend" | "backend" | "listen" | "defaults" | "global"
+        ) {
+            section = true;
+        } else if matches!(
+            first,
+            "balance" | "server" | "bind" | "mode" | "default_backend" | "use_backend" | "cookie"
+        ) && second.is_some()
+        {
+            keyword = true;
+        }
+        if section && keyword {
+            return true;
+        }
+    }
+    false
+}
+
+/// Apache httpd content: a line that opens or closes one of httpd's sections (`<VirtualHost>`,
+/// `<Proxy>`, `<IfModule>`, …) or is one of its proxy directives.
+fn looks_like_apache(text: &str) -> bool {
+    text.lines().any(|line| {
+        let line = line.trim_start();
+        let word = line
+            .trim_start_matches(['<', '/'])
+            .split(|c: char| c.is_whitespace() || c == '>')
+            .next()
+            .unwrap_or_default();
+        let section = line.starts_with('<')
+            && matches!(
+                word,
+                "VirtualHost"
+                    | "Proxy"
+                    | "ProxyMatch"
+                    | "IfModule"
+                    | "Directory"
+                    | "Location"
+                    | "LocationMatch"
+                    | "Files"
+                    | "IfDefine"
+            );
+        section
+            || matches!(
+                word,
+                "ProxyPass"
+                    | "ProxyPassMatch"
+                    | "ProxySet"
+                    | "BalancerMember"
+                    | "LoadModule"
+                    | "ProxyPassReverse"
+                    | "ServerName"
+                    | "DocumentRoot"
+            ) && line.len() > word.len()
+    })
 }
 
 #[cfg(test)]
@@ -158,6 +318,19 @@ mod tests {
         assert_eq!(kind("deploy/app.conf"), Some(FileKind::MaybeNginx));
         assert_eq!(kind("README.md"), None);
         assert_eq!(kind("sites-enabled/README.md"), None);
+        assert_eq!(kind("etc/haproxy/haproxy.cfg"), Some(FileKind::Haproxy));
+        assert_eq!(kind("haproxy/conf.d/10-app.cfg"), Some(FileKind::Haproxy));
+        assert_eq!(kind("templates/haproxy.cfg.j2"), Some(FileKind::Haproxy));
+        assert_eq!(kind("setup.cfg"), Some(FileKind::MaybeHaproxy));
+        assert_eq!(kind("conf/httpd.conf"), Some(FileKind::Apache));
+        assert_eq!(
+            kind("apache2/sites-enabled/app.conf"),
+            Some(FileKind::MaybeNginx)
+        );
+        assert_eq!(kind("infra/main.tf"), Some(FileKind::Hcl));
+        assert_eq!(kind("infra/prod.tfvars"), Some(FileKind::Hcl));
+        assert_eq!(kind("azuredeploy.json"), Some(FileKind::Json));
+        assert_eq!(kind("main.bicep"), Some(FileKind::Bicep));
     }
 
     #[test]
@@ -172,7 +345,18 @@ mod tests {
         assert_eq!(FileKind::MaybeNginx.refine(snippet), Some(FileKind::Nginx));
         let apache =
             "<VirtualHost *:80>\n  ServerName x\n  ProxyPass / balancer://app/\n</VirtualHost>\n";
-        assert_eq!(FileKind::MaybeNginx.refine(apache), None);
+        assert_eq!(FileKind::MaybeNginx.refine(apache), Some(FileKind::Apache));
+        let haproxy = "defaults\n  mode http\nbackend app\n  balance source\n";
+        assert_eq!(
+            FileKind::MaybeNginx.refine(haproxy),
+            Some(FileKind::Haproxy)
+        );
+        assert_eq!(
+            FileKind::MaybeHaproxy.refine(haproxy),
+            Some(FileKind::Haproxy)
+        );
+        let setup_cfg = "[metadata]\nname = x\n[options]\nmode = strict\nbackend = y\n";
+        assert_eq!(FileKind::MaybeHaproxy.refine(setup_cfg), None);
         let ini = "server = db.internal\nhash = sha256\n";
         assert_eq!(FileKind::MaybeNginx.refine(ini), None);
     }
