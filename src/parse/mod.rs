@@ -1,8 +1,10 @@
 //! Parser families. Each file is parsed once; the tree is shared by every detector of its kind.
 
+pub mod data;
 pub mod js;
 pub mod nginx;
 pub mod rust;
+pub mod yaml;
 
 use crate::source::{FileKind, SourceFile};
 
@@ -14,6 +16,8 @@ pub enum Tree {
     Rust(rust::RustTree),
     /// nginx configuration.
     Nginx(nginx::Config),
+    /// YAML documents, and JSON / TOML read into the same node tree.
+    Yaml(yaml::Documents),
 }
 
 /// The outcome of parsing one file.
@@ -58,6 +62,23 @@ pub fn parse(file: &SourceFile) -> Parsed {
                 }
                 None => Parsed::Complete(Tree::Nginx(config)),
             }
+        }
+        FileKind::Yaml | FileKind::Compose => documents(yaml::parse(&file.text)),
+        FileKind::Json => documents(data::parse_json(&file.text)),
+        FileKind::MaybeTraefikToml | FileKind::TraefikToml => {
+            documents(data::parse_toml(&file.text))
+        }
+    }
+}
+
+/// YAML-family documents: partial when the parser stopped somewhere, failed when nothing was read.
+fn documents(mut docs: yaml::Documents) -> Parsed {
+    match docs.errors.first().cloned() {
+        None => Parsed::Complete(Tree::Yaml(docs)),
+        Some((at, msg)) if docs.docs.is_empty() => Parsed::Failed(at, msg),
+        Some((at, msg)) => {
+            docs.errors.clear();
+            Parsed::Partial(Tree::Yaml(docs), at, msg)
         }
     }
 }

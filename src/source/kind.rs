@@ -17,6 +17,17 @@ pub enum FileKind {
     Nginx,
     /// A `*.conf` file, or a file in an nginx-looking directory: nginx if its content says so.
     MaybeNginx,
+    /// YAML (`*.yaml`, `*.yml`): Kubernetes manifests, Helm charts, CloudFormation, Traefik,
+    /// Istio and Envoy configuration.
+    Yaml,
+    /// A Docker Compose file, known by its name (`compose.yaml`, `docker-compose.prod.yml`).
+    Compose,
+    /// JSON (`*.json`): CloudFormation templates among others.
+    Json,
+    /// A `*.toml` file: Traefik's static or dynamic configuration if its content says so.
+    MaybeTraefikToml,
+    /// Traefik configuration in TOML.
+    TraefikToml,
 }
 
 /// Directives that mark a file as nginx configuration (the common ones of site and upstream
@@ -68,6 +79,9 @@ impl FileKind {
             Some("tsx") => return Some(FileKind::Tsx),
             Some("rs") => return Some(FileKind::Rust),
             Some("nginx") => return Some(FileKind::Nginx),
+            Some("yaml" | "yml") => return Some(yaml_kind(&lower)),
+            Some("json") => return Some(FileKind::Json),
+            Some("toml") => return Some(FileKind::MaybeTraefikToml),
             _ => {}
         }
         if lower == "nginx.conf" || lower.starts_with("nginx.conf.") || lower.starts_with("nginx.")
@@ -105,6 +119,9 @@ impl FileKind {
     /// name from nginx's vocabulary that ends in `;` or opens a `{` block (INI, Apache and
     /// systemd files have neither shape).
     pub fn refine(self, text: &str) -> Option<FileKind> {
+        if self == FileKind::MaybeTraefikToml {
+            return is_traefik_toml(text).then_some(FileKind::TraefikToml);
+        }
         if self != FileKind::MaybeNginx {
             return Some(self);
         }
@@ -127,8 +144,46 @@ impl FileKind {
             FileKind::Tsx => "tsx",
             FileKind::Rust => "rust",
             FileKind::Nginx | FileKind::MaybeNginx => "nginx",
+            FileKind::Yaml => "yaml",
+            FileKind::Compose => "compose",
+            FileKind::Json => "json",
+            FileKind::MaybeTraefikToml | FileKind::TraefikToml => "toml",
         }
     }
+}
+
+/// Compose files by name: `compose.yaml`, `docker-compose.yml`, `docker-compose.prod.yml`.
+fn yaml_kind(lower: &str) -> FileKind {
+    let stem = lower.split('.').next().unwrap_or_default();
+    if matches!(stem, "compose" | "docker-compose") {
+        FileKind::Compose
+    } else {
+        FileKind::Yaml
+    }
+}
+
+/// Traefik's TOML tables (static: entry points and providers; dynamic: routers and services).
+fn is_traefik_toml(text: &str) -> bool {
+    text.lines().any(|line| {
+        let line = line.trim();
+        let Some(table) = line
+            .strip_prefix("[[")
+            .or_else(|| line.strip_prefix('['))
+            .map(|t| t.trim_start_matches(['[', ' ']))
+        else {
+            return false;
+        };
+        [
+            "http.",
+            "tcp.",
+            "udp.",
+            "entryPoints",
+            "providers",
+            "certificatesResolvers",
+        ]
+        .iter()
+        .any(|p| table.starts_with(p))
+    })
 }
 
 #[cfg(test)]
@@ -158,6 +213,11 @@ mod tests {
         assert_eq!(kind("deploy/app.conf"), Some(FileKind::MaybeNginx));
         assert_eq!(kind("README.md"), None);
         assert_eq!(kind("sites-enabled/README.md"), None);
+        assert_eq!(kind("k8s/deployment.yml"), Some(FileKind::Yaml));
+        assert_eq!(kind("docker-compose.prod.yml"), Some(FileKind::Compose));
+        assert_eq!(kind("compose.yaml"), Some(FileKind::Compose));
+        assert_eq!(kind("cfn/stack.json"), Some(FileKind::Json));
+        assert_eq!(kind("traefik.toml"), Some(FileKind::MaybeTraefikToml));
     }
 
     #[test]
@@ -173,6 +233,12 @@ mod tests {
         let apache =
             "<VirtualHost *:80>\n  ServerName x\n  ProxyPass / balancer://app/\n</VirtualHost>\n";
         assert_eq!(FileKind::MaybeNginx.refine(apache), None);
+        let traefik = "[http.services.app.loadBalancer]\n";
+        assert_eq!(
+            FileKind::MaybeTraefikToml.refine(traefik),
+            Some(FileKind::TraefikToml)
+        );
+        assert_eq!(FileKind::MaybeTraefikToml.refine("[package]\n"), None);
         let ini = "server = db.internal\nhash = sha256\n";
         assert_eq!(FileKind::MaybeNginx.refine(ini), None);
     }

@@ -1,3 +1,4 @@
 //! Load balancer, proxy and orchestrator configuration.
 
+pub mod helm;
 pub mod nginx_upstream;
