@@ -52,6 +52,9 @@ fn covered_languages(rule_id: &str) -> Vec<&'static str> {
                 "typescript" | "tsx" => "ts",
                 "rust" => "rust",
                 "nginx" => "nginx",
+                "yaml" | "compose" => "yaml",
+                "json" => "json",
+                "toml" => "toml",
                 _ => continue,
             };
             if !langs.contains(&lang) {

@@ -34,6 +34,11 @@ pub static DETECTORS: &[&dyn Detector] = &[
     &js::express_session::ExpressSession,
     &rust::session_memory_store::SessionMemoryStore,
     &config::nginx_upstream::NginxUpstream,
+    &config::kubernetes_affinity::KubernetesAffinity,
+    &config::mesh_affinity::MeshAffinity,
+    &config::traefik_sticky::TraefikSticky,
+    &config::cloudformation_stickiness::CloudFormationStickiness,
+    &config::replicated_volume::ReplicatedVolume,
 ];
 
 /// The detectors that can emit `rule_id`.

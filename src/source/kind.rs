@@ -49,6 +49,28 @@ const NGINX_VOCABULARY: &[&str] = &[
     "keepalive",
 ];
 
+/// JSON files of package managers and tool settings: never infrastructure config.
+const NOT_INFRA_JSON: &[&str] = &[
+    "package.json",
+    "package-lock.json",
+    "composer.json",
+    "composer.lock",
+    "jsconfig.json",
+    ".eslintrc.json",
+];
+
+/// TOML files of language tooling: never Traefik configuration.
+const NOT_TRAEFIK_TOML: &[&str] = &[
+    "cargo.toml",
+    "pyproject.toml",
+    "rustfmt.toml",
+    ".rustfmt.toml",
+    "clippy.toml",
+    "rust-toolchain.toml",
+    "deny.toml",
+    "scalelint.toml",
+];
+
 /// Directories whose extension-less files may be nginx configuration (content decides).
 const NGINX_DIRS: &[&str] = &[
     "nginx",
@@ -80,8 +102,14 @@ impl FileKind {
             Some("rs") => return Some(FileKind::Rust),
             Some("nginx") => return Some(FileKind::Nginx),
             Some("yaml" | "yml") => return Some(yaml_kind(&lower)),
-            Some("json") => return Some(FileKind::Json),
-            Some("toml") => return Some(FileKind::MaybeTraefikToml),
+            Some("json")
+                if !NOT_INFRA_JSON.contains(&lower.as_str()) && !lower.starts_with("tsconfig") =>
+            {
+                return Some(FileKind::Json);
+            }
+            Some("toml") if !NOT_TRAEFIK_TOML.contains(&lower.as_str()) => {
+                return Some(FileKind::MaybeTraefikToml);
+            }
             _ => {}
         }
         if lower == "nginx.conf" || lower.starts_with("nginx.conf.") || lower.starts_with("nginx.")
@@ -218,6 +246,8 @@ mod tests {
         assert_eq!(kind("compose.yaml"), Some(FileKind::Compose));
         assert_eq!(kind("cfn/stack.json"), Some(FileKind::Json));
         assert_eq!(kind("traefik.toml"), Some(FileKind::MaybeTraefikToml));
+        assert_eq!(kind("Cargo.toml"), None);
+        assert_eq!(kind("web/package.json"), None);
     }
 
     #[test]

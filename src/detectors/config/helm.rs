@@ -32,10 +32,10 @@ pub struct TemplatedValue<P> {
 /// The chart directory of a file: the part of the path before `templates/`, or a values file's
 /// directory.
 pub fn chart_dir(rel_path: &str) -> Option<String> {
-    if let Some(i) = rel_path.rfind("templates/") {
-        if i == 0 || rel_path[..i].ends_with('/') {
-            return Some(rel_path[..i].to_owned());
-        }
+    if let Some(i) = rel_path.rfind("templates/")
+        && (i == 0 || rel_path[..i].ends_with('/'))
+    {
+        return Some(rel_path[..i].to_owned());
     }
     let (dir, name) = rel_path.rsplit_once('/').unwrap_or(("", rel_path));
     matches!(name, "values.yaml" | "values.yml").then(|| {

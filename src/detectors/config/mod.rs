@@ -1,4 +1,10 @@
 //! Load balancer, proxy and orchestrator configuration.
 
+pub mod cloudformation_stickiness;
 pub mod helm;
+pub mod kubernetes_affinity;
+pub mod lb_words;
+pub mod mesh_affinity;
 pub mod nginx_upstream;
+pub mod replicated_volume;
+pub mod traefik_sticky;
