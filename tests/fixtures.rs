@@ -25,6 +25,14 @@ const FIXTURES: &[(&str, bool)] = &[
     ("terraform/round-robin", false),
     ("azure/arr-affinity", true),
     ("azure/no-affinity", false),
+    ("k8s/helm-sticky-shop", true),
+    ("k8s/helm-scale-ready", false),
+    ("mesh/istio-envoy-sticky", true),
+    ("mesh/istio-envoy-round-robin", false),
+    ("traefik/compose-sticky", true),
+    ("traefik/compose-round-robin", false),
+    ("cloudformation/sticky-target-groups", true),
+    ("cloudformation/round-robin", false),
 ];
 
 fn fixture_dir(name: &str) -> PathBuf {

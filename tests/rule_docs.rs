@@ -55,8 +55,10 @@ fn covered_languages(rule_id: &str) -> Vec<&'static str> {
                 "haproxy" => "haproxy",
                 "apache" => "apache",
                 "hcl" => "hcl",
-                "json" => "json",
                 "bicep" => "bicep",
+                "yaml" | "compose" => "yaml",
+                "json" => "json",
+                "toml" => "toml",
                 _ => continue,
             };
             if !langs.contains(&lang) {

@@ -38,6 +38,11 @@ pub static DETECTORS: &[&dyn Detector] = &[
     &config::apache_balancer::ApacheBalancer,
     &config::terraform::TerraformAffinity,
     &config::azure_templates::AzureTemplateAffinity,
+    &config::kubernetes_affinity::KubernetesAffinity,
+    &config::mesh_affinity::MeshAffinity,
+    &config::traefik_sticky::TraefikSticky,
+    &config::cloudformation_stickiness::CloudFormationStickiness,
+    &config::replicated_volume::ReplicatedVolume,
 ];
 
 /// The detectors that can emit `rule_id`.

@@ -1,6 +1,6 @@
-//! JSON with positions (comments and trailing commas allowed, as in ARM templates), read with
-//! `jsonc-parser` and turned into an owned tree of [`Node`]s that Bicep's parser produces too, so
-//! one detector reads both.
+//! The tree ARM templates and Bicep files share: ARM JSON (parsed once into the shared data tree,
+//! [`super::data`]) is viewed as [`Node`]s, which Bicep's parser produces too, so one detector
+//! reads both.
 
 use std::ops::Range;
 
@@ -81,57 +81,32 @@ impl Node {
     }
 }
 
-/// Parses JSON text: the tree, or the offset and message of the syntax error.
-pub fn parse(text: &str) -> Result<Node, (usize, String)> {
-    use jsonc_parser::{CollectOptions, ParseOptions, parse_to_ast};
-    let result = parse_to_ast(text, &CollectOptions::default(), &ParseOptions::default())
-        .map_err(|e| (e.range().start, e.kind().to_string()))?;
-    Ok(result.value.as_ref().map_or(
-        Node {
-            value: Value::Null,
-            span: 0..0,
-        },
-        |v| convert(v, 0),
-    ))
-}
-
-/// How deep the owned tree goes; deeper values become `null` (no real template nests this far).
-const MAX_DEPTH: usize = 128;
-
-fn convert(value: &jsonc_parser::ast::Value<'_>, depth: usize) -> Node {
-    use jsonc_parser::ast::{ObjectPropName, Value as J};
-    let range = |r: &jsonc_parser::common::Range| r.start..r.end;
-    let (value, span) = match value {
-        _ if depth > MAX_DEPTH => (Value::Null, 0..0),
-        J::StringLit(s) => (Value::String(s.value.to_string()), range(&s.range)),
-        J::NumberLit(n) => (Value::Number(n.value.to_owned()), range(&n.range)),
-        J::BooleanLit(b) => (Value::Bool(b.value), range(&b.range)),
-        J::NullKeyword(n) => (Value::Null, range(&n.range)),
-        J::Array(a) => (
-            Value::Array(a.elements.iter().map(|e| convert(e, depth + 1)).collect()),
-            range(&a.range),
-        ),
-        J::Object(o) => (
-            Value::Object(
-                o.properties
+impl Node {
+    /// The ARM/Bicep view of a JSON document that was parsed once into the shared data tree
+    /// ([`super::data::parse_json`]): JSON scalars arrive as text, so `true` and `"true"` are
+    /// both strings here, which is how ARM itself compares them.
+    pub fn from_data(node: &super::yaml::Node) -> Node {
+        use super::yaml::Value as D;
+        let value = match &node.value {
+            D::Null => Value::Null,
+            D::Scalar(s) => Value::String(s.clone()),
+            D::Seq(items) => Value::Array(items.iter().map(Node::from_data).collect()),
+            D::Map(entries) => Value::Object(
+                entries
                     .iter()
-                    .map(|p| {
-                        let (key, key_span) = match &p.name {
-                            ObjectPropName::String(s) => (s.value.to_string(), range(&s.range)),
-                            ObjectPropName::Word(w) => (w.value.to_owned(), range(&w.range)),
-                        };
-                        Member {
-                            key,
-                            key_span,
-                            value: convert(&p.value, depth + 1),
-                        }
+                    .map(|(k, v)| Member {
+                        key: k.str().unwrap_or_default().to_owned(),
+                        key_span: k.span.clone(),
+                        value: Node::from_data(v),
                     })
                     .collect(),
             ),
-            range(&o.range),
-        ),
-    };
-    Node { value, span }
+        };
+        Node {
+            value,
+            span: node.span.clone(),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -141,15 +116,15 @@ mod tests {
     #[test]
     fn keeps_byte_spans_with_comments_and_unicode() {
         let text = "{\n  // é comment\n  \"name\": \"café\",\n  \"on\": true,\n}";
-        let node = parse(text).expect("parses");
+        let docs = super::super::data::parse_json(text);
+        let node = Node::from_data(docs.docs.first().expect("one document"));
         let on = &node.get("ON").expect("member").value;
-        assert_eq!(on.value, Value::Bool(true));
+        assert_eq!(on.value, Value::String("true".into()));
         assert_eq!(&text[on.span.clone()], "true");
         assert_eq!(
             node.get("name").and_then(|m| m.value.as_str()),
             Some("café")
         );
         assert_eq!(node.walk().len(), 3);
-        assert!(parse("{\"a\": }").is_err());
     }
 }

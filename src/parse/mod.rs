@@ -2,11 +2,13 @@
 
 pub mod apache;
 pub mod bicep;
+pub mod data;
 pub mod haproxy;
 pub mod js;
 pub mod json;
 pub mod nginx;
 pub mod rust;
+pub mod yaml;
 
 use crate::source::{FileKind, SourceFile};
 
@@ -24,10 +26,10 @@ pub enum Tree {
     Apache(apache::Config),
     /// Terraform / OpenTofu HCL (hcl-edit).
     Hcl(Box<hcl_edit::structure::Body>),
-    /// JSON (jsonc-parser).
-    Json(json::Node),
     /// Azure Bicep.
     Bicep(bicep::File),
+    /// YAML documents, and JSON / TOML read into the same node tree.
+    Yaml(yaml::Documents),
 }
 
 /// The outcome of parsing one file.
@@ -92,10 +94,11 @@ pub fn parse(file: &SourceFile) -> Parsed {
             Ok(body) => Parsed::Complete(Tree::Hcl(Box::new(body))),
             Err(e) => Parsed::Failed(e.location().offset(), e.message().to_owned()),
         },
-        FileKind::Json => match json::parse(&file.text) {
-            Ok(node) => Parsed::Complete(Tree::Json(node)),
-            Err((at, msg)) => Parsed::Failed(at, msg),
-        },
+        FileKind::Yaml | FileKind::Compose => documents(yaml::parse(&file.text)),
+        FileKind::Json => documents(data::parse_json(&file.text)),
+        FileKind::MaybeTraefikToml | FileKind::TraefikToml => {
+            documents(data::parse_toml(&file.text))
+        }
     }
 }
 
@@ -104,5 +107,17 @@ fn tolerant(tree: Tree, first_error: Option<(usize, String)>) -> Parsed {
     match first_error {
         Some((at, msg)) => Parsed::Partial(tree, at, msg),
         None => Parsed::Complete(tree),
+    }
+}
+
+/// YAML-family documents: partial when the parser stopped somewhere, failed when nothing was read.
+fn documents(mut docs: yaml::Documents) -> Parsed {
+    match docs.errors.first().cloned() {
+        None => Parsed::Complete(Tree::Yaml(docs)),
+        Some((at, msg)) if docs.docs.is_empty() => Parsed::Failed(at, msg),
+        Some((at, msg)) => {
+            docs.errors.clear();
+            Parsed::Partial(Tree::Yaml(docs), at, msg)
+        }
     }
 }

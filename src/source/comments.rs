@@ -15,8 +15,12 @@ pub fn comment_ranges(text: &str, kind: FileKind) -> Vec<Range<usize>> {
         }
         FileKind::Apache => whole_line_hash(text),
         FileKind::Hcl => hcl(text),
-        FileKind::Json => c_like(text, false),
         FileKind::Bicep => bicep(text),
+        FileKind::Yaml | FileKind::Compose | FileKind::MaybeTraefikToml | FileKind::TraefikToml => {
+            yaml_hash(text)
+        }
+        // JSON has no comments; JSONC's are C-like.
+        FileKind::Json => c_like(text, false),
     }
 }
 
@@ -193,6 +197,54 @@ fn hash(text: &str) -> Vec<Range<usize>> {
     out
 }
 
+/// `#` comments of YAML and TOML: a `#` at the start of a line or after whitespace, outside
+/// quoted scalars (`'…'` with `''` escapes, `"…"` with backslash escapes).
+fn yaml_hash(text: &str) -> Vec<Range<usize>> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    let mut after_space = true;
+    while i < b.len() {
+        match b[i] {
+            b'#' if after_space => {
+                let end = memchr_newline(b, i);
+                out.push(i..end);
+                i = end;
+            }
+            // A quote opens a scalar only where a value starts (`key: 'a'`, `- "b"`, `[ 'c' ]`).
+            q @ (b'"' | b'\'') if after_space || matches!(b[i - 1], b'[' | b'{' | b',') => {
+                i = if q == b'\'' {
+                    skip_single_quoted(b, i)
+                } else {
+                    skip_quoted(b, i, q)
+                };
+                after_space = false;
+            }
+            c => {
+                after_space = matches!(c, b' ' | b'\t' | b'\r' | b'\n');
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Skips a YAML single-quoted scalar, where `''` is an escaped quote.
+fn skip_single_quoted(b: &[u8], start: usize) -> usize {
+    let mut i = start + 1;
+    while i < b.len() {
+        if b[i] == b'\'' {
+            if b.get(i + 1) == Some(&b'\'') {
+                i += 2;
+                continue;
+            }
+            return i + 1;
+        }
+        i += 1;
+    }
+    b.len()
+}
+
 fn memchr_newline(b: &[u8], from: usize) -> usize {
     b[from..]
         .iter()
@@ -279,6 +331,12 @@ mod tests {
             comments(text, FileKind::Rust),
             ["// yes", "/* outer /* inner */ still */"]
         );
+    }
+
+    #[test]
+    fn yaml_comments_follow_whitespace_outside_quotes() {
+        let text = "# top\nurl: http://a/#frag # real\nq: 'it''s # not'\nr: \"# no\" #yes\n";
+        assert_eq!(comments(text, FileKind::Yaml), ["# top", "# real", "#yes"]);
     }
 
     #[test]

@@ -27,10 +27,19 @@ pub enum FileKind {
     Apache,
     /// Terraform / OpenTofu HCL (`*.tf`, `*.tofu`, `*.tfvars`).
     Hcl,
-    /// JSON (`*.json`), read with comments and trailing commas allowed (ARM templates).
-    Json,
     /// Azure Bicep.
     Bicep,
+    /// YAML (`*.yaml`, `*.yml`): Kubernetes manifests, Helm charts, CloudFormation, Traefik,
+    /// Istio and Envoy configuration.
+    Yaml,
+    /// A Docker Compose file, known by its name (`compose.yaml`, `docker-compose.prod.yml`).
+    Compose,
+    /// JSON (`*.json`): CloudFormation templates among others.
+    Json,
+    /// A `*.toml` file: Traefik's static or dynamic configuration if its content says so.
+    MaybeTraefikToml,
+    /// Traefik configuration in TOML.
+    TraefikToml,
 }
 
 /// Directives that mark a file as nginx configuration (the common ones of site and upstream
@@ -50,6 +59,28 @@ const NGINX_VOCABULARY: &[&str] = &[
     "sticky",
     "session_sticky",
     "keepalive",
+];
+
+/// JSON files of package managers and tool settings: never infrastructure config.
+const NOT_INFRA_JSON: &[&str] = &[
+    "package.json",
+    "package-lock.json",
+    "composer.json",
+    "composer.lock",
+    "jsconfig.json",
+    ".eslintrc.json",
+];
+
+/// TOML files of language tooling: never Traefik configuration.
+const NOT_TRAEFIK_TOML: &[&str] = &[
+    "cargo.toml",
+    "pyproject.toml",
+    "rustfmt.toml",
+    ".rustfmt.toml",
+    "clippy.toml",
+    "rust-toolchain.toml",
+    "deny.toml",
+    "scalelint.toml",
 ];
 
 /// Directories whose extension-less files may be nginx configuration (content decides).
@@ -83,8 +114,16 @@ impl FileKind {
             Some("rs") => return Some(FileKind::Rust),
             Some("nginx") => return Some(FileKind::Nginx),
             Some("tf" | "tofu" | "tfvars") => return Some(FileKind::Hcl),
-            Some("json") => return Some(FileKind::Json),
             Some("bicep") => return Some(FileKind::Bicep),
+            Some("yaml" | "yml") => return Some(yaml_kind(&lower)),
+            Some("json")
+                if !NOT_INFRA_JSON.contains(&lower.as_str()) && !lower.starts_with("tsconfig") =>
+            {
+                return Some(FileKind::Json);
+            }
+            Some("toml") if !NOT_TRAEFIK_TOML.contains(&lower.as_str()) => {
+                return Some(FileKind::MaybeTraefikToml);
+            }
             _ => {}
         }
         if let Some(kind) = infra_kind_by_name(path, &lower) {
@@ -128,6 +167,9 @@ impl FileKind {
         if self == FileKind::MaybeHaproxy {
             return looks_like_haproxy(text).then_some(FileKind::Haproxy);
         }
+        if self == FileKind::MaybeTraefikToml {
+            return is_traefik_toml(text).then_some(FileKind::TraefikToml);
+        }
         if self != FileKind::MaybeNginx {
             return Some(self);
         }
@@ -168,8 +210,11 @@ impl FileKind {
             FileKind::Haproxy | FileKind::MaybeHaproxy => "haproxy",
             FileKind::Apache => "apache",
             FileKind::Hcl => "hcl",
-            FileKind::Json => "json",
             FileKind::Bicep => "bicep",
+            FileKind::Yaml => "yaml",
+            FileKind::Compose => "compose",
+            FileKind::Json => "json",
+            FileKind::MaybeTraefikToml | FileKind::TraefikToml => "toml",
         }
     }
 }
@@ -291,6 +336,40 @@ fn looks_like_apache(text: &str) -> bool {
     })
 }
 
+/// Compose files by name: `compose.yaml`, `docker-compose.yml`, `docker-compose.prod.yml`.
+fn yaml_kind(lower: &str) -> FileKind {
+    let stem = lower.split('.').next().unwrap_or_default();
+    if matches!(stem, "compose" | "docker-compose") {
+        FileKind::Compose
+    } else {
+        FileKind::Yaml
+    }
+}
+
+/// Traefik's TOML tables (static: entry points and providers; dynamic: routers and services).
+fn is_traefik_toml(text: &str) -> bool {
+    text.lines().any(|line| {
+        let line = line.trim();
+        let Some(table) = line
+            .strip_prefix("[[")
+            .or_else(|| line.strip_prefix('['))
+            .map(|t| t.trim_start_matches(['[', ' ']))
+        else {
+            return false;
+        };
+        [
+            "http.",
+            "tcp.",
+            "udp.",
+            "entryPoints",
+            "providers",
+            "certificatesResolvers",
+        ]
+        .iter()
+        .any(|p| table.starts_with(p))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -331,6 +410,13 @@ mod tests {
         assert_eq!(kind("infra/prod.tfvars"), Some(FileKind::Hcl));
         assert_eq!(kind("azuredeploy.json"), Some(FileKind::Json));
         assert_eq!(kind("main.bicep"), Some(FileKind::Bicep));
+        assert_eq!(kind("k8s/deployment.yml"), Some(FileKind::Yaml));
+        assert_eq!(kind("docker-compose.prod.yml"), Some(FileKind::Compose));
+        assert_eq!(kind("compose.yaml"), Some(FileKind::Compose));
+        assert_eq!(kind("cfn/stack.json"), Some(FileKind::Json));
+        assert_eq!(kind("traefik.toml"), Some(FileKind::MaybeTraefikToml));
+        assert_eq!(kind("Cargo.toml"), None);
+        assert_eq!(kind("web/package.json"), None);
     }
 
     #[test]
@@ -357,6 +443,12 @@ mod tests {
         );
         let setup_cfg = "[metadata]\nname = x\n[options]\nmode = strict\nbackend = y\n";
         assert_eq!(FileKind::MaybeHaproxy.refine(setup_cfg), None);
+        let traefik = "[http.services.app.loadBalancer]\n";
+        assert_eq!(
+            FileKind::MaybeTraefikToml.refine(traefik),
+            Some(FileKind::TraefikToml)
+        );
+        assert_eq!(FileKind::MaybeTraefikToml.refine("[package]\n"), None);
         let ini = "server = db.internal\nhash = sha256\n";
         assert_eq!(FileKind::MaybeNginx.refine(ini), None);
     }

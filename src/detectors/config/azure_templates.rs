@@ -34,29 +34,11 @@ impl Detector for AzureTemplateAffinity {
         &["SL401"]
     }
 
-    fn check(&self, _file: &SourceFile, tree: &Tree, out: &mut Sink) {
+    fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Sink) {
         match tree {
-            Tree::Json(root) => {
-                let is_template = root
-                    .get("$schema")
-                    .and_then(|m| m.value.as_str())
-                    .is_some_and(|s| s.to_ascii_lowercase().contains("deploymenttemplate"));
-                if !is_template {
-                    return;
-                }
-                let lookup = |value: &Node| arm_lookup(root, value);
-                for (parents, node) in root.walk() {
-                    let Value::Object(members) = &node.value else {
-                        continue;
-                    };
-                    // The nearest enclosing resource: an object with `type` and `apiVersion`.
-                    let resource_type = std::iter::once(&node)
-                        .chain(parents.iter().rev())
-                        .filter(|p| p.get("apiVersion").is_some())
-                        .find_map(|p| p.get("type").and_then(|m| m.value.as_str()))
-                        .unwrap_or_default()
-                        .to_owned();
-                    judge(members, &resource_type, &lookup, "//", out);
+            Tree::Yaml(docs) if file.kind == FileKind::Json => {
+                for doc in &docs.docs {
+                    arm_template(&Node::from_data(doc), out);
                 }
             }
             Tree::Bicep(file) => {
@@ -74,6 +56,31 @@ impl Detector for AzureTemplateAffinity {
             }
             _ => {}
         }
+    }
+}
+
+/// An ARM template: a JSON document whose `$schema` is a deployment template.
+fn arm_template(root: &Node, out: &mut Sink) {
+    let is_template = root
+        .get("$schema")
+        .and_then(|m| m.value.as_str())
+        .is_some_and(|s| s.to_ascii_lowercase().contains("deploymenttemplate"));
+    if !is_template {
+        return;
+    }
+    let lookup = |value: &Node| arm_lookup(root, value);
+    for (parents, node) in root.walk() {
+        let Value::Object(members) = &node.value else {
+            continue;
+        };
+        // The nearest enclosing resource: an object with `type` and `apiVersion`.
+        let resource_type = std::iter::once(&node)
+            .chain(parents.iter().rev())
+            .filter(|p| p.get("apiVersion").is_some())
+            .find_map(|p| p.get("type").and_then(|m| m.value.as_str()))
+            .unwrap_or_default()
+            .to_owned();
+        judge(members, &resource_type, &lookup, "//", out);
     }
 }
 

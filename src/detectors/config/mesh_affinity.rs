@@ -1,0 +1,180 @@
+//! Service-mesh and proxy hashing that pins users to one endpoint: Istio DestinationRule
+//! `consistentHash` (`httpCookie`, `useSourceIp`, a session or user header) and Envoy route
+//! `hash_policy` (cookie, source IP, session header) for a `RING_HASH` / `MAGLEV` cluster. An
+//! Envoy hash policy does nothing without a hashing cluster, which may sit in another file: the
+//! policies and the clusters are recorded and judged together after the walk.
+
+use super::lb_words;
+use crate::detectors::Detector;
+use crate::parse::Tree;
+use crate::parse::yaml::Node;
+use crate::project::{Facts, Located, Sink};
+use crate::source::{FileKind, SourceFile};
+use std::ops::Range;
+
+/// Consistent-hash balancing on a user or client key in Istio and Envoy.
+pub struct MeshAffinity;
+
+/// Header names that carry a user's identity or session.
+const SESSION_HEADER_WORDS: &[&str] = &[
+    "session", "user", "auth", "token", "cookie", "sid", "account",
+];
+
+/// An Envoy route hash policy on a user key, judged once clusters are known.
+struct EnvoyHashPolicy(Range<usize>, String, bool);
+
+/// An Envoy cluster that hashes (`RING_HASH`, `MAGLEV`).
+struct EnvoyHashCluster;
+
+impl Detector for MeshAffinity {
+    fn id(&self) -> &'static str {
+        "mesh/consistent-hash"
+    }
+    fn kinds(&self) -> &'static [FileKind] {
+        &[FileKind::Yaml, FileKind::Json]
+    }
+    fn triggers(&self) -> &'static [&'static str] {
+        &["consistentHash", "hash_policy", "RING_HASH", "MAGLEV"]
+    }
+    fn rules(&self) -> &'static [&'static str] {
+        &["SL401", "SL402"]
+    }
+
+    fn check(&self, _file: &SourceFile, tree: &Tree, out: &mut Sink) {
+        let Tree::Yaml(docs) = tree else { return };
+        for doc in &docs.docs {
+            let kind = doc.get("kind").and_then(Node::str);
+            if kind == Some("DestinationRule") {
+                destination_rule(doc, out);
+                continue;
+            }
+            for node in doc.walk() {
+                if let Some(policy) = node.get("lb_policy").and_then(Node::str)
+                    && matches!(policy, "RING_HASH" | "MAGLEV")
+                {
+                    out.fact(EnvoyHashCluster);
+                }
+                for item in node.get("hash_policy").map(Node::items).unwrap_or_default() {
+                    if let Some(fact) = envoy_policy(item) {
+                        out.fact(fact);
+                    }
+                }
+            }
+        }
+    }
+
+    fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
+        if facts.of::<EnvoyHashCluster>().next().is_none() {
+            return;
+        }
+        for (path, EnvoyHashPolicy(span, what, cookie)) in facts.of::<EnvoyHashPolicy>() {
+            let what = format!("Envoy route hashes on {what} for a ring-hash/Maglev cluster");
+            let diagnostic = if *cookie {
+                lb_words::cookie(span.clone(), &what)
+            } else {
+                lb_words::client_ip(span.clone(), &what)
+            };
+            out.push(Located {
+                path: path.to_owned(),
+                diagnostic,
+            });
+        }
+    }
+}
+
+fn session_header(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    SESSION_HEADER_WORDS.iter().any(|w| lower.contains(w))
+}
+
+/// One `hash_policy` entry: a cookie, the source IP, or a session header.
+fn envoy_policy(item: &Node) -> Option<EnvoyHashPolicy> {
+    if let Some(cookie) = item.get("cookie") {
+        let name = cookie.get("name").and_then(Node::str).unwrap_or("a cookie");
+        return Some(EnvoyHashPolicy(
+            item.span.clone(),
+            format!("cookie `{name}`"),
+            true,
+        ));
+    }
+    if item
+        .at(&["connection_properties", "source_ip"])
+        .is_some_and(Node::is_true)
+    {
+        return Some(EnvoyHashPolicy(
+            item.span.clone(),
+            "the source IP".into(),
+            false,
+        ));
+    }
+    let header = item.at(&["header", "header_name"]).and_then(Node::str)?;
+    session_header(header)
+        .then(|| EnvoyHashPolicy(item.span.clone(), format!("header `{header}`"), true))
+}
+
+/// Every `consistentHash` of a DestinationRule (top level, per subset, per port).
+fn destination_rule(doc: &Node, out: &mut Sink) {
+    let host = doc
+        .at(&["spec", "host"])
+        .and_then(Node::str)
+        .unwrap_or("its host");
+    for node in doc.walk() {
+        let Some(hash) = node.get("consistentHash") else {
+            continue;
+        };
+        let who = format!("DestinationRule for `{host}` hashes");
+        if let Some((key, cookie)) = hash.entry("httpCookie") {
+            let name = cookie.get("name").and_then(Node::str).unwrap_or("a cookie");
+            out.push(lb_words::cookie(
+                key.span.start..cookie.span.end.max(key.span.end),
+                &format!("{who} on cookie `{name}`, so Envoy pins each user to one pod"),
+            ));
+        } else if let Some((key, v)) = hash.entry("useSourceIp").filter(|(_, v)| v.is_true()) {
+            out.push(lb_words::client_ip(
+                key.span.start..v.span.end,
+                &format!("{who} on the source IP (`useSourceIp: true`)"),
+            ));
+        } else if let Some((key, v)) = hash
+            .entry("httpHeaderName")
+            .or_else(|| hash.entry("httpQueryParameterName"))
+            .filter(|(_, v)| v.str().is_some_and(session_header))
+        {
+            let name = v.str().unwrap_or_default();
+            out.push(lb_words::cookie(
+                key.span.start..v.span.end,
+                &format!("{who} on `{name}`, so Envoy pins each user's session to one pod"),
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::yaml;
+
+    fn run(text: &str) -> Vec<String> {
+        let file = SourceFile::new("mesh.yaml".into(), FileKind::Yaml, text.into());
+        let mut sink = Sink::default();
+        MeshAffinity.check(&file, &Tree::Yaml(yaml::parse(text)), &mut sink);
+        sink.diagnostics
+            .iter()
+            .map(|d| d.rule.id.to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn istio_hash_keys() {
+        let dr = "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nspec:\n  host: web\n  trafficPolicy:\n    loadBalancer:\n      consistentHash:\n        KEY\n";
+        let cookie = dr.replace("KEY", "httpCookie:\n          name: sid\n          ttl: 0s");
+        assert_eq!(run(&cookie), ["SL401"]);
+        assert_eq!(run(&dr.replace("KEY", "useSourceIp: true")), ["SL402"]);
+        assert_eq!(
+            run(&dr.replace("KEY", "httpHeaderName: x-session-id")),
+            ["SL401"]
+        );
+        assert!(run(&dr.replace("KEY", "httpHeaderName: x-tenant-shard")).is_empty());
+        let simple = dr.replace("consistentHash:\n        KEY", "simple: ROUND_ROBIN");
+        assert!(run(&simple).is_empty());
+    }
+}

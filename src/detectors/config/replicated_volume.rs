@@ -1,0 +1,448 @@
+//! Replicated workloads writing user data to node-local storage: a Deployment / ReplicaSet with
+//! more than one replica (its `replicas`, the chart's values, or a HorizontalPodAutoscaler in any
+//! file) mounting a `hostPath`, an `emptyDir` or a ReadWriteOnce claim (the claim's access modes
+//! come from its PersistentVolumeClaim, in any file) at a path that holds uploads, sessions or
+//! other user data; and a Compose service with `deploy.replicas` / `scale` above one mounting a
+//! bind mount or a local named volume there. Scratch paths (`/tmp`, caches, logs) stay silent.
+
+use super::helm::{self, ChartValues};
+use crate::detectors::Detector;
+use crate::diagnostic::Diagnostic;
+use crate::parse::Tree;
+use crate::parse::yaml::{Documents, Node, Value};
+use crate::project::{Facts, Located, Sink};
+use crate::rules;
+use crate::source::{FileKind, SourceFile};
+use std::ops::Range;
+
+/// Node-local volumes under replicated workloads.
+pub struct ReplicatedVolume;
+
+/// Path segments that name user data.
+const USER_DATA: &[&str] = &[
+    "uploads",
+    "upload",
+    "media",
+    "sessions",
+    "session",
+    "storage",
+    "attachments",
+    "files",
+    "userdata",
+    "user-data",
+    "user_data",
+    "data",
+    "avatars",
+    "documents",
+    "userfiles",
+];
+
+/// Path segments of per-instance scratch space.
+const SCRATCH: &[&str] = &[
+    "tmp", "temp", "cache", "caches", ".cache", "run", "log", "logs",
+];
+
+const HELP: &str = "keep user files in object storage (S3, GCS, Azure Blob) or on a \
+    ReadWriteMany volume (EFS, Filestore, Azure Files, NFS) and sessions in a shared store \
+    (Redis, a database), so every replica sees the same data; if the volume only holds \
+    per-instance scratch data, mount it under /tmp or record why with \
+    `# scalelint: ignore[SL506] <reason>` above the line";
+
+/// How many replicas a workload runs.
+enum Replicas {
+    Known(u64),
+    /// From the chart's values.yaml (chart dir, dotted path, template default).
+    Values(String, String, Option<String>),
+    /// Not set (Kubernetes' default is one; an autoscaler may raise it).
+    Default,
+}
+
+/// What backs a mount.
+enum Backing {
+    HostPath,
+    EmptyDir,
+    Claim(String),
+    /// A Compose bind mount or local named volume.
+    ComposeLocal(String),
+}
+
+struct Mount {
+    span: Range<usize>,
+    volume: String,
+    path: String,
+    backing: Backing,
+}
+
+/// A workload with mounts at user-data paths.
+struct Workload {
+    kind: String,
+    name: String,
+    replicas: Replicas,
+    mounts: Vec<Mount>,
+}
+
+/// An autoscaler that can run more than one replica of its target.
+struct Autoscaler {
+    kind: String,
+    name: String,
+    max: u64,
+}
+
+/// A PersistentVolumeClaim's name and whether every access mode is single-node.
+struct Claim {
+    name: String,
+    single_node: bool,
+}
+
+impl Detector for ReplicatedVolume {
+    fn id(&self) -> &'static str {
+        "k8s/replicated-local-volume"
+    }
+    fn kinds(&self) -> &'static [FileKind] {
+        &[FileKind::Yaml, FileKind::Compose]
+    }
+    fn triggers(&self) -> &'static [&'static str] {
+        // `replica` also makes a chart's values.yaml (`replicaCount`) readable for its templates.
+        &[
+            "volumeMounts",
+            "HorizontalPodAutoscaler",
+            "PersistentVolumeClaim",
+            "replica",
+            "scale",
+        ]
+    }
+    fn rules(&self) -> &'static [&'static str] {
+        &["SL506"]
+    }
+
+    fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Sink) {
+        let Tree::Yaml(docs) = tree else { return };
+        if file.kind == FileKind::Compose {
+            compose(docs, out);
+            return;
+        }
+        if helm::chart_dir(&file.rel_path).is_some() && !file.rel_path.contains("templates/") {
+            helm::record_values(file, docs, out);
+        }
+        for doc in &docs.docs {
+            if doc.get("apiVersion").is_none() {
+                continue;
+            }
+            let name = doc
+                .at(&["metadata", "name"])
+                .and_then(Node::str)
+                .unwrap_or_default()
+                .to_owned();
+            match doc.get("kind").and_then(Node::str) {
+                Some(kind @ ("Deployment" | "ReplicaSet" | "ReplicationController")) => {
+                    workload(file, docs, doc, kind, name, out);
+                }
+                Some("HorizontalPodAutoscaler") => {
+                    let target = doc.at(&["spec", "scaleTargetRef"]);
+                    let max = doc
+                        .at(&["spec", "maxReplicas"])
+                        .and_then(Node::str)
+                        .and_then(|m| m.parse().ok())
+                        .unwrap_or(0);
+                    if let Some(target) = target {
+                        out.fact(Autoscaler {
+                            kind: target
+                                .get("kind")
+                                .and_then(Node::str)
+                                .unwrap_or_default()
+                                .into(),
+                            name: target
+                                .get("name")
+                                .and_then(Node::str)
+                                .unwrap_or_default()
+                                .into(),
+                            max,
+                        });
+                    }
+                }
+                Some("PersistentVolumeClaim") => {
+                    let modes = doc
+                        .at(&["spec", "accessModes"])
+                        .map(Node::items)
+                        .unwrap_or_default();
+                    let single_node = !modes.is_empty()
+                        && modes
+                            .iter()
+                            .all(|m| matches!(m.str(), Some("ReadWriteOnce" | "ReadWriteOncePod")));
+                    out.fact(Claim { name, single_node });
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
+        let values: Vec<&ChartValues> = facts.of::<ChartValues>().map(|(_, v)| v).collect();
+        let autoscalers: Vec<&Autoscaler> = facts.of::<Autoscaler>().map(|(_, a)| a).collect();
+        let claims: Vec<&Claim> = facts.of::<Claim>().map(|(_, c)| c).collect();
+        for (path, w) in facts.of::<Workload>() {
+            let Some(replicas) = replicas(w, &values, &autoscalers) else {
+                continue;
+            };
+            for m in &w.mounts {
+                let (volume, consequence) = match &m.backing {
+                    Backing::HostPath => (
+                        format!("hostPath volume `{}`", m.volume),
+                        "each replica writes to the disk of whichever node it runs on, so what \
+                         one stored is missing on the others and stranded when it moves",
+                    ),
+                    Backing::EmptyDir => (
+                        format!("emptyDir volume `{}`", m.volume),
+                        "each pod gets its own empty directory, deleted with the pod, so what \
+                         one replica stored is missing on the others and lost on every rollout",
+                    ),
+                    Backing::Claim(claim) => {
+                        if !claims.iter().any(|c| c.name == *claim && c.single_node) {
+                            continue;
+                        }
+                        (
+                            format!("ReadWriteOnce claim `{claim}` (volume `{}`)", m.volume),
+                            "the volume attaches to one node at a time, so replicas scheduled \
+                             on other nodes cannot start and the data never leaves that node",
+                        )
+                    }
+                    Backing::ComposeLocal(what) => (
+                        what.clone(),
+                        "the data lives on one host's disk: replicas on other hosts (Swarm, \
+                         or a second VM) each see their own copy",
+                    ),
+                };
+                let message = format!(
+                    "{} `{}` runs {replicas} and mounts {volume} at `{}` for user data: \
+                     {consequence}",
+                    w.kind, w.name, m.path
+                );
+                out.push(Located {
+                    path: path.to_owned(),
+                    diagnostic: Diagnostic::new(&rules::SL506, m.span.clone(), message, HELP),
+                });
+            }
+        }
+    }
+}
+
+/// The replica count as words, when it is more than one.
+fn replicas(w: &Workload, values: &[&ChartValues], hpas: &[&Autoscaler]) -> Option<String> {
+    let hpa = hpas
+        .iter()
+        .find(|a| a.name == w.name && a.kind == w.kind && a.max > 1);
+    let count = match &w.replicas {
+        Replicas::Known(n) => Some(*n),
+        Replicas::Values(chart, path, default) => values
+            .iter()
+            .filter(|v| v.chart == *chart)
+            .flat_map(|v| v.leaves.iter())
+            .find(|(k, _)| k == path)
+            .map(|(_, v)| v.clone())
+            .or_else(|| default.clone())
+            .and_then(|v| v.parse().ok()),
+        Replicas::Default => None,
+    };
+    match (count, hpa) {
+        (_, Some(a)) => Some(format!(
+            "up to {} replicas (HorizontalPodAutoscaler)",
+            a.max
+        )),
+        (Some(n), None) if n > 1 => Some(format!("{n} replicas")),
+        _ => None,
+    }
+}
+
+/// Whether a mount path holds user data rather than scratch space.
+fn user_data_path(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let segments: Vec<&str> = lower.split('/').filter(|s| !s.is_empty()).collect();
+    !segments.iter().any(|s| SCRATCH.contains(s)) && segments.iter().any(|s| USER_DATA.contains(s))
+}
+
+fn workload(
+    file: &SourceFile,
+    docs: &Documents,
+    doc: &Node,
+    kind: &str,
+    name: String,
+    out: &mut Sink,
+) {
+    // A templated name is shown as written (`{{ include "shop.fullname" . }}`).
+    let name = match doc.at(&["metadata", "name"]) {
+        Some(n) if docs.action_at(n).is_some() => file.slice(&n.span).to_owned(),
+        _ => name,
+    };
+    let replicas = match doc.at(&["spec", "replicas"]) {
+        Some(r) => match (helm::values_ref(docs, r), helm::chart_dir(&file.rel_path)) {
+            (Some((path, default)), Some(chart)) => Replicas::Values(chart, path, default),
+            _ => match r.str().and_then(|s| s.parse().ok()) {
+                Some(n) => Replicas::Known(n),
+                None => Replicas::Default,
+            },
+        },
+        None => Replicas::Default,
+    };
+    let Some(pod) = doc.at(&["spec", "template", "spec"]) else {
+        return;
+    };
+    let volumes = pod.get("volumes").map(Node::items).unwrap_or_default();
+    let mut mounts = Vec::new();
+    let containers = ["containers", "initContainers"]
+        .iter()
+        .flat_map(|k| pod.get(k).map(Node::items).unwrap_or_default());
+    for container in containers {
+        for mount in container
+            .get("volumeMounts")
+            .map(Node::items)
+            .unwrap_or_default()
+        {
+            let (Some(vol), Some(path_node)) = (
+                mount.get("name").and_then(Node::str),
+                mount.get("mountPath"),
+            ) else {
+                continue;
+            };
+            let path = path_node.str().unwrap_or_default();
+            if mount.get("readOnly").is_some_and(Node::is_true) || !user_data_path(path) {
+                continue;
+            }
+            let Some(volume) = volumes
+                .iter()
+                .find(|v| v.get("name").and_then(Node::str) == Some(vol))
+            else {
+                continue;
+            };
+            let backing = if volume.get("hostPath").is_some() {
+                Backing::HostPath
+            } else if volume.get("emptyDir").is_some() {
+                Backing::EmptyDir
+            } else if let Some(claim) = volume
+                .at(&["persistentVolumeClaim", "claimName"])
+                .and_then(Node::str)
+            {
+                Backing::Claim(claim.to_owned())
+            } else {
+                continue;
+            };
+            mounts.push(Mount {
+                span: path_node.span.clone(),
+                volume: vol.to_owned(),
+                path: path.to_owned(),
+                backing,
+            });
+        }
+    }
+    if !mounts.is_empty() {
+        out.fact(Workload {
+            kind: kind.to_owned(),
+            name,
+            replicas,
+            mounts,
+        });
+    }
+}
+
+/// Compose services with more than one replica and a local mount at a user-data path.
+fn compose(docs: &Documents, out: &mut Sink) {
+    for doc in &docs.docs {
+        let Some(services) = doc.get("services") else {
+            continue;
+        };
+        let named = doc.get("volumes");
+        for (name, service) in services.entries() {
+            let count = service
+                .at(&["deploy", "replicas"])
+                .or_else(|| service.get("scale"))
+                .and_then(Node::str)
+                .and_then(|s| s.parse::<u64>().ok());
+            let Some(count) = count.filter(|n| *n > 1) else {
+                continue;
+            };
+            let mut mounts = Vec::new();
+            for v in service.get("volumes").map(Node::items).unwrap_or_default() {
+                if let Some(m) = compose_mount(v, named) {
+                    mounts.push(m);
+                }
+            }
+            if !mounts.is_empty() {
+                out.fact(Workload {
+                    kind: "Compose service".to_owned(),
+                    name: name.str().unwrap_or_default().to_owned(),
+                    replicas: Replicas::Known(count),
+                    mounts,
+                });
+            }
+        }
+    }
+}
+
+/// A Compose volume entry (short `src:dst[:ro]` or long syntax) backed by the host's disk.
+fn compose_mount(v: &Node, named: Option<&Node>) -> Option<Mount> {
+    let (source, target, read_only, span) = match &v.value {
+        Value::Scalar(s) => {
+            let parts: Vec<&str> = s.split(':').collect();
+            let (src, dst) = match parts.as_slice() {
+                [src, dst, ..] => (*src, *dst),
+                _ => return None,
+            };
+            let ro = parts
+                .get(2)
+                .is_some_and(|o| o.split(',').any(|o| o == "ro"));
+            (src.to_owned(), dst.to_owned(), ro, v.span.clone())
+        }
+        Value::Map(_) => {
+            let target = v.get("target")?;
+            (
+                v.get("source")
+                    .and_then(Node::str)
+                    .unwrap_or_default()
+                    .to_owned(),
+                target.str()?.to_owned(),
+                v.get("read_only").is_some_and(Node::is_true),
+                target.span.clone(),
+            )
+        }
+        _ => return None,
+    };
+    if read_only || !user_data_path(&target) || source.is_empty() {
+        return None;
+    }
+    let bind = source.starts_with(['.', '/', '~', '$']);
+    let backing = if bind {
+        Backing::ComposeLocal(format!("bind mount `{source}`"))
+    } else {
+        // A named volume is local unless its driver (or driver_opts type) says otherwise.
+        let decl = named.and_then(|n| n.get(&source));
+        let driver = decl.and_then(|d| d.get("driver")).and_then(Node::str);
+        let remote_opts = decl
+            .and_then(|d| d.at(&["driver_opts", "type"]))
+            .and_then(Node::str)
+            .is_some_and(|t| matches!(t, "nfs" | "nfs4" | "cifs" | "smb"));
+        if driver.is_some_and(|d| d != "local") || remote_opts {
+            return None;
+        }
+        Backing::ComposeLocal(format!("local volume `{source}`"))
+    };
+    Some(Mount {
+        span,
+        volume: source,
+        path: target,
+        backing,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_data_paths_and_scratch() {
+        assert!(user_data_path("/var/www/html/uploads"));
+        assert!(user_data_path("/app/storage"));
+        assert!(user_data_path("/data"));
+        assert!(!user_data_path("/tmp/uploads"));
+        assert!(!user_data_path("/app/cache"));
+        assert!(!user_data_path("/etc/nginx/conf.d"));
+    }
+}

@@ -1,0 +1,152 @@
+//! Traefik sticky sessions: `sticky.cookie` on a service's `loadBalancer` (or a weighted
+//! service) in the file provider's YAML or TOML, in Kubernetes IngressRoute / TraefikService
+//! CRDs, in Docker / Compose labels (`traefik.http.services.<name>.loadbalancer.sticky.cookie`)
+//! and in the Kubernetes Ingress provider's Service annotation.
+
+use super::lb_words;
+use crate::detectors::Detector;
+use crate::parse::Tree;
+use crate::parse::yaml::{Node, Value};
+use crate::project::Sink;
+use crate::source::{FileKind, SourceFile};
+
+/// Sticky cookies in Traefik configuration, labels and CRDs.
+pub struct TraefikSticky;
+
+impl Detector for TraefikSticky {
+    fn id(&self) -> &'static str {
+        "traefik/sticky-cookie"
+    }
+    fn kinds(&self) -> &'static [FileKind] {
+        &[
+            FileKind::Yaml,
+            FileKind::Compose,
+            FileKind::MaybeTraefikToml,
+            FileKind::TraefikToml,
+        ]
+    }
+    fn triggers(&self) -> &'static [&'static str] {
+        &["sticky"]
+    }
+    fn rules(&self) -> &'static [&'static str] {
+        &["SL401"]
+    }
+
+    fn check(&self, _file: &SourceFile, tree: &Tree, out: &mut Sink) {
+        let Tree::Yaml(docs) = tree else { return };
+        for doc in &docs.docs {
+            let crd = doc
+                .get("apiVersion")
+                .and_then(Node::str)
+                .is_some_and(|v| v.starts_with("traefik."));
+            // The file provider's dynamic configuration: `http:` / `tcp:` routers and services.
+            let dynamic = doc
+                .get_ci("http")
+                .is_some_and(|h| h.get_ci("services").is_some());
+            for node in doc.walk() {
+                match &node.value {
+                    Value::Map(entries) if crd || dynamic => {
+                        if let Some(sticky) = node.get_ci("sticky")
+                            && let Some(cookie) = sticky.get_ci("cookie")
+                        {
+                            let name = cookie.get_ci("name").and_then(Node::str);
+                            let what = match name {
+                                Some(n) => format!("Traefik sticky cookie `{n}` on this service"),
+                                None => "Traefik sticky cookie on this service".to_owned(),
+                            };
+                            let start = entries
+                                .iter()
+                                .find(|(k, _)| {
+                                    k.str().is_some_and(|s| s.eq_ignore_ascii_case("sticky"))
+                                })
+                                .map_or(sticky.span.start, |(k, _)| k.span.start);
+                            out.push(lb_words::cookie(start..sticky.span.end.max(start), &what));
+                        }
+                        labels(entries.iter().map(|(k, v)| (k, Some(v))), out);
+                    }
+                    Value::Map(entries) => labels(entries.iter().map(|(k, v)| (k, Some(v))), out),
+                    Value::Seq(items) => labels(items.iter().map(|i| (i, None)), out),
+                    Value::Null | Value::Scalar(_) => {}
+                }
+            }
+        }
+    }
+}
+
+/// Labels and annotations: `key: value` entries, or `key=value` strings in a label list. One
+/// finding per service (its first sticky label).
+fn labels<'a>(entries: impl Iterator<Item = (&'a Node, Option<&'a Node>)>, out: &mut Sink) {
+    let mut seen: Vec<String> = Vec::new();
+    for (key, value) in entries {
+        let Some(text) = key.str() else { continue };
+        let (label, val) = match value {
+            Some(v) => (text, v.str().unwrap_or_default()),
+            None => text.split_once('=').unwrap_or((text, "")),
+        };
+        let lower = label.trim().to_ascii_lowercase();
+        let service = if let Some(rest) = lower.strip_prefix("traefik.http.services.") {
+            match rest.split_once(".loadbalancer.sticky.cookie") {
+                Some((svc, _)) => svc.to_owned(),
+                None => continue,
+            }
+        } else if lower.starts_with("traefik.ingress.kubernetes.io/service.sticky.cookie") {
+            String::new()
+        } else {
+            continue;
+        };
+        // `…sticky.cookie=false` turns it off; any other cookie option turns it on.
+        if lower.ends_with(".sticky.cookie") && val.trim().eq_ignore_ascii_case("false") {
+            continue;
+        }
+        if seen.contains(&service) {
+            continue;
+        }
+        let what = if service.is_empty() {
+            "Traefik sticky cookie annotation on this Service".to_owned()
+        } else {
+            format!("Traefik label enables a sticky cookie on service `{service}`")
+        };
+        seen.push(service);
+        let end = value.map_or(key.span.end, |v| v.span.end.max(key.span.end));
+        out.push(lb_words::cookie(key.span.start..end, &what));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::{data, yaml};
+
+    fn run(kind: FileKind, text: &str) -> Vec<String> {
+        let file = SourceFile::new("x".into(), kind, text.into());
+        let docs = if kind == FileKind::TraefikToml {
+            data::parse_toml(text)
+        } else {
+            yaml::parse(text)
+        };
+        let mut sink = Sink::default();
+        TraefikSticky.check(&file, &Tree::Yaml(docs), &mut sink);
+        sink.diagnostics
+            .iter()
+            .map(|d| text[d.span.clone()].to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn compose_labels_list_and_map() {
+        let list = "services:\n  web:\n    labels:\n      - traefik.http.services.web.loadbalancer.sticky.cookie=true\n      - traefik.http.services.web.loadbalancer.sticky.cookie.name=sid\n";
+        assert_eq!(run(FileKind::Compose, list).len(), 1);
+        let off = "services:\n  web:\n    labels:\n      traefik.http.services.web.loadbalancer.sticky.cookie: \"false\"\n";
+        assert!(run(FileKind::Compose, off).is_empty());
+    }
+
+    #[test]
+    fn dynamic_toml_and_crds() {
+        let toml = "[http.services.app.loadBalancer]\n  [http.services.app.loadBalancer.sticky.cookie]\n    name = \"lb\"\n";
+        assert_eq!(run(FileKind::TraefikToml, toml).len(), 1);
+        let crd = "apiVersion: traefik.io/v1alpha1\nkind: IngressRoute\nspec:\n  routes:\n    - match: Host(`a`)\n      services:\n        - name: web\n          port: 80\n          sticky:\n            cookie:\n              name: sid\n";
+        assert_eq!(run(FileKind::Yaml, crd).len(), 1);
+        let plain = "apiVersion: traefik.io/v1alpha1\nkind: IngressRoute\nspec:\n  routes:\n    - services:\n        - name: web\n";
+        assert!(run(FileKind::Yaml, plain).is_empty());
+    }
+}

@@ -1,0 +1,535 @@
+//! YAML documents as a small node tree with byte spans, read with `saphyr-parser`'s event API
+//! (YAML 1.2, every event carries its span, custom tags such as CloudFormation's `!Ref` are kept,
+//! several documents per file). Helm and other Go templates are read tolerantly: `{{ … }}` actions
+//! are blanked before parsing with the byte offsets kept, so the rest of the file is still a tree,
+//! and each action that stood for a value is remembered where it stood. A document the parser
+//! cannot read ends at its error and parsing resumes at the next `---`.
+//!
+//! JSON and TOML files are converted into the same tree (see [`super::data`]), so one set of
+//! detectors reads every format its tool accepts.
+
+use saphyr_parser::{Event, Parser, ScanError, Span};
+use std::ops::Range;
+
+/// One value with where it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    /// Byte range of the value in the file's text.
+    pub span: Range<usize>,
+    /// A local tag such as `!Ref` or `!Sub`, when the value has one.
+    pub tag: Option<String>,
+    /// The value.
+    pub value: Value,
+}
+
+/// The shapes a value takes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// Nothing (`~`, `null`, an empty value, or an alias that could not be followed).
+    Null,
+    /// A scalar, as written (without quotes).
+    Scalar(String),
+    /// A sequence.
+    Seq(Vec<Node>),
+    /// A mapping, in document order (duplicates kept, as templated files produce them).
+    Map(Vec<(Node, Node)>),
+}
+
+/// A template action (`{{ … }}`) that stood for a value, and what it said.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Action {
+    /// Byte range of the whole action.
+    pub span: Range<usize>,
+    /// The action's text between the braces, trimmed (`.Values.service.type | quote`).
+    pub text: String,
+}
+
+/// Every document of a file.
+#[derive(Debug, Default)]
+pub struct Documents {
+    /// The documents, in order.
+    pub docs: Vec<Node>,
+    /// Template actions that stood for values, in order.
+    pub actions: Vec<Action>,
+    /// Syntax errors: byte offset and message.
+    pub errors: Vec<(usize, String)>,
+}
+
+impl Documents {
+    /// The template action whose placeholder a scalar is (it starts where the action started).
+    pub fn action_at(&self, node: &Node) -> Option<&Action> {
+        let i = self
+            .actions
+            .binary_search_by_key(&node.span.start, |a| a.span.start)
+            .ok()?;
+        self.actions.get(i)
+    }
+
+    /// Whether the file had template actions.
+    pub fn is_templated(&self) -> bool {
+        !self.actions.is_empty()
+    }
+}
+
+impl Node {
+    /// A scalar's text.
+    pub fn str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Scalar(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// A mapping's entries with scalar keys, following `<<` merge keys after the own entries.
+    pub fn entries(&self) -> Vec<(&Node, &Node)> {
+        let mut out = Vec::new();
+        self.collect_entries(&mut out, 0);
+        out
+    }
+
+    fn collect_entries<'a>(&'a self, out: &mut Vec<(&'a Node, &'a Node)>, depth: usize) {
+        let Value::Map(entries) = &self.value else {
+            return;
+        };
+        let mut merges = Vec::new();
+        for (k, v) in entries {
+            if k.str() == Some("<<") {
+                merges.push(v);
+            } else {
+                out.push((k, v));
+            }
+        }
+        if depth < 8 {
+            for merged in merges {
+                match &merged.value {
+                    Value::Seq(items) => {
+                        items.iter().for_each(|m| m.collect_entries(out, depth + 1))
+                    }
+                    _ => merged.collect_entries(out, depth + 1),
+                }
+            }
+        }
+    }
+
+    /// The key and value of a mapping entry.
+    pub fn entry(&self, key: &str) -> Option<(&Node, &Node)> {
+        self.entries()
+            .into_iter()
+            .find(|(k, _)| k.str() == Some(key))
+    }
+
+    /// A mapping entry's value.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|(_, v)| v)
+    }
+
+    /// A mapping entry's value, the key compared without regard to ASCII case (TOML and
+    /// Traefik labels accept `loadBalancer` and `loadbalancer`).
+    pub fn get_ci(&self, key: &str) -> Option<&Node> {
+        self.entries()
+            .into_iter()
+            .find(|(k, _)| k.str().is_some_and(|s| s.eq_ignore_ascii_case(key)))
+            .map(|(_, v)| v)
+    }
+
+    /// The value at a path of mapping keys.
+    pub fn at(&self, path: &[&str]) -> Option<&Node> {
+        path.iter().try_fold(self, |node, key| node.get(key))
+    }
+
+    /// A sequence's items (nothing for other values).
+    pub fn items(&self) -> &[Node] {
+        match &self.value {
+            Value::Seq(items) => items,
+            _ => &[],
+        }
+    }
+
+    /// Whether the value is a YAML/JSON/TOML true (`true`, `"true"`, `True`).
+    pub fn is_true(&self) -> bool {
+        self.str().is_some_and(|s| s.eq_ignore_ascii_case("true"))
+    }
+
+    /// Every node of the tree, depth first (the node itself first).
+    pub fn walk(&self) -> Vec<&Node> {
+        let mut out = Vec::new();
+        let mut stack = vec![self];
+        while let Some(n) = stack.pop() {
+            out.push(n);
+            match &n.value {
+                Value::Seq(items) => stack.extend(items.iter().rev()),
+                Value::Map(entries) => {
+                    for (k, v) in entries.iter().rev() {
+                        stack.push(v);
+                        stack.push(k);
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
+/// Replaces Go template actions with same-length text, so offsets stay those of the original:
+/// a line holding only actions (control flow, `include`, `toYaml`) becomes blank, and an action
+/// inside a line becomes a placeholder scalar of underscores, remembered as an [`Action`].
+/// Returns `None` when the text has no action.
+pub fn untemplate(text: &str) -> Option<(String, Vec<Action>)> {
+    if !text.contains("{{") {
+        return None;
+    }
+    let mut out = text.as_bytes().to_vec();
+    let mut actions = Vec::new();
+    let mut from = 0;
+    while let Some(open) = text[from..].find("{{").map(|i| from + i) {
+        let close = text[open + 2..]
+            .find("}}")
+            .map_or(text.len(), |i| open + 2 + i + 2);
+        let line_start = text[..open].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[close..].find('\n').map_or(text.len(), |i| close + i);
+        let inner = text[open + 2..close.saturating_sub(2).max(open + 2)]
+            .trim_matches(|c: char| c == '-' || c.is_whitespace());
+        let multiline = text[open..close].contains('\n');
+        // A line that is only actions: control flow or a block spliced in by the template.
+        let rest_of_line = strip_actions(&text[close..line_end]);
+        let alone = text[line_start..open].trim().is_empty() && rest_of_line.trim().is_empty();
+        let comment = inner.starts_with("/*");
+        for b in &mut out[open..close] {
+            if *b != b'\n' {
+                *b = if alone || multiline || comment {
+                    b' '
+                } else {
+                    b'_'
+                };
+            }
+        }
+        if !(alone || multiline || comment) {
+            actions.push(Action {
+                span: open..close,
+                text: inner.to_owned(),
+            });
+        }
+        from = close;
+    }
+    // Only ASCII bytes of whole actions were replaced: still UTF-8.
+    let text = String::from_utf8(out).ok()?;
+    Some((text, actions))
+}
+
+/// The text with every complete `{{ … }}` removed (to see whether a line holds anything else).
+fn strip_actions(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(open) = rest.find("{{") {
+        out.push_str(&rest[..open]);
+        match rest[open..].find("}}") {
+            Some(c) => rest = &rest[open + c + 2..],
+            None => return out,
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Parses YAML text (several documents, templates tolerated).
+pub fn parse(text: &str) -> Documents {
+    let (source, actions) = match untemplate(text) {
+        Some((s, a)) => (std::borrow::Cow::Owned(s), a),
+        None => (std::borrow::Cow::Borrowed(text), Vec::new()),
+    };
+    let mut result = Documents {
+        actions,
+        ..Documents::default()
+    };
+    let mut offset = 0;
+    while offset < source.len() {
+        let chunk = &source[offset..];
+        match parse_stream(chunk, offset, &mut result.docs) {
+            Ok(()) => break,
+            Err((at, msg)) => {
+                result.errors.push((at, msg));
+                // Resume at the next document marker after the error.
+                let Some(next) = next_document_start(&source, at) else {
+                    break;
+                };
+                offset = next;
+            }
+        }
+    }
+    result
+}
+
+/// The byte offset of the next line starting with `---` after `at`.
+fn next_document_start(text: &str, at: usize) -> Option<usize> {
+    let mut pos = text[at.min(text.len())..].find('\n')? + at + 1;
+    loop {
+        if text[pos..].starts_with("---") {
+            return Some(pos);
+        }
+        pos += text[pos..].find('\n')? + 1;
+    }
+}
+
+/// Maps the parser's character indices to byte offsets.
+struct Offsets {
+    /// Byte offset of each character, when the text is not ASCII.
+    starts: Option<Vec<usize>>,
+    base: usize,
+    len: usize,
+}
+
+impl Offsets {
+    fn new(text: &str, base: usize) -> Self {
+        let starts = (!text.is_ascii()).then(|| text.char_indices().map(|(i, _)| i).collect());
+        Offsets {
+            starts,
+            base,
+            len: text.len(),
+        }
+    }
+
+    fn byte(&self, char_index: usize) -> usize {
+        let local = match &self.starts {
+            Some(starts) => starts.get(char_index).copied().unwrap_or(self.len),
+            None => char_index.min(self.len),
+        };
+        self.base + local
+    }
+
+    fn span(&self, span: Span) -> Range<usize> {
+        self.byte(span.start.index())..self.byte(span.end.index())
+    }
+}
+
+/// A collection being built.
+enum Frame {
+    Seq(usize, Option<String>, usize, Vec<Node>),
+    Map(
+        usize,
+        Option<String>,
+        usize,
+        Vec<(Node, Node)>,
+        Option<Node>,
+    ),
+}
+
+/// Builds nodes from events; on an error, keeps what was read of the current document.
+fn parse_stream(text: &str, base: usize, docs: &mut Vec<Node>) -> Result<(), (usize, String)> {
+    let offsets = Offsets::new(text, base);
+    let mut parser = Parser::new_from_str(text);
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut anchors: std::collections::HashMap<usize, Node> = std::collections::HashMap::new();
+    let mut root: Option<Node> = None;
+    loop {
+        let (event, span) = match parser.next_event() {
+            None => return Ok(()),
+            Some(Ok(ev)) => ev,
+            Some(Err(e)) => {
+                close_all(&mut stack, &mut root);
+                docs.extend(root.take());
+                return Err(error_at(&e, &offsets));
+            }
+        };
+        let node = match event {
+            Event::StreamEnd => return Ok(()),
+            Event::DocumentEnd => {
+                docs.extend(root.take());
+                anchors.clear();
+                continue;
+            }
+            Event::Scalar(value, _, anchor, tag) => {
+                let span = offsets.span(span);
+                let value = if is_null(&value, tag.is_some()) {
+                    Value::Null
+                } else {
+                    Value::Scalar(value.into_owned())
+                };
+                let node = Node {
+                    span,
+                    tag: tag.map(|t| t.to_string()),
+                    value,
+                };
+                if anchor > 0 {
+                    anchors.insert(anchor, node.clone());
+                }
+                node
+            }
+            Event::Alias(id) => {
+                let span = offsets.span(span);
+                match anchors.get(&id) {
+                    Some(n) => n.clone(),
+                    None => Node {
+                        span,
+                        tag: None,
+                        value: Value::Null,
+                    },
+                }
+            }
+            Event::SequenceStart(anchor, tag) => {
+                let start = offsets.span(span).start;
+                stack.push(Frame::Seq(
+                    start,
+                    tag.map(|t| t.to_string()),
+                    anchor,
+                    Vec::new(),
+                ));
+                continue;
+            }
+            Event::MappingStart(anchor, tag) => {
+                let start = offsets.span(span).start;
+                stack.push(Frame::Map(
+                    start,
+                    tag.map(|t| t.to_string()),
+                    anchor,
+                    Vec::new(),
+                    None,
+                ));
+                continue;
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let Some(frame) = stack.pop() else {
+                    continue;
+                };
+                let (node, anchor) = finish(frame);
+                if anchor > 0 {
+                    anchors.insert(anchor, node.clone());
+                }
+                node
+            }
+            _ => continue,
+        };
+        add(&mut stack, &mut root, node);
+    }
+}
+
+fn error_at(e: &ScanError, offsets: &Offsets) -> (usize, String) {
+    (offsets.byte(e.marker().index()), e.info().to_owned())
+}
+
+/// Plain `~`, `null` and empty scalars are null (YAML core schema).
+fn is_null(value: &str, tagged: bool) -> bool {
+    !tagged && matches!(value, "" | "~" | "null" | "Null" | "NULL")
+}
+
+fn finish(frame: Frame) -> (Node, usize) {
+    match frame {
+        Frame::Seq(start, tag, anchor, items) => {
+            let end = items.last().map_or(start, |n| n.span.end);
+            let node = Node {
+                span: start..end.max(start),
+                tag,
+                value: Value::Seq(items),
+            };
+            (node, anchor)
+        }
+        Frame::Map(start, tag, anchor, mut entries, pending) => {
+            if let Some(key) = pending {
+                let at = key.span.end;
+                entries.push((
+                    key,
+                    Node {
+                        span: at..at,
+                        tag: None,
+                        value: Value::Null,
+                    },
+                ));
+            }
+            let end = entries.last().map_or(start, |(_, v)| v.span.end);
+            let node = Node {
+                span: start..end.max(start),
+                tag,
+                value: Value::Map(entries),
+            };
+            (node, anchor)
+        }
+    }
+}
+
+fn add(stack: &mut [Frame], root: &mut Option<Node>, node: Node) {
+    match stack.last_mut() {
+        Some(Frame::Seq(_, _, _, items)) => items.push(node),
+        Some(Frame::Map(_, _, _, entries, pending)) => match pending.take() {
+            Some(key) => entries.push((key, node)),
+            None => *pending = Some(node),
+        },
+        None => *root = Some(node),
+    }
+}
+
+/// Closes every open collection (after an error), keeping what was read.
+fn close_all(stack: &mut Vec<Frame>, root: &mut Option<Node>) {
+    while let Some(frame) = stack.pop() {
+        let (node, _) = finish(frame);
+        add(stack, root, node);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nodes_carry_byte_spans_across_documents() {
+        let text = "# é comment\napiVersion: v1\nkind: Service\n---\nkind: Deployment\nspec:\n  replicas: 3\n";
+        let docs = parse(text);
+        assert!(docs.errors.is_empty(), "{:?}", docs.errors);
+        assert_eq!(docs.docs.len(), 2);
+        let kind = docs.docs[0].get("kind").expect("kind");
+        assert_eq!(&text[kind.span.clone()], "Service");
+        let replicas = docs.docs[1].at(&["spec", "replicas"]).expect("replicas");
+        assert_eq!(&text[replicas.span.clone()], "3");
+    }
+
+    #[test]
+    fn custom_tags_are_kept() {
+        let text = "Resources:\n  TG:\n    Properties:\n      VpcId: !Ref Vpc\n      Name: !Sub '${AWS::StackName}-tg'\n";
+        let docs = parse(text);
+        assert!(docs.errors.is_empty(), "{:?}", docs.errors);
+        let vpc = docs.docs[0]
+            .at(&["Resources", "TG", "Properties", "VpcId"])
+            .expect("vpc");
+        assert_eq!(vpc.tag.as_deref(), Some("!Ref"));
+        assert_eq!(vpc.str(), Some("Vpc"));
+    }
+
+    #[test]
+    fn helm_templates_parse_with_offsets_and_actions() {
+        let text = "{{- if .Values.service.enabled }}\napiVersion: v1\nkind: Service\nmetadata:\n  name: {{ include \"app.fullname\" . }}\n  labels:\n    {{- include \"app.labels\" . | nindent 4 }}\nspec:\n  sessionAffinity: {{ .Values.service.sessionAffinity }}\n{{- end }}\n";
+        let docs = parse(text);
+        assert!(docs.errors.is_empty(), "{:?}", docs.errors);
+        let doc = &docs.docs[0];
+        let affinity = doc.at(&["spec", "sessionAffinity"]).expect("affinity");
+        assert_eq!(
+            &text[affinity.span.clone()],
+            "{{ .Values.service.sessionAffinity }}"
+        );
+        assert_eq!(
+            docs.action_at(affinity).map(|a| a.text.as_str()),
+            Some(".Values.service.sessionAffinity")
+        );
+    }
+
+    #[test]
+    fn a_broken_document_does_not_hide_the_next() {
+        let text = "a: [1, 2\nb: {\n---\nkind: Service\n";
+        let docs = parse(text);
+        assert!(!docs.errors.is_empty());
+        assert!(
+            docs.docs
+                .iter()
+                .any(|d| d.get("kind").and_then(Node::str) == Some("Service"))
+        );
+    }
+
+    #[test]
+    fn merge_keys_and_aliases_are_followed() {
+        let text = "x-app: &app\n  deploy:\n    replicas: 3\nservices:\n  web:\n    <<: *app\n    image: shop\n";
+        let docs = parse(text);
+        let web = docs.docs[0].at(&["services", "web"]).expect("web");
+        assert_eq!(
+            web.at(&["deploy", "replicas"]).and_then(Node::str),
+            Some("3")
+        );
+    }
+}
