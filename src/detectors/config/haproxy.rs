@@ -75,9 +75,9 @@ fn check_config(config: &Config, out: &mut Sink) {
         .iter()
         .map(|s| Settings::of(&s.lines))
         .collect();
-    // Keyed by the span start of the defaults line.
     let mut inherited: Vec<Inherited> = Vec::new();
-    let mut proxies_after: HashMap<usize, usize> = HashMap::new();
+    // How many proxies of this file inherit each defaults section (by section index).
+    let mut inheritors: HashMap<usize, usize> = HashMap::new();
 
     for (i, section) in config.sections.iter().enumerate() {
         match section.kind() {
@@ -100,7 +100,7 @@ fn check_config(config: &Config, out: &mut Sink) {
             .and_then(|w| named.get(w.value.as_str()).copied());
         let defaults = from.or(last_defaults);
         if let Some(d) = defaults {
-            *proxies_after.entry(d).or_default() += 1;
+            *inheritors.entry(d).or_default() += 1;
         }
         let own = settings[i];
         let base = defaults.map(|d| settings[d]).unwrap_or_default();
@@ -147,7 +147,7 @@ fn check_config(config: &Config, out: &mut Sink) {
     // Settings of a defaults section that no later proxy in this file inherits still reach the
     // proxies of other files loaded after it (`haproxy -f dir/`): report them for the defaults.
     for (i, section) in config.sections.iter().enumerate() {
-        if section.kind() != "defaults" || proxies_after.contains_key(&i) {
+        if section.kind() != "defaults" || inheritors.contains_key(&i) {
             continue;
         }
         let s = settings[i];
@@ -341,7 +341,7 @@ fn classify_sample(sample: &str) -> Option<(&'static Rule, String)> {
     Some((rule, format!("`{sample}`")))
 }
 
-/// Re-exported for tests: a whole config's findings as (rule, line text).
+/// A whole config's findings as (rule, flagged text).
 #[cfg(test)]
 fn findings(text: &str) -> Vec<(&'static str, String)> {
     let config = crate::parse::haproxy::parse(text);

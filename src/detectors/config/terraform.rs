@@ -169,6 +169,19 @@ impl Detector for TerraformAffinity {
                         });
                     }
                 }
+                "module" if is_aws_alb_module(block) => {
+                    // terraform-aws-modules/alb passes each target group's `stickiness`
+                    // object to `aws_lb_target_group`, with the provider's defaults.
+                    let name = block.labels.first().map_or("", |l| l.as_str());
+                    for (group, span, check) in alb_module_checks(block) {
+                        out.fact(Candidate {
+                            dir: dir.clone(),
+                            span,
+                            resource: format!("module.{name}` target group `{group}"),
+                            check,
+                        });
+                    }
+                }
                 "module" => {
                     let source = block.body.get_attribute("source");
                     let Some(source) = source.and_then(|a| a.value.as_str()) else {
@@ -300,6 +313,78 @@ fn local_module_dir(dir: &str, source: &str) -> Option<String> {
         }
     }
     Some(parts.join("/"))
+}
+
+/// Whether a `module` block calls terraform-aws-modules' ALB/NLB module.
+fn is_aws_alb_module(block: &Block) -> bool {
+    block
+        .body
+        .get_attribute("source")
+        .and_then(|a| a.value.as_str())
+        .is_some_and(|s| {
+            s.contains("terraform-aws-modules/alb/aws") || s.contains("terraform-aws-alb")
+        })
+}
+
+/// The `stickiness` objects of the target groups (a map or a list of objects) passed to
+/// terraform-aws-modules/alb: (group key or index, where, check).
+fn alb_module_checks(block: &Block) -> Vec<(String, Range<usize>, Check)> {
+    let Some(groups) = block.body.get_attribute("target_groups") else {
+        return Vec::new();
+    };
+    let groups: Vec<(String, &Expression)> = match &groups.value {
+        Expression::Object(o) => o
+            .iter()
+            .map(|(k, v)| (object_key(k).unwrap_or_default(), v.expr()))
+            .collect(),
+        Expression::Array(a) => a
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (i.to_string(), e))
+            .collect(),
+        _ => return Vec::new(),
+    };
+    let member = |expr: &Expression, key: &str| -> Option<(Range<usize>, Expression)> {
+        let Expression::Object(o) = expr else {
+            return None;
+        };
+        o.iter().find_map(|(k, v)| {
+            (object_key(k).as_deref() == Some(key)).then(|| {
+                let start = k.span().map_or(0, |s| s.start);
+                let end = v.expr().span().map_or(start, |s| s.end);
+                (start..end, v.expr().clone())
+            })
+        })
+    };
+    let mut out = Vec::new();
+    for (name, group) in groups {
+        let Some((span, stickiness)) = member(group, "stickiness") else {
+            continue;
+        };
+        let field = |key: &str| member(&stickiness, key).map_or(Term::Absent, |(_, e)| term(&e));
+        let (enabled, kind) = (field("enabled"), field("type"));
+        let protocol = member(group, "protocol").map_or(Term::Absent, |(_, e)| term(&e));
+        let span = member(&stickiness, "enabled").map_or(span, |(s, _)| s);
+        out.push((
+            name,
+            span,
+            Check::TargetGroup {
+                enabled,
+                kind,
+                protocol,
+            },
+        ));
+    }
+    out
+}
+
+/// An object key as text: an identifier or a string literal.
+fn object_key(key: &ObjectKey) -> Option<String> {
+    match key {
+        ObjectKey::Ident(id) => Some(id.as_str().to_owned()),
+        ObjectKey::Expression(Expression::String(s)) => Some(s.value().clone()),
+        ObjectKey::Expression(_) => None,
+    }
 }
 
 /// The settings of one `resource` block that may pin users, with where to report them.
@@ -590,14 +675,7 @@ fn val(expr: &Expression) -> Val {
         Expression::Parenthesis(p) => val(p.inner()),
         Expression::Object(o) => Val::Obj(
             o.iter()
-                .filter_map(|(k, v)| {
-                    let key = match k {
-                        ObjectKey::Ident(id) => id.as_str().to_owned(),
-                        ObjectKey::Expression(Expression::String(s)) => s.value().clone(),
-                        ObjectKey::Expression(_) => return None,
-                    };
-                    Some((key, val(v.expr())))
-                })
+                .filter_map(|(k, v)| Some((object_key(k)?, val(v.expr()))))
                 .collect(),
         ),
         _ => Val::Unknown,
@@ -753,6 +831,40 @@ resource "aws_lb_target_group" "web" {
             Some("modules/web")
         );
         assert_eq!(local_module_dir("", "../x"), None);
+    }
+
+    #[test]
+    fn terraform_aws_modules_alb_target_groups() {
+        let tf = r#"
+module "alb" {
+  source  = "terraform-aws-modules/alb/aws"
+  version = "~> 9.0"
+  target_groups = {
+    web = {
+      protocol = "HTTP"
+      stickiness = {
+        type = "lb_cookie"
+      }
+    }
+    api = {
+      protocol   = "HTTP"
+      stickiness = { enabled = false, type = "lb_cookie" }
+    }
+    tcp = {
+      protocol   = "TCP"
+      stickiness = { enabled = var.nlb_sticky, type = "source_ip" }
+    }
+  }
+}
+variable "nlb_sticky" {
+  default = true
+}
+"#;
+        let f = findings(&[("main.tf", tf)]);
+        assert_eq!(f.len(), 2, "{f:?}");
+        assert_eq!(f[0].0, "SL401");
+        assert!(f[0].1.starts_with("stickiness = {"), "{f:?}");
+        assert_eq!(f[1], ("SL402", "enabled = var.nlb_sticky".to_owned()));
     }
 
     #[test]
