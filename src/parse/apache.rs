@@ -79,7 +79,9 @@ pub fn parse(text: &str) -> Config {
         let line = std::mem::take(&mut pending);
         let Some(first) = line.first() else { continue };
         let span = first.span.start..line.last().map_or(first.span.end, |w| w.span.end);
-        if let Some(closing) = first.value.strip_prefix("</") {
+        // A section tag starts with a letter: `<?php … ?>` of a templated config is not one.
+        let tag = |rest: &str| rest.starts_with(|c: char| c.is_ascii_alphabetic());
+        if let Some(closing) = first.value.strip_prefix("</").filter(|r| tag(r)) {
             let name = closing.trim_end_matches('>');
             if ignored > 0 {
                 ignored -= 1;
@@ -99,7 +101,7 @@ pub fn parse(text: &str) -> Config {
             }
             continue;
         }
-        if let Some(opening) = first.value.strip_prefix('<') {
+        if let Some(opening) = first.value.strip_prefix('<').filter(|r| tag(r)) {
             if stack.len() >= MAX_DEPTH {
                 if ignored == 0 {
                     errors.push((
@@ -246,6 +248,14 @@ mod tests {
             &text[walked[3].1.span.clone()],
             "ProxySet stickysession=ROUTEID"
         );
+    }
+
+    #[test]
+    fn php_tags_are_not_sections() {
+        let config =
+            parse("<?php $a = 1; ?>\n<Proxy balancer://a>\n  ProxySet stickysession=x\n</Proxy>\n");
+        assert!(config.errors.is_empty(), "{:?}", config.errors);
+        assert_eq!(config.walk().len(), 3);
     }
 
     #[test]
