@@ -15,6 +15,10 @@ const FIXTURES: &[(&str, bool)] = &[
     ("rust/axum-redis-store", false),
     ("rust/poem-memory-storage", true),
     ("rust/poem-redis-storage", false),
+    ("rust/axum-reexported-store", true),
+    ("rust/axum-own-store-type", false),
+    ("rust/axum-instance-state", true),
+    ("rust/axum-shared-state", false),
     ("nginx/sticky-upstreams", true),
     ("nginx/round-robin", false),
 ];

@@ -34,6 +34,7 @@ pub static DETECTORS: &[&dyn Detector] = &[
     &js::express_session::ExpressSession,
     &rust::session_memory_store::SessionMemoryStore,
     &config::nginx_upstream::NginxUpstream,
+    &rust::crate_state::CrateState,
 ];
 
 /// The detectors that can emit `rule_id`.

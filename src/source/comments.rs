@@ -11,6 +11,7 @@ pub fn comment_ranges(text: &str, kind: FileKind) -> Vec<Range<usize>> {
         FileKind::JavaScript | FileKind::TypeScript | FileKind::Tsx => c_like(text, false),
         FileKind::Rust => c_like(text, true),
         FileKind::Nginx | FileKind::MaybeNginx => hash(text),
+        FileKind::CargoManifest => hash(text),
     }
 }
 

@@ -17,6 +17,8 @@ pub enum FileKind {
     Nginx,
     /// A `*.conf` file, or a file in an nginx-looking directory: nginx if its content says so.
     MaybeNginx,
+    /// A Cargo manifest (`Cargo.toml`): a crate's dependencies.
+    CargoManifest,
 }
 
 /// Directives that mark a file as nginx configuration (the common ones of site and upstream
@@ -61,6 +63,9 @@ impl FileKind {
             .any(|s| lower.ends_with(s))
         {
             return None;
+        }
+        if name == "Cargo.toml" {
+            return Some(FileKind::CargoManifest);
         }
         match ext {
             Some("js" | "mjs" | "cjs" | "jsx") => return Some(FileKind::JavaScript),
@@ -127,6 +132,7 @@ impl FileKind {
             FileKind::Tsx => "tsx",
             FileKind::Rust => "rust",
             FileKind::Nginx | FileKind::MaybeNginx => "nginx",
+            FileKind::CargoManifest => "cargo-manifest",
         }
     }
 }
@@ -144,6 +150,8 @@ mod tests {
         assert_eq!(kind("src/app.mjs"), Some(FileKind::JavaScript));
         assert_eq!(kind("src/App.tsx"), Some(FileKind::Tsx));
         assert_eq!(kind("src/main.rs"), Some(FileKind::Rust));
+        assert_eq!(kind("crates/web/Cargo.toml"), Some(FileKind::CargoManifest));
+        assert_eq!(kind("pyproject.toml"), None);
         assert_eq!(kind("dist/index.d.ts"), None);
         assert_eq!(kind("deploy/nginx.conf"), Some(FileKind::Nginx));
         assert_eq!(

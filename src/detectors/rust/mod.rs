@@ -1,4 +1,6 @@
 //! Rust web frameworks and crates.
 
+pub mod cargo_manifest;
+pub mod crate_state;
 pub mod session_memory_store;
 pub mod use_paths;
