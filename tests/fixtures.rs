@@ -19,6 +19,8 @@ const FIXTURES: &[(&str, bool)] = &[
     ("rust/axum-own-store-type", false),
     ("rust/axum-instance-state", true),
     ("rust/axum-shared-state", false),
+    ("rust/actix-custom-session-store", true),
+    ("rust/actix-cookie-session", false),
     ("nginx/sticky-upstreams", true),
     ("nginx/round-robin", false),
 ];

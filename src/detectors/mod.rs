@@ -35,6 +35,7 @@ pub static DETECTORS: &[&dyn Detector] = &[
     &rust::session_memory_store::SessionMemoryStore,
     &config::nginx_upstream::NginxUpstream,
     &rust::crate_state::CrateState,
+    &rust::session_state::SessionState,
 ];
 
 /// The detectors that can emit `rule_id`.

@@ -3,4 +3,5 @@
 pub mod cargo_manifest;
 pub mod crate_state;
 pub mod session_memory_store;
+pub mod session_state;
 pub mod use_paths;
