@@ -21,6 +21,8 @@ const FIXTURES: &[(&str, bool)] = &[
     ("rust/axum-shared-state", false),
     ("rust/actix-custom-session-store", true),
     ("rust/actix-cookie-session", false),
+    ("rust/axum-local-uploads", true),
+    ("rust/axum-s3-uploads", false),
     ("nginx/sticky-upstreams", true),
     ("nginx/round-robin", false),
 ];

@@ -36,6 +36,7 @@ pub static DETECTORS: &[&dyn Detector] = &[
     &config::nginx_upstream::NginxUpstream,
     &rust::crate_state::CrateState,
     &rust::session_state::SessionState,
+    &rust::multipart_upload::MultipartUpload,
 ];
 
 /// The detectors that can emit `rule_id`.
