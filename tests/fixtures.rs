@@ -23,6 +23,8 @@ const FIXTURES: &[(&str, bool)] = &[
     ("rust/actix-cookie-session", false),
     ("rust/axum-local-uploads", true),
     ("rust/axum-s3-uploads", false),
+    ("rust/axum-local-memo", true),
+    ("rust/axum-pure-memo", false),
     ("nginx/sticky-upstreams", true),
     ("nginx/round-robin", false),
 ];

@@ -37,6 +37,8 @@ pub static DETECTORS: &[&dyn Detector] = &[
     &rust::crate_state::CrateState,
     &rust::session_state::SessionState,
     &rust::multipart_upload::MultipartUpload,
+    &rust::local_cache::LocalCache,
+    &rust::background_jobs::BackgroundJobs,
 ];
 
 /// The detectors that can emit `rule_id`.
