@@ -43,6 +43,11 @@ pub static DETECTORS: &[&dyn Detector] = &[
     &config::traefik_sticky::TraefikSticky,
     &config::cloudformation_stickiness::CloudFormationStickiness,
     &config::replicated_volume::ReplicatedVolume,
+    &rust::crate_state::CrateState,
+    &rust::session_state::SessionState,
+    &rust::multipart_upload::MultipartUpload,
+    &rust::local_cache::LocalCache,
+    &rust::background_jobs::BackgroundJobs,
 ];
 
 /// The detectors that can emit `rule_id`.

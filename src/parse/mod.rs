@@ -30,6 +30,8 @@ pub enum Tree {
     Bicep(bicep::File),
     /// YAML documents, and JSON / TOML read into the same node tree.
     Yaml(yaml::Documents),
+    /// A TOML document (Cargo manifests).
+    Toml(toml::Table),
 }
 
 /// The outcome of parsing one file.
@@ -64,6 +66,10 @@ pub fn parse(file: &SourceFile) -> Parsed {
         FileKind::Rust => match rust::parse(&file.text, &file.lines) {
             Ok(tree) => Parsed::Complete(Tree::Rust(tree)),
             Err((at, msg)) => Parsed::Failed(at, msg),
+        },
+        FileKind::CargoManifest => match file.text.parse::<toml::Table>() {
+            Ok(table) => Parsed::Complete(Tree::Toml(table)),
+            Err(e) => Parsed::Failed(e.span().map_or(0, |s| s.start), e.message().to_owned()),
         },
         FileKind::Nginx | FileKind::MaybeNginx => {
             let mut config = nginx::parse(&file.text);

@@ -16,9 +16,11 @@ pub fn comment_ranges(text: &str, kind: FileKind) -> Vec<Range<usize>> {
         FileKind::Apache => whole_line_hash(text),
         FileKind::Hcl => hcl(text),
         FileKind::Bicep => bicep(text),
-        FileKind::Yaml | FileKind::Compose | FileKind::MaybeTraefikToml | FileKind::TraefikToml => {
-            yaml_hash(text)
-        }
+        FileKind::Yaml
+        | FileKind::Compose
+        | FileKind::MaybeTraefikToml
+        | FileKind::TraefikToml
+        | FileKind::CargoManifest => yaml_hash(text),
         // JSON has no comments; JSONC's are C-like.
         FileKind::Json => c_like(text, false),
     }

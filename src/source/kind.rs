@@ -40,6 +40,8 @@ pub enum FileKind {
     MaybeTraefikToml,
     /// Traefik configuration in TOML.
     TraefikToml,
+    /// A Cargo manifest (`Cargo.toml`): a crate's dependencies.
+    CargoManifest,
 }
 
 /// Directives that mark a file as nginx configuration (the common ones of site and upstream
@@ -106,6 +108,9 @@ impl FileKind {
             .any(|s| lower.ends_with(s))
         {
             return None;
+        }
+        if name == "Cargo.toml" {
+            return Some(FileKind::CargoManifest);
         }
         match ext {
             Some("js" | "mjs" | "cjs" | "jsx") => return Some(FileKind::JavaScript),
@@ -215,6 +220,7 @@ impl FileKind {
             FileKind::Compose => "compose",
             FileKind::Json => "json",
             FileKind::MaybeTraefikToml | FileKind::TraefikToml => "toml",
+            FileKind::CargoManifest => "cargo-manifest",
         }
     }
 }
@@ -383,6 +389,8 @@ mod tests {
         assert_eq!(kind("src/app.mjs"), Some(FileKind::JavaScript));
         assert_eq!(kind("src/App.tsx"), Some(FileKind::Tsx));
         assert_eq!(kind("src/main.rs"), Some(FileKind::Rust));
+        assert_eq!(kind("crates/web/Cargo.toml"), Some(FileKind::CargoManifest));
+        assert_eq!(kind("pyproject.toml"), None);
         assert_eq!(kind("dist/index.d.ts"), None);
         assert_eq!(kind("deploy/nginx.conf"), Some(FileKind::Nginx));
         assert_eq!(
@@ -415,7 +423,7 @@ mod tests {
         assert_eq!(kind("compose.yaml"), Some(FileKind::Compose));
         assert_eq!(kind("cfn/stack.json"), Some(FileKind::Json));
         assert_eq!(kind("traefik.toml"), Some(FileKind::MaybeTraefikToml));
-        assert_eq!(kind("Cargo.toml"), None);
+        assert_eq!(kind("Cargo.toml"), Some(FileKind::CargoManifest));
         assert_eq!(kind("web/package.json"), None);
     }
 
