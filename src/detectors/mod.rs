@@ -31,7 +31,8 @@ pub trait Detector: Sync {
 
 /// Every detector, in a fixed order.
 pub static DETECTORS: &[&dyn Detector] = &[
-    &js::express_session::ExpressSession,
+    &js::sessions::Sessions,
+    &js::uploads::Uploads,
     &rust::session_memory_store::SessionMemoryStore,
     &config::nginx_upstream::NginxUpstream,
 ];

@@ -1,6 +1,7 @@
 //! Parser families. Each file is parsed once; the tree is shared by every detector of its kind.
 
 pub mod js;
+pub mod json;
 pub mod nginx;
 pub mod rust;
 
@@ -14,6 +15,8 @@ pub enum Tree {
     Rust(rust::RustTree),
     /// nginx configuration.
     Nginx(nginx::Config),
+    /// JSON (package.json).
+    Json(json::Json),
 }
 
 /// The outcome of parsing one file.
@@ -45,6 +48,10 @@ pub fn parse(file: &SourceFile) -> Parsed {
                 None => Parsed::Failed(0, "the parser gave up".to_owned()),
             }
         }
+        FileKind::PackageJson => match json::parse(&file.text) {
+            Ok(tree) => Parsed::Complete(Tree::Json(tree)),
+            Err((at, msg)) => Parsed::Failed(at, msg),
+        },
         FileKind::Rust => match rust::parse(&file.text, &file.lines) {
             Ok(tree) => Parsed::Complete(Tree::Rust(tree)),
             Err((at, msg)) => Parsed::Failed(at, msg),

@@ -10,6 +10,8 @@ pub fn comment_ranges(text: &str, kind: FileKind) -> Vec<Range<usize>> {
     match kind {
         FileKind::JavaScript | FileKind::TypeScript | FileKind::Tsx => c_like(text, false),
         FileKind::Rust => c_like(text, true),
+        // JSON has no comments, but manifests read as JSONC may carry `//` ones.
+        FileKind::PackageJson => c_like(text, false),
         FileKind::Nginx | FileKind::MaybeNginx => hash(text),
     }
 }

@@ -1,4 +1,7 @@
 //! JavaScript and TypeScript frameworks.
 
-pub mod express_session;
+pub mod env;
 pub mod module_scope;
+pub mod options;
+pub mod sessions;
+pub mod uploads;
