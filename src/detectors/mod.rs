@@ -33,6 +33,11 @@ pub trait Detector: Sync {
 pub static DETECTORS: &[&dyn Detector] = &[
     &js::sessions::Sessions,
     &js::uploads::Uploads,
+    &js::caches::Caches,
+    &js::rate_limit::RateLimit,
+    &js::schedulers::Schedulers,
+    &js::realtime::Realtime,
+    &js::secrets::EphemeralSecrets,
     &rust::session_memory_store::SessionMemoryStore,
     &config::nginx_upstream::NginxUpstream,
 ];

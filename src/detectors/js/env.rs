@@ -77,7 +77,9 @@ mod tests {
 
     #[test]
     fn environment_branches() {
-        assert!(marked("if (process.env.NODE_ENV !== 'production') { use(HERE) }"));
+        assert!(marked(
+            "if (process.env.NODE_ENV !== 'production') { use(HERE) }"
+        ));
         assert!(marked("const s = isProd ? redis : HERE;"));
         assert!(marked("const s = isDev && HERE;"));
         assert!(!marked("if (user) { use(HERE) }"));

@@ -348,7 +348,8 @@ impl<'t> ModuleScope<'t> {
             }
             "member_expression" => {
                 let property = text(node.child_by_field_name("property")?, source);
-                let mut origin = self.origin_at(node.child_by_field_name("object")?, source, depth + 1)?;
+                let mut origin =
+                    self.origin_at(node.child_by_field_name("object")?, source, depth + 1)?;
                 if !(property == "default" && origin.path.is_empty()) {
                     origin.path.push(property.to_owned());
                 }
@@ -469,10 +470,18 @@ const x = ds;
         let scope = ModuleScope::new(tree.root_node(), src);
         let origin = |name: &str| {
             let node = *scope.values.get(name).expect("declared");
-            scope.origin(node, src).map(|o| (o.module.clone(), o.path.join(".")))
+            scope
+                .origin(node, src)
+                .map(|o| (o.module.clone(), o.path.join(".")))
         };
-        assert_eq!(origin("FileStore"), Some(("session-file-store".into(), "()".into())));
-        assert_eq!(origin("storage"), Some(("multer".into(), "diskStorage".into())));
+        assert_eq!(
+            origin("FileStore"),
+            Some(("session-file-store".into(), "()".into()))
+        );
+        assert_eq!(
+            origin("storage"),
+            Some(("multer".into(), "diskStorage".into()))
+        );
         assert_eq!(origin("x"), Some(("multer".into(), "diskStorage".into())));
     }
 }

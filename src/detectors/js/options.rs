@@ -19,7 +19,12 @@ pub enum Prop<'t> {
 }
 
 /// The value of `key` in the options argument `arg` (`None`: no argument, so `Absent`).
-pub fn option<'t>(arg: Option<Node<'t>>, key: &str, scope: &ModuleScope<'t>, src: &str) -> Prop<'t> {
+pub fn option<'t>(
+    arg: Option<Node<'t>>,
+    key: &str,
+    scope: &ModuleScope<'t>,
+    src: &str,
+) -> Prop<'t> {
     let Some(arg) = arg else {
         return Prop::Absent;
     };
@@ -50,7 +55,13 @@ pub fn any_option<'t>(
         .unwrap_or(Prop::Absent)
 }
 
-fn find<'t>(object: Node<'t>, key: &str, scope: &ModuleScope<'t>, src: &str, depth: usize) -> Prop<'t> {
+fn find<'t>(
+    object: Node<'t>,
+    key: &str,
+    scope: &ModuleScope<'t>,
+    src: &str,
+    depth: usize,
+) -> Prop<'t> {
     let mut result = Prop::Absent;
     let mut cursor = object.walk();
     for prop in object.named_children(&mut cursor) {
@@ -101,6 +112,20 @@ pub fn is_nullish(value: Node<'_>, src: &str) -> bool {
         || (value.kind() == "identifier" && text(value, src) == "undefined")
 }
 
+/// The part of a call or `new` worth underlining: `new LRUCache`, `cron.schedule`, `diskStorage`
+/// (a multi-line argument list would drown the snippet). Other nodes: their whole span.
+pub fn head(node: Node<'_>) -> std::ops::Range<usize> {
+    let target = match node.kind() {
+        "new_expression" => node.child_by_field_name("constructor"),
+        "call_expression" => node.child_by_field_name("function"),
+        _ => None,
+    };
+    match target {
+        Some(t) => node.start_byte()..t.end_byte(),
+        None => node.byte_range(),
+    }
+}
+
 /// The `n`th argument of a call.
 pub fn arg(call: Node<'_>, n: usize) -> Option<Node<'_>> {
     let args = call.child_by_field_name("arguments")?;
@@ -139,9 +164,15 @@ mod tests {
         assert_eq!(lookup("f({ a: 1 })", "store"), "absent");
         assert_eq!(lookup("f()", "store"), "absent");
         assert_eq!(lookup("const o = { store }; f(o)", "store"), "value");
-        assert_eq!(lookup("const b = { store: 1 }; f({ ...b, a })", "store"), "value");
+        assert_eq!(
+            lookup("const b = { store: 1 }; f({ ...b, a })", "store"),
+            "value"
+        );
         assert_eq!(lookup("f({ ...make(), a })", "store"), "unknown");
-        assert_eq!(lookup("const o = {}; o.store = s; f(o)", "store"), "unknown");
+        assert_eq!(
+            lookup("const o = {}; o.store = s; f(o)", "store"),
+            "unknown"
+        );
         assert_eq!(lookup("f(build())", "store"), "unknown");
         assert_eq!(lookup("f({ store: s, ...{ a: 1 } })", "store"), "value");
     }

@@ -68,17 +68,67 @@ const MIDDLEWARE: &[Middleware] = &[
 
 /// Store classes that keep sessions on this instance: (module, member path, rule, what).
 const LOCAL_STORES: &[(&str, &[&str], &Rule, &str)] = &[
-    ("express-session", &["MemoryStore"], &rules::SL101, "`MemoryStore`"),
-    ("koa-generic-session", &["MemoryStore"], &rules::SL101, "`MemoryStore`"),
-    ("@fastify/session", &["MemoryStore"], &rules::SL101, "`MemoryStore`"),
-    ("fastify-session", &["MemoryStore"], &rules::SL101, "`MemoryStore`"),
+    (
+        "express-session",
+        &["MemoryStore"],
+        &rules::SL101,
+        "`MemoryStore`",
+    ),
+    (
+        "koa-generic-session",
+        &["MemoryStore"],
+        &rules::SL101,
+        "`MemoryStore`",
+    ),
+    (
+        "@fastify/session",
+        &["MemoryStore"],
+        &rules::SL101,
+        "`MemoryStore`",
+    ),
+    (
+        "fastify-session",
+        &["MemoryStore"],
+        &rules::SL101,
+        "`MemoryStore`",
+    ),
     ("memorystore", &["()"], &rules::SL101, "`memorystore`"),
-    ("session-memory-store", &["()"], &rules::SL101, "session-memory-store"),
-    ("session-file-store", &["()"], &rules::SL102, "session-file-store, which writes session files on this host's disk"),
-    ("connect-sqlite3", &["()"], &rules::SL102, "connect-sqlite3, which keeps sessions in a SQLite file on this host's disk"),
-    ("better-sqlite3-session-store", &["()"], &rules::SL102, "better-sqlite3-session-store, which keeps sessions in a SQLite file on this host's disk"),
-    ("nedb-session-store", &["()"], &rules::SL102, "nedb-session-store, which keeps sessions in a file on this host's disk"),
-    ("level-session-store", &["()"], &rules::SL102, "level-session-store, which keeps sessions in a LevelDB directory on this host's disk"),
+    (
+        "session-memory-store",
+        &["()"],
+        &rules::SL101,
+        "session-memory-store",
+    ),
+    (
+        "session-file-store",
+        &["()"],
+        &rules::SL102,
+        "session-file-store, which writes session files on this host's disk",
+    ),
+    (
+        "connect-sqlite3",
+        &["()"],
+        &rules::SL102,
+        "connect-sqlite3, which keeps sessions in a SQLite file on this host's disk",
+    ),
+    (
+        "better-sqlite3-session-store",
+        &["()"],
+        &rules::SL102,
+        "better-sqlite3-session-store, which keeps sessions in a SQLite file on this host's disk",
+    ),
+    (
+        "nedb-session-store",
+        &["()"],
+        &rules::SL102,
+        "nedb-session-store, which keeps sessions in a file on this host's disk",
+    ),
+    (
+        "level-session-store",
+        &["()"],
+        &rules::SL102,
+        "level-session-store, which keeps sessions in a LevelDB directory on this host's disk",
+    ),
 ];
 
 impl Detector for Sessions {
@@ -89,7 +139,12 @@ impl Detector for Sessions {
         &[FileKind::JavaScript, FileKind::TypeScript, FileKind::Tsx]
     }
     fn triggers(&self) -> &'static [&'static str] {
-        &["express-session", "koa-generic-session", "fastify/session", "fastify-session"]
+        &[
+            "express-session",
+            "koa-generic-session",
+            "fastify/session",
+            "fastify-session",
+        ]
     }
     fn rules(&self) -> &'static [&'static str] {
         &["SL101", "SL102"]
@@ -183,7 +238,10 @@ fn check_options<'t>(
     }
     if let Some((rule, what)) = local_store(value, src, scope) {
         let message = if rule.id == "SL101" {
-            format!("{} store is {what}, which keeps sessions in this process's memory", mw.name)
+            format!(
+                "{} store is {what}, which keeps sessions in this process's memory",
+                mw.name
+            )
         } else {
             format!("{} store is {what}", mw.name)
         };
@@ -204,7 +262,10 @@ fn local_store<'t>(
         _ => return None,
     };
     let resolved = scope.resolve(class, src);
-    if resolved.kind() == "identifier" && text(resolved, src) == "Map" && scope.origin(resolved, src).is_none() {
+    if resolved.kind() == "identifier"
+        && text(resolved, src) == "Map"
+        && scope.origin(resolved, src).is_none()
+    {
         return Some((&rules::SL101, "a `Map`"));
     }
     let origin = scope.origin(class, src)?;

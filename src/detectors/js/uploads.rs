@@ -5,7 +5,7 @@
 //! multer-s3 and other storage engines keep the file off the local disk and are not reported.
 
 use super::module_scope::ModuleScope;
-use super::options::{Prop, arg, is_nullish, option};
+use super::options::{Prop, arg, head, is_nullish, option};
 use crate::detectors::Detector;
 use crate::diagnostic::Diagnostic;
 use crate::parse::Tree;
@@ -21,7 +21,13 @@ pub struct Uploads;
 const MULTER: &[&str] = &["multer"];
 const NEST_MULTER: &[&str] = &["@nestjs/platform-express"];
 const FORMIDABLE: &[&str] = &["formidable"];
-const FS: &[&str] = &["fs", "node:fs", "fs/promises", "node:fs/promises", "fs-extra"];
+const FS: &[&str] = &[
+    "fs",
+    "node:fs",
+    "fs/promises",
+    "node:fs/promises",
+    "fs-extra",
+];
 
 const MULTER_HELP: &str = "store uploads in object storage every instance can reach: \
     `storage: multerS3({ s3, bucket })` from multer-s3, or `multer.memoryStorage()` followed by an \
@@ -38,7 +44,15 @@ impl Detector for Uploads {
         &[FileKind::JavaScript, FileKind::TypeScript, FileKind::Tsx]
     }
     fn triggers(&self) -> &'static [&'static str] {
-        &["multer", "Multer", "formidable", ".mv(", "createWriteStream", "writeFile", "uploadDir"]
+        &[
+            "multer",
+            "Multer",
+            "formidable",
+            ".mv(",
+            "createWriteStream",
+            "writeFile",
+            "uploadDir",
+        ]
     }
     fn rules(&self) -> &'static [&'static str] {
         &["SL201"]
@@ -75,9 +89,9 @@ fn check_call<'t>(call: Node<'t>, src: &str, scope: &ModuleScope<'t>, out: &mut 
     };
     // multer(options), and NestJS's multer options: MulterModule.register(options),
     // FileInterceptor('f', options), FilesInterceptor('f', n, options), FileFieldsInterceptor([...], options).
-    let options = if scope.is(callee, src, MULTER, &[]) {
-        Some(arg(call, 0))
-    } else if scope.is(callee, src, NEST_MULTER, &["MulterModule", "register"]) {
+    let options = if scope.is(callee, src, MULTER, &[])
+        || scope.is(callee, src, NEST_MULTER, &["MulterModule", "register"])
+    {
         Some(arg(call, 0))
     } else if let Some(origin) = scope.origin(callee, src)
         && NEST_MULTER.contains(&origin.module.as_str())
@@ -97,8 +111,7 @@ fn check_call<'t>(call: Node<'t>, src: &str, scope: &ModuleScope<'t>, out: &mut 
         check_multer_options(options, src, scope, out);
         return;
     }
-    if scope.is(callee, src, FORMIDABLE, &[])
-        || scope.is(callee, src, FORMIDABLE, &["formidable"])
+    if scope.is(callee, src, FORMIDABLE, &[]) || scope.is(callee, src, FORMIDABLE, &["formidable"])
     {
         check_upload_dir(arg(call, 0), src, scope, out);
         return;
@@ -142,7 +155,7 @@ fn check_multer_options<'t>(
         {
             out.push(Diagnostic::new(
                 &rules::SL201,
-                storage.byte_range(),
+                head(storage),
                 "multer `diskStorage` saves every uploaded file on this instance's disk",
                 MULTER_HELP,
             ));
@@ -167,12 +180,19 @@ fn check_formidable<'t>(new: Node<'t>, src: &str, scope: &ModuleScope<'t>, out: 
     }
 }
 
-fn check_upload_dir<'t>(options: Option<Node<'t>>, src: &str, scope: &ModuleScope<'t>, out: &mut Sink) {
+fn check_upload_dir<'t>(
+    options: Option<Node<'t>>,
+    src: &str,
+    scope: &ModuleScope<'t>,
+    out: &mut Sink,
+) {
     if let Prop::Value(dir) = option(options, "uploadDir", scope, src) {
         let dir = scope.resolve(dir, src);
         // formidable parses into uploadDir, then the handler moves the file; a temp dir there is
         // a staging area, not the final place.
-        if text(dir, src).contains("tmpdir") || string_value(dir, src).is_some_and(|s| s.starts_with("/tmp")) {
+        if text(dir, src).contains("tmpdir")
+            || string_value(dir, src).is_some_and(|s| s.starts_with("/tmp"))
+        {
             return;
         }
         out.push(Diagnostic::new(
@@ -195,7 +215,13 @@ fn is_fs<'t>(callee: Node<'t>, src: &str, scope: &ModuleScope<'t>) -> bool {
 }
 
 /// express-fileupload: `req.files.avatar.mv('./uploads/' + name)`.
-fn check_mv<'t>(call: Node<'t>, callee: Node<'t>, src: &str, scope: &ModuleScope<'t>, out: &mut Sink) {
+fn check_mv<'t>(
+    call: Node<'t>,
+    callee: Node<'t>,
+    src: &str,
+    scope: &ModuleScope<'t>,
+    out: &mut Sink,
+) {
     let Some(object) = callee.child_by_field_name("object") else {
         return;
     };
@@ -213,11 +239,17 @@ fn check_mv<'t>(call: Node<'t>, callee: Node<'t>, src: &str, scope: &ModuleScope
 }
 
 /// `fs.writeFile(path, data)` / `createWriteStream(path)` where the data is a request's file.
-fn check_fs_write<'t>(call: Node<'t>, callee: Node<'t>, src: &str, scope: &ModuleScope<'t>, out: &mut Sink) {
+fn check_fs_write<'t>(
+    call: Node<'t>,
+    callee: Node<'t>,
+    src: &str,
+    scope: &ModuleScope<'t>,
+    out: &mut Sink,
+) {
     let name = callee_name(callee, src).unwrap_or_default();
     let from_upload = if name.starts_with("createWriteStream") {
         // `file.pipe(fs.createWriteStream(p))` inside a busboy/multiparty `on('file', …)` handler.
-        in_file_event_handler(call, src)
+        in_file_event_handler(call, src) || piped_from_upload(call, src, scope)
     } else {
         arg(call, if name.starts_with("copyFile") { 0 } else { 1 })
             .is_some_and(|data| is_request_file(scope.resolve(data, src), src, scope))
@@ -255,14 +287,12 @@ fn request_file_at<'t>(node: Node<'t>, src: &str, scope: &ModuleScope<'t>, depth
                     found = true;
                 }
             }
-            "call_expression" => {
-                if n
-                    .child_by_field_name("function")
+            "call_expression"
+                if n.child_by_field_name("function")
                     .and_then(|f| f.child_by_field_name("property"))
-                    .is_some_and(|p| text(p, src) == "arrayBuffer")
-                {
-                    found = true;
-                }
+                    .is_some_and(|p| text(p, src) == "arrayBuffer") =>
+            {
+                found = true;
             }
             "identifier" => {
                 let resolved = scope.resolve(n, src);
@@ -275,6 +305,31 @@ fn request_file_at<'t>(node: Node<'t>, src: &str, scope: &ModuleScope<'t>, depth
         !found
     });
     found
+}
+
+/// `pipeline(upload.file, createWriteStream(p))` / `upload.file.pipe(createWriteStream(p))`, where
+/// the source is a request's file stream (@fastify/multipart's `await request.file()`).
+fn piped_from_upload<'t>(stream: Node<'t>, src: &str, scope: &ModuleScope<'t>) -> bool {
+    let Some(call) = stream
+        .parent()
+        .filter(|a| a.kind() == "arguments")
+        .and_then(|a| a.parent())
+    else {
+        return false;
+    };
+    let Some(callee) = call.child_by_field_name("function") else {
+        return false;
+    };
+    let source = match callee_name(callee, src) {
+        Some("pipeline") => arg(call, 0),
+        Some("pipe") => callee.child_by_field_name("object"),
+        _ => None,
+    };
+    source.is_some_and(|s| {
+        let s = scope.resolve(s, src);
+        text(s, src).ends_with(".file") && is_request_file(s, src, scope)
+            || is_request_file(s, src, scope)
+    })
 }
 
 /// Whether `node` is inside the callback of `x.on('file', …)` (busboy, multiparty).
