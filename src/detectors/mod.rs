@@ -31,7 +31,13 @@ pub trait Detector: Sync {
 
 /// Every detector, in a fixed order.
 pub static DETECTORS: &[&dyn Detector] = &[
-    &js::express_session::ExpressSession,
+    &js::sessions::Sessions,
+    &js::uploads::Uploads,
+    &js::caches::Caches,
+    &js::rate_limit::RateLimit,
+    &js::schedulers::Schedulers,
+    &js::realtime::Realtime,
+    &js::secrets::EphemeralSecrets,
     &rust::session_memory_store::SessionMemoryStore,
     &config::nginx_upstream::NginxUpstream,
     &config::haproxy::HaproxyPersistence,

@@ -101,7 +101,7 @@ pub fn parse(file: &SourceFile) -> Parsed {
             Err(e) => Parsed::Failed(e.location().offset(), e.message().to_owned()),
         },
         FileKind::Yaml | FileKind::Compose => documents(yaml::parse(&file.text)),
-        FileKind::Json => documents(data::parse_json(&file.text)),
+        FileKind::Json | FileKind::PackageJson => documents(data::parse_json(&file.text)),
         FileKind::MaybeTraefikToml | FileKind::TraefikToml => {
             documents(data::parse_toml(&file.text))
         }

@@ -23,6 +23,8 @@ pub fn comment_ranges(text: &str, kind: FileKind) -> Vec<Range<usize>> {
         | FileKind::CargoManifest => yaml_hash(text),
         // JSON has no comments; JSONC's are C-like.
         FileKind::Json => c_like(text, false),
+        // JSON has no comments, but manifests read as JSONC may carry `//` ones.
+        FileKind::PackageJson => c_like(text, false),
     }
 }
 
