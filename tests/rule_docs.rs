@@ -52,6 +52,7 @@ fn covered_languages(rule_id: &str) -> Vec<&'static str> {
                 "typescript" | "tsx" => "ts",
                 "rust" => "rust",
                 "nginx" => "nginx",
+                "python" => "python",
                 _ => continue,
             };
             if !langs.contains(&lang) {

@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod js;
+pub mod python;
 pub mod rust;
 
 use crate::parse::Tree;
@@ -34,6 +35,9 @@ pub static DETECTORS: &[&dyn Detector] = &[
     &js::express_session::ExpressSession,
     &rust::session_memory_store::SessionMemoryStore,
     &config::nginx_upstream::NginxUpstream,
+    &python::django_settings::DjangoSettings,
+    &python::flask_config::FlaskConfig,
+    &python::app_code::AppCode,
 ];
 
 /// The detectors that can emit `rule_id`.

@@ -2,6 +2,7 @@
 
 pub mod js;
 pub mod nginx;
+pub mod python;
 pub mod rust;
 
 use crate::source::{FileKind, SourceFile};
@@ -14,6 +15,8 @@ pub enum Tree {
     Rust(rust::RustTree),
     /// nginx configuration.
     Nginx(nginx::Config),
+    /// Python (tree-sitter).
+    Python(tree_sitter::Tree),
 }
 
 /// The outcome of parsing one file.
@@ -48,6 +51,13 @@ pub fn parse(file: &SourceFile) -> Parsed {
         FileKind::Rust => match rust::parse(&file.text, &file.lines) {
             Ok(tree) => Parsed::Complete(Tree::Rust(tree)),
             Err((at, msg)) => Parsed::Failed(at, msg),
+        },
+        FileKind::Python => match python::parse(&file.text) {
+            Some(tree) => match python::first_error(&tree) {
+                Some((at, msg)) => Parsed::Partial(Tree::Python(tree), at, msg),
+                None => Parsed::Complete(Tree::Python(tree)),
+            },
+            None => Parsed::Failed(0, "the parser gave up".to_owned()),
         },
         FileKind::Nginx | FileKind::MaybeNginx => {
             let mut config = nginx::parse(&file.text);

@@ -17,6 +17,8 @@ pub enum FileKind {
     Nginx,
     /// A `*.conf` file, or a file in an nginx-looking directory: nginx if its content says so.
     MaybeNginx,
+    /// Python (`*.py`, `*.pyw`).
+    Python,
 }
 
 /// Directives that mark a file as nginx configuration (the common ones of site and upstream
@@ -68,6 +70,7 @@ impl FileKind {
             Some("tsx") => return Some(FileKind::Tsx),
             Some("rs") => return Some(FileKind::Rust),
             Some("nginx") => return Some(FileKind::Nginx),
+            Some("py" | "pyw") => return Some(FileKind::Python),
             _ => {}
         }
         if lower == "nginx.conf" || lower.starts_with("nginx.conf.") || lower.starts_with("nginx.")
@@ -127,6 +130,7 @@ impl FileKind {
             FileKind::Tsx => "tsx",
             FileKind::Rust => "rust",
             FileKind::Nginx | FileKind::MaybeNginx => "nginx",
+            FileKind::Python => "python",
         }
     }
 }
@@ -144,6 +148,9 @@ mod tests {
         assert_eq!(kind("src/app.mjs"), Some(FileKind::JavaScript));
         assert_eq!(kind("src/App.tsx"), Some(FileKind::Tsx));
         assert_eq!(kind("src/main.rs"), Some(FileKind::Rust));
+        assert_eq!(kind("shop/settings/base.py"), Some(FileKind::Python));
+        assert_eq!(kind("tools/gui.pyw"), Some(FileKind::Python));
+        assert_eq!(kind("shop/app.pyc"), None);
         assert_eq!(kind("dist/index.d.ts"), None);
         assert_eq!(kind("deploy/nginx.conf"), Some(FileKind::Nginx));
         assert_eq!(
