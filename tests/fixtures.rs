@@ -49,6 +49,13 @@ const FIXTURES: &[(&str, bool)] = &[
     ("traefik/compose-round-robin", false),
     ("cloudformation/sticky-target-groups", true),
     ("cloudformation/round-robin", false),
+    ("python/django-split-settings", true),
+    ("python/django-scale-ready", false),
+    ("python/django-single-settings", true),
+    ("python/flask-local-state", true),
+    ("python/flask-shared-state", false),
+    ("python/fastapi-local-state", true),
+    ("python/fastapi-shared-state", false),
 ];
 
 fn fixture_dir(name: &str) -> PathBuf {

@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod js;
+pub mod python;
 pub mod rust;
 
 use crate::parse::Tree;
@@ -54,6 +55,9 @@ pub static DETECTORS: &[&dyn Detector] = &[
     &rust::multipart_upload::MultipartUpload,
     &rust::local_cache::LocalCache,
     &rust::background_jobs::BackgroundJobs,
+    &python::django_settings::DjangoSettings,
+    &python::flask_config::FlaskConfig,
+    &python::app_code::AppCode,
 ];
 
 /// The detectors that can emit `rule_id`.

@@ -7,6 +7,7 @@ pub mod haproxy;
 pub mod js;
 pub mod json;
 pub mod nginx;
+pub mod python;
 pub mod rust;
 pub mod yaml;
 
@@ -32,6 +33,8 @@ pub enum Tree {
     Yaml(yaml::Documents),
     /// A TOML document (Cargo manifests).
     Toml(toml::Table),
+    /// Python (tree-sitter).
+    Python(tree_sitter::Tree),
 }
 
 /// The outcome of parsing one file.
@@ -70,6 +73,13 @@ pub fn parse(file: &SourceFile) -> Parsed {
         FileKind::CargoManifest => match file.text.parse::<toml::Table>() {
             Ok(table) => Parsed::Complete(Tree::Toml(table)),
             Err(e) => Parsed::Failed(e.span().map_or(0, |s| s.start), e.message().to_owned()),
+        },
+        FileKind::Python => match python::parse(&file.text) {
+            Some(tree) => match python::first_error(&tree) {
+                Some((at, msg)) => Parsed::Partial(Tree::Python(tree), at, msg),
+                None => Parsed::Complete(Tree::Python(tree)),
+            },
+            None => Parsed::Failed(0, "the parser gave up".to_owned()),
         },
         FileKind::Nginx | FileKind::MaybeNginx => {
             let mut config = nginx::parse(&file.text);

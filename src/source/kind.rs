@@ -44,6 +44,8 @@ pub enum FileKind {
     CargoManifest,
     /// An npm `package.json` manifest (its dependencies say what an import means).
     PackageJson,
+    /// Python (`*.py`, `*.pyw`).
+    Python,
 }
 
 /// Directives that mark a file as nginx configuration (the common ones of site and upstream
@@ -176,6 +178,7 @@ impl FileKind {
             Some("toml") if !NOT_TRAEFIK_TOML.contains(&lower.as_str()) => {
                 return Some(FileKind::MaybeTraefikToml);
             }
+            Some("py" | "pyw") => return Some(FileKind::Python),
             _ => {}
         }
         if let Some(kind) = infra_kind_by_name(path, &lower) {
@@ -269,6 +272,7 @@ impl FileKind {
             FileKind::MaybeTraefikToml | FileKind::TraefikToml => "toml",
             FileKind::CargoManifest => "cargo-manifest",
             FileKind::PackageJson => "package.json",
+            FileKind::Python => "python",
         }
     }
 }
@@ -439,6 +443,9 @@ mod tests {
         assert_eq!(kind("src/main.rs"), Some(FileKind::Rust));
         assert_eq!(kind("crates/web/Cargo.toml"), Some(FileKind::CargoManifest));
         assert_eq!(kind("pyproject.toml"), None);
+        assert_eq!(kind("shop/settings/base.py"), Some(FileKind::Python));
+        assert_eq!(kind("tools/gui.pyw"), Some(FileKind::Python));
+        assert_eq!(kind("shop/app.pyc"), None);
         assert_eq!(kind("dist/index.d.ts"), None);
         assert_eq!(kind("packages/api/dist/server.js"), None);
         assert_eq!(kind(".next/server/app/page.js"), None);
