@@ -51,7 +51,7 @@ fn exit_codes_follow_findings() {
         .code(1)
         .stdout(predicate::str::contains("warning[SL101]"))
         .stdout(predicate::str::contains(
-            "Found 3 findings (3 warnings) in 3 files (3 files scanned, 0 skipped).",
+            "Found 3 findings (3 warnings) in 3 files (5 files scanned, 0 skipped).",
         ));
     scalelint()
         .args(["check", "fixtures/js/express-redis-session"])
@@ -108,7 +108,7 @@ fn json_output_is_the_documented_contract() {
     assert_eq!(findings[0]["end_column"], 10);
     assert_eq!(findings[0]["category"], "session");
     assert_eq!(report["summary"]["findings"], 3);
-    assert_eq!(report["summary"]["files_scanned"], 3);
+    assert_eq!(report["summary"]["files_scanned"], 5);
     assert_eq!(report["skipped"], Value::Array(vec![]));
     assert_eq!(report["version"], env!("CARGO_PKG_VERSION"));
 }
@@ -202,7 +202,7 @@ fn rules_and_explain() {
         .assert()
         .success()
         .stdout(predicate::str::contains("SL101  memory-session-store"))
-        .stdout(predicate::str::contains("js/express-session"))
+        .stdout(predicate::str::contains("js/sessions"))
         .stdout(predicate::str::contains(
             "SL302  orm-local-second-level-cache",
         ));
@@ -568,7 +568,7 @@ fn timings_go_to_stderr_and_leave_the_report_intact() {
     assert_eq!(rules_of(&report).len(), 3);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.starts_with("timings: "), "{stderr}");
-    // Every file scanned was read and prefiltered; the three with findings were parsed.
+    // Every file scanned was read and prefiltered; at least the three with findings were parsed.
     let files = |phase: &str| -> Vec<usize> {
         stderr
             .lines()
@@ -582,7 +582,8 @@ fn timings_go_to_stderr_and_leave_the_report_intact() {
     let scanned = report["summary"]["files_scanned"].as_u64().expect("count") as usize;
     assert_eq!(files("read"), [scanned]);
     assert_eq!(files("prefilter"), [scanned]);
-    assert_eq!(files("parse ").iter().sum::<usize>(), 3, "{stderr}");
+    let parsed: usize = files("parse ").iter().sum();
+    assert!((3..=scanned).contains(&parsed), "{stderr}");
     assert!(
         stderr.contains("detector nginx/upstream-affinity"),
         "{stderr}"

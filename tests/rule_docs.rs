@@ -59,6 +59,7 @@ fn covered_languages(rule_id: &str) -> Vec<&'static str> {
                 "yaml" | "compose" => "yaml",
                 "json" => "json",
                 "toml" => "toml",
+                "python" => "python",
                 _ => continue,
             };
             if !langs.contains(&lang) {

@@ -7,6 +7,7 @@ pub mod haproxy;
 pub mod js;
 pub mod json;
 pub mod nginx;
+pub mod python;
 pub mod rust;
 pub mod yaml;
 
@@ -30,6 +31,10 @@ pub enum Tree {
     Bicep(bicep::File),
     /// YAML documents, and JSON / TOML read into the same node tree.
     Yaml(yaml::Documents),
+    /// A TOML document (Cargo manifests).
+    Toml(toml::Table),
+    /// Python (tree-sitter).
+    Python(tree_sitter::Tree),
 }
 
 /// The outcome of parsing one file.
@@ -65,6 +70,17 @@ pub fn parse(file: &SourceFile) -> Parsed {
             Ok(tree) => Parsed::Complete(Tree::Rust(tree)),
             Err((at, msg)) => Parsed::Failed(at, msg),
         },
+        FileKind::CargoManifest => match file.text.parse::<toml::Table>() {
+            Ok(table) => Parsed::Complete(Tree::Toml(table)),
+            Err(e) => Parsed::Failed(e.span().map_or(0, |s| s.start), e.message().to_owned()),
+        },
+        FileKind::Python => match python::parse(&file.text) {
+            Some(tree) => match python::first_error(&tree) {
+                Some((at, msg)) => Parsed::Partial(Tree::Python(tree), at, msg),
+                None => Parsed::Complete(Tree::Python(tree)),
+            },
+            None => Parsed::Failed(0, "the parser gave up".to_owned()),
+        },
         FileKind::Nginx | FileKind::MaybeNginx => {
             let mut config = nginx::parse(&file.text);
             match config.errors.first().cloned() {
@@ -95,7 +111,7 @@ pub fn parse(file: &SourceFile) -> Parsed {
             Err(e) => Parsed::Failed(e.location().offset(), e.message().to_owned()),
         },
         FileKind::Yaml | FileKind::Compose => documents(yaml::parse(&file.text)),
-        FileKind::Json => documents(data::parse_json(&file.text)),
+        FileKind::Json | FileKind::PackageJson => documents(data::parse_json(&file.text)),
         FileKind::MaybeTraefikToml | FileKind::TraefikToml => {
             documents(data::parse_toml(&file.text))
         }

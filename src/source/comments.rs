@@ -16,12 +16,72 @@ pub fn comment_ranges(text: &str, kind: FileKind) -> Vec<Range<usize>> {
         FileKind::Apache => whole_line_hash(text),
         FileKind::Hcl => hcl(text),
         FileKind::Bicep => bicep(text),
-        FileKind::Yaml | FileKind::Compose | FileKind::MaybeTraefikToml | FileKind::TraefikToml => {
-            yaml_hash(text)
-        }
+        FileKind::Yaml
+        | FileKind::Compose
+        | FileKind::MaybeTraefikToml
+        | FileKind::TraefikToml
+        | FileKind::CargoManifest => yaml_hash(text),
         // JSON has no comments; JSONC's are C-like.
         FileKind::Json => c_like(text, false),
+        // JSON has no comments, but manifests read as JSONC may carry `//` ones.
+        FileKind::PackageJson => c_like(text, false),
+        FileKind::Python => python(text),
     }
+}
+
+/// Python `#` comments, skipping `'…'`, `"…"` and triple-quoted strings (with any prefix:
+/// `r''`, `b""`, `f'''…'''`); a raw string still cannot end in an escaped quote.
+fn python(text: &str) -> Vec<Range<usize>> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'#' => {
+                let end = memchr_newline(b, i);
+                out.push(i..end);
+                i = end;
+            }
+            q @ (b'"' | b'\'') => {
+                if b.get(i + 1) == Some(&q) && b.get(i + 2) == Some(&q) {
+                    i = skip_triple(b, i + 3, q);
+                } else {
+                    i = skip_line_string(b, i, q);
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}
+
+/// Skips a single-line Python string; an unterminated one ends at the line.
+fn skip_line_string(b: &[u8], start: usize, quote: u8) -> usize {
+    let mut i = start + 1;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            b'\n' => return i,
+            c if c == quote => return i + 1,
+            _ => i += 1,
+        }
+    }
+    b.len()
+}
+
+/// Skips to just after the closing triple quote of a string whose body starts at `from`.
+fn skip_triple(b: &[u8], from: usize, quote: u8) -> usize {
+    let mut i = from;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            c if c == quote && b.get(i + 1) == Some(&quote) && b.get(i + 2) == Some(&quote) => {
+                return i + 3;
+            }
+            _ => i += 1,
+        }
+    }
+    b.len()
 }
 
 /// Apache httpd: `#` starts a comment only as the first character of a line (after blanks);
@@ -337,6 +397,15 @@ mod tests {
     fn yaml_comments_follow_whitespace_outside_quotes() {
         let text = "# top\nurl: http://a/#frag # real\nq: 'it''s # not'\nr: \"# no\" #yes\n";
         assert_eq!(comments(text, FileKind::Yaml), ["# top", "# real", "#yes"]);
+    }
+
+    #[test]
+    fn python_strings_are_not_comments() {
+        let text = "a = '# no'  # yes\nb = \"\"\"\n# no\n\"\"\"\nc = r'\\d' # yes too\nd = f\"{x}#\" \n# last";
+        assert_eq!(
+            comments(text, FileKind::Python),
+            ["# yes", "# yes too", "# last"]
+        );
     }
 
     #[test]

@@ -40,6 +40,12 @@ pub enum FileKind {
     MaybeTraefikToml,
     /// Traefik configuration in TOML.
     TraefikToml,
+    /// A Cargo manifest (`Cargo.toml`): a crate's dependencies.
+    CargoManifest,
+    /// An npm `package.json` manifest (its dependencies say what an import means).
+    PackageJson,
+    /// Python (`*.py`, `*.pyw`).
+    Python,
 }
 
 /// Directives that mark a file as nginx configuration (the common ones of site and upstream
@@ -94,6 +100,40 @@ const NGINX_DIRS: &[&str] = &[
     "stream.d",
 ];
 
+/// Directories that hold JS build output (compilers, bundlers, framework builds, coverage).
+const JS_OUTPUT_DIRS: &[&str] = &[
+    "dist",
+    "build",
+    "out",
+    ".next",
+    ".nuxt",
+    ".output",
+    ".svelte-kit",
+    ".vercel",
+    ".turbo",
+    ".serverless",
+    ".webpack",
+    ".cache",
+    "coverage",
+    "storybook-static",
+    "public",
+    "static",
+    "vendor",
+];
+
+/// Minified or bundled JS, or a file inside a build-output directory.
+fn is_generated_js(path: &Path, lower_name: &str) -> bool {
+    let minified = [".min.", ".bundle.", ".chunk."]
+        .iter()
+        .any(|m| lower_name.contains(m));
+    minified
+        || path
+            .ancestors()
+            .skip(1)
+            .filter_map(|d| d.file_name()?.to_str())
+            .any(|d| JS_OUTPUT_DIRS.contains(&d.to_ascii_lowercase().as_str()))
+}
+
 impl FileKind {
     /// Classifies a path; `None` means scalelint has nothing to say about the file.
     pub fn from_path(path: &Path) -> Option<FileKind> {
@@ -107,10 +147,24 @@ impl FileKind {
         {
             return None;
         }
+        if name == "Cargo.toml" {
+            return Some(FileKind::CargoManifest);
+        }
+        if lower == "package.json" {
+            return Some(FileKind::PackageJson);
+        }
+        let js = match ext {
+            Some("js" | "mjs" | "cjs" | "jsx") => Some(FileKind::JavaScript),
+            Some("ts" | "mts" | "cts") => Some(FileKind::TypeScript),
+            Some("tsx") => Some(FileKind::Tsx),
+            _ => None,
+        };
+        if let Some(js) = js {
+            // Bundler and compiler output repeats the sources (already judged) or vendors
+            // third-party code: findings there would point at files nobody edits.
+            return (!is_generated_js(path, &lower)).then_some(js);
+        }
         match ext {
-            Some("js" | "mjs" | "cjs" | "jsx") => return Some(FileKind::JavaScript),
-            Some("ts" | "mts" | "cts") => return Some(FileKind::TypeScript),
-            Some("tsx") => return Some(FileKind::Tsx),
             Some("rs") => return Some(FileKind::Rust),
             Some("nginx") => return Some(FileKind::Nginx),
             Some("tf" | "tofu" | "tfvars") => return Some(FileKind::Hcl),
@@ -124,6 +178,7 @@ impl FileKind {
             Some("toml") if !NOT_TRAEFIK_TOML.contains(&lower.as_str()) => {
                 return Some(FileKind::MaybeTraefikToml);
             }
+            Some("py" | "pyw") => return Some(FileKind::Python),
             _ => {}
         }
         if let Some(kind) = infra_kind_by_name(path, &lower) {
@@ -215,6 +270,9 @@ impl FileKind {
             FileKind::Compose => "compose",
             FileKind::Json => "json",
             FileKind::MaybeTraefikToml | FileKind::TraefikToml => "toml",
+            FileKind::CargoManifest => "cargo-manifest",
+            FileKind::PackageJson => "package.json",
+            FileKind::Python => "python",
         }
     }
 }
@@ -383,7 +441,16 @@ mod tests {
         assert_eq!(kind("src/app.mjs"), Some(FileKind::JavaScript));
         assert_eq!(kind("src/App.tsx"), Some(FileKind::Tsx));
         assert_eq!(kind("src/main.rs"), Some(FileKind::Rust));
+        assert_eq!(kind("crates/web/Cargo.toml"), Some(FileKind::CargoManifest));
+        assert_eq!(kind("pyproject.toml"), None);
+        assert_eq!(kind("shop/settings/base.py"), Some(FileKind::Python));
+        assert_eq!(kind("tools/gui.pyw"), Some(FileKind::Python));
+        assert_eq!(kind("shop/app.pyc"), None);
         assert_eq!(kind("dist/index.d.ts"), None);
+        assert_eq!(kind("packages/api/dist/server.js"), None);
+        assert_eq!(kind(".next/server/app/page.js"), None);
+        assert_eq!(kind("public/js/jquery.min.js"), None);
+        assert_eq!(kind("src/builder.js"), Some(FileKind::JavaScript));
         assert_eq!(kind("deploy/nginx.conf"), Some(FileKind::Nginx));
         assert_eq!(
             kind("etc/nginx/sites-enabled/shop"),
@@ -396,6 +463,8 @@ mod tests {
         assert_eq!(kind("etc/nginx/mime.types"), None);
         assert_eq!(kind("deploy/app.conf"), Some(FileKind::MaybeNginx));
         assert_eq!(kind("README.md"), None);
+        assert_eq!(kind("api/package.json"), Some(FileKind::PackageJson));
+        assert_eq!(kind("api/package-lock.json"), None);
         assert_eq!(kind("sites-enabled/README.md"), None);
         assert_eq!(kind("etc/haproxy/haproxy.cfg"), Some(FileKind::Haproxy));
         assert_eq!(kind("haproxy/conf.d/10-app.cfg"), Some(FileKind::Haproxy));
@@ -415,8 +484,8 @@ mod tests {
         assert_eq!(kind("compose.yaml"), Some(FileKind::Compose));
         assert_eq!(kind("cfn/stack.json"), Some(FileKind::Json));
         assert_eq!(kind("traefik.toml"), Some(FileKind::MaybeTraefikToml));
-        assert_eq!(kind("Cargo.toml"), None);
-        assert_eq!(kind("web/package.json"), None);
+        assert_eq!(kind("Cargo.toml"), Some(FileKind::CargoManifest));
+        assert_eq!(kind("web/package.json"), Some(FileKind::PackageJson));
     }
 
     #[test]
