@@ -1,7 +1,7 @@
 //! Azure ARM templates (JSON) and Bicep: App Service ARR affinity (`clientAffinityEnabled:
 //! true` on `Microsoft.Web/sites` and its slots) and Application Gateway cookie affinity
 //! (`cookieBasedAffinity: 'Enabled'`), Container Apps ingress `stickySessions: { affinity:
-//! 'sticky' }`. Values may come from a template parameter's
+//! 'sticky' }`, Front Door origin groups' `sessionAffinityState: 'Enabled'`. Values may come from a template parameter's
 //! `defaultValue` or variable (`[parameters('x')]`, Bicep `param x bool = true`).
 
 use super::affinity;
@@ -28,6 +28,7 @@ impl Detector for AzureTemplateAffinity {
             "clientAffinityEnabled",
             "cookieBasedAffinity",
             "stickySessions",
+            "sessionAffinityState",
         ]
     }
     fn rules(&self) -> &'static [&'static str] {
@@ -162,6 +163,22 @@ fn judge(
                     comment,
                 ),
             ));
+        } else if m.key.eq_ignore_ascii_case("sessionAffinityState")
+            && matches!(value, Some(Value::String(s)) if s.eq_ignore_ascii_case("Enabled"))
+        {
+            out.push(Diagnostic::new(
+                &rules::SL401,
+                m.key_span.start..m.value.span.end,
+                format!(
+                    "this Front Door origin group sets `sessionAffinityState: Enabled`, which {}",
+                    affinity::PINS_USERS
+                ),
+                affinity::help(
+                    &rules::SL401,
+                    "set `sessionAffinityState` to `Disabled`",
+                    comment,
+                ),
+            ));
         } else if m.key.eq_ignore_ascii_case("cookieBasedAffinity")
             && matches!(value, Some(Value::String(s)) if s.eq_ignore_ascii_case("Enabled"))
         {
@@ -237,6 +254,11 @@ mod tests {
         assert_eq!(
             findings("app.bicep", FileKind::Bicep, app),
             ["affinity: 'sticky'"]
+        );
+        let afd = "resource og 'Microsoft.Cdn/profiles/originGroups@2024-02-01' = {\n  properties: {\n    sessionAffinityState: 'Enabled'\n  }\n}\n";
+        assert_eq!(
+            findings("afd.bicep", FileKind::Bicep, afd),
+            ["sessionAffinityState: 'Enabled'"]
         );
         let off = app.replace("'sticky'", "'none'");
         assert!(findings("app.bicep", FileKind::Bicep, &off).is_empty());

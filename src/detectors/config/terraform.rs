@@ -2,7 +2,7 @@
 //! `stickiness` (on when the block is present: `enabled` defaults to true), listener `forward`
 //! stickiness, classic ELB cookie stickiness policies, GCP backend-service and target-pool
 //! `session_affinity`, Azure App Service `client_affinity_enabled` and Application Gateway
-//! `cookie_based_affinity`, DigitalOcean `sticky_sessions`, Cloudflare load balancer
+//! `cookie_based_affinity` and Front Door origin group `session_affinity_enabled`, DigitalOcean `sticky_sessions`, Cloudflare load balancer
 //! `session_affinity`.
 //!
 //! Values may come from `var.*` (a `variable`'s `default`, overridden by `terraform.tfvars` /
@@ -96,6 +96,8 @@ enum Check {
     AppServiceAffinity { value: Term },
     /// Application Gateway `cookie_based_affinity`.
     GatewayAffinity { value: Term },
+    /// Front Door (Standard/Premium) origin group `session_affinity_enabled`.
+    FrontDoorAffinity { value: Term },
     /// DigitalOcean `sticky_sessions { type }` (default `none`).
     DoSticky { kind: Term },
 }
@@ -470,6 +472,11 @@ fn resource_checks(block: &Block) -> Vec<(Range<usize>, Check)> {
                 out.push((at, Check::AppServiceAffinity { value }));
             }
         }
+        "azurerm_cdn_frontdoor_origin_group" => {
+            if let (value, Some(at)) = attr(&block.body, "session_affinity_enabled") {
+                out.push((at, Check::FrontDoorAffinity { value }));
+            }
+        }
         "azurerm_application_gateway" => {
             for settings in block.body.get_blocks("backend_http_settings") {
                 if let (value, Some(at)) = attr(&settings.body, "cookie_based_affinity") {
@@ -588,6 +595,17 @@ fn decide(c: &Candidate, eval: impl Fn(&Term) -> Option<Val>) -> Option<Diagnost
                 "turns on ARR affinity (`client_affinity_enabled = true`, the `ARRAffinity` cookie)"
                     .to_owned(),
                 "set `client_affinity_enabled = false`",
+            )
+        }
+        Check::FrontDoorAffinity { value } => {
+            if !truthy(eval(value)) {
+                return None;
+            }
+            (
+                &rules::SL401,
+                "turns on Front Door session affinity (`session_affinity_enabled = true`)"
+                    .to_owned(),
+                "set `session_affinity_enabled = false`",
             )
         }
         Check::GatewayAffinity { value } => {
@@ -897,6 +915,12 @@ resource "aws_app_cookie_stickiness_policy" "legacy" {
 resource "cloudflare_load_balancer" "www" {
   session_affinity = "ip_cookie"
 }
+resource "azurerm_cdn_frontdoor_origin_group" "web" {
+  session_affinity_enabled = true
+}
+resource "azurerm_cdn_frontdoor_origin_group" "api" {
+  session_affinity_enabled = false
+}
 resource "cloudflare_load_balancer" "api" {
   session_affinity = "none"
 }
@@ -905,6 +929,6 @@ resource "cloudflare_load_balancer" "api" {
             .into_iter()
             .map(|f| f.0)
             .collect();
-        assert_eq!(rules, ["SL401", "SL401", "SL401", "SL401"]);
+        assert_eq!(rules, ["SL401", "SL401", "SL401", "SL401", "SL401"]);
     }
 }
