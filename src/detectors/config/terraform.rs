@@ -75,11 +75,47 @@ enum BindingKind {
     Local,
 }
 
+/// Whether a block exists: always for a plain block; for a `dynamic` block, when its
+/// `for_each` is `cond ? [..] : []` (or a literal list), by the condition and which side is
+/// non-empty. `cond` is `Absent` when the block is always there.
+#[derive(Debug)]
+struct Presence {
+    cond: Term,
+    if_true: bool,
+    if_false: bool,
+}
+
+impl Presence {
+    const ALWAYS: Presence = Presence {
+        cond: Term::Absent,
+        if_true: true,
+        if_false: true,
+    };
+
+    /// The presence of `dynamic "…" { for_each = … }`, or `None` when it cannot be told.
+    fn of_for_each(expr: &Expression) -> Option<Presence> {
+        let non_empty = |e: &Expression| match e {
+            Expression::Array(a) => Some(!a.is_empty()),
+            Expression::Object(o) => Some(!o.is_empty()),
+            _ => None,
+        };
+        match expr {
+            Expression::Conditional(c) => Some(Presence {
+                cond: term(&c.cond_expr),
+                if_true: non_empty(&c.true_expr)?,
+                if_false: non_empty(&c.false_expr)?,
+            }),
+            e => non_empty(e)?.then_some(Presence::ALWAYS),
+        }
+    }
+}
+
 /// A setting that pins users when its terms resolve to the bad values.
 #[derive(Debug)]
 enum Check {
     /// `stickiness { type enabled }` of a target group; `protocol` says ALB or NLB.
     TargetGroup {
+        present: Presence,
         enabled: Term,
         kind: Term,
         protocol: Term,
@@ -371,6 +407,7 @@ fn alb_module_checks(block: &Block) -> Vec<(String, Range<usize>, Check)> {
             name,
             span,
             Check::TargetGroup {
+                present: Presence::ALWAYS,
                 enabled,
                 kind,
                 protocol,
@@ -401,7 +438,20 @@ fn resource_checks(block: &Block) -> Vec<(Range<usize>, Check)> {
     match kind {
         "aws_lb_target_group" | "aws_alb_target_group" => {
             let (protocol, _) = attr(&block.body, "protocol");
-            for s in block.body.get_blocks("stickiness") {
+            // `dynamic "stickiness" { for_each = var.sticky ? [1] : [] content { … } }`.
+            let dynamic = block.body.get_blocks("dynamic").filter_map(|d| {
+                let label = d.labels.first().map(|l| l.as_str());
+                let for_each = d.body.get_attribute("for_each")?;
+                let content = d.body.get_blocks("content").next()?;
+                (label == Some("stickiness"))
+                    .then(|| Some((Presence::of_for_each(&for_each.value)?, content)))
+                    .flatten()
+            });
+            let plain = block
+                .body
+                .get_blocks("stickiness")
+                .map(|s| (Presence::ALWAYS, s));
+            for (present, s) in plain.chain(dynamic) {
                 let (enabled, at) = attr(&s.body, "enabled");
                 let (kind, type_at) = attr(&s.body, "type");
                 // Without `enabled` the block itself turns stickiness on: point at its type.
@@ -409,6 +459,7 @@ fn resource_checks(block: &Block) -> Vec<(Range<usize>, Check)> {
                 out.push((
                     at,
                     Check::TargetGroup {
+                        present,
                         enabled,
                         kind,
                         protocol: protocol.clone(),
@@ -504,10 +555,23 @@ fn decide(c: &Candidate, eval: impl Fn(&Term) -> Option<Val>) -> Option<Diagnost
     let who = format!("`{}`", c.resource);
     let (rule, what, change): (&'static Rule, String, &str) = match &c.check {
         Check::TargetGroup {
+            present,
             enabled,
             kind,
             protocol,
         } => {
+            if present.cond != Term::Absent {
+                let Some(Val::Bool(cond)) = eval(&present.cond) else {
+                    return None;
+                };
+                if !(if cond {
+                    present.if_true
+                } else {
+                    present.if_false
+                }) {
+                    return None;
+                }
+            }
             // `enabled` defaults to true once the block is there.
             match eval(enabled) {
                 None | Some(Val::Bool(true)) => {}
@@ -849,6 +913,45 @@ resource "aws_lb_target_group" "web" {
             Some("modules/web")
         );
         assert_eq!(local_module_dir("", "../x"), None);
+    }
+
+    #[test]
+    fn dynamic_stickiness_follows_its_for_each() {
+        let tf = r#"
+variable "sticky" {
+  default = true
+}
+variable "off" {
+  default = false
+}
+resource "aws_lb_target_group" "on" {
+  dynamic "stickiness" {
+    for_each = var.sticky ? [1] : []
+    content {
+      type = "lb_cookie"
+    }
+  }
+}
+resource "aws_lb_target_group" "off" {
+  dynamic "stickiness" {
+    for_each = var.off ? [1] : []
+    content {
+      type = "lb_cookie"
+    }
+  }
+}
+resource "aws_lb_target_group" "generic" {
+  dynamic "stickiness" {
+    for_each = var.stickiness == null ? [] : [var.stickiness]
+    content {
+      type    = stickiness.value.type
+      enabled = stickiness.value.enabled
+    }
+  }
+}
+"#;
+        let f = findings(&[("main.tf", tf)]);
+        assert_eq!(f, [("SL401", "type = \"lb_cookie\"".to_owned())]);
     }
 
     #[test]
