@@ -1,8 +1,9 @@
 //! Azure ARM templates (JSON) and Bicep: App Service ARR affinity (`clientAffinityEnabled:
-//! true` on `Microsoft.Web/sites` and its slots) and Application Gateway cookie affinity
+//! true` on `Microsoft.Web/sites` and its slots), Application Gateway cookie affinity
 //! (`cookieBasedAffinity: 'Enabled'`), Container Apps ingress `stickySessions: { affinity:
-//! 'sticky' }`, Front Door origin groups' `sessionAffinityState: 'Enabled'`. Values may come from a template parameter's
-//! `defaultValue` or variable (`[parameters('x')]`, Bicep `param x bool = true`).
+//! 'sticky' }` and Front Door origin groups' `sessionAffinityState: 'Enabled'`. Values may come
+//! from a template parameter's `defaultValue` or variable (`[parameters('x')]`, Bicep
+//! `param x bool = true`).
 
 use super::affinity;
 use crate::detectors::Detector;
@@ -12,6 +13,7 @@ use crate::parse::json::{Member, Node, Value};
 use crate::project::Sink;
 use crate::rules;
 use crate::source::{FileKind, SourceFile};
+use std::ops::Range;
 
 /// Affinity in ARM templates and Bicep files.
 pub struct AzureTemplateAffinity;
@@ -123,78 +125,57 @@ fn judge(
     let web_site = resource_type
         .to_ascii_lowercase()
         .starts_with("microsoft.web/sites");
+    let is = |node: Option<Node>, wanted: &str| {
+        node.is_some_and(|n| match n.value {
+            Value::Bool(b) => b.to_string() == wanted,
+            Value::String(s) => s.eq_ignore_ascii_case(wanted),
+            _ => false,
+        })
+    };
     for m in members {
-        let resolved = lookup(&m.value);
-        let value = resolved.as_ref().map(|n| &n.value);
-        if m.key.eq_ignore_ascii_case("clientAffinityEnabled") && web_site {
-            let on = match value {
-                Some(Value::Bool(b)) => *b,
-                Some(Value::String(s)) => s.eq_ignore_ascii_case("true"),
-                _ => false,
-            };
-            if on {
-                out.push(Diagnostic::new(
-                    &rules::SL401,
-                    m.key_span.start..m.value.span.end,
-                    format!(
-                        "this App Service (`{resource_type}`) turns on ARR affinity \
-                         (`clientAffinityEnabled: true`, the `ARRAffinity` cookie), which {}",
-                        affinity::PINS_USERS
-                    ),
-                    affinity::help(&rules::SL401, "set `clientAffinityEnabled: false` (when omitted, App Service turns affinity on)", comment),
-                ));
-            }
-        } else if m.key.eq_ignore_ascii_case("stickySessions")
-            && let Some(affinity_member) = resolved.as_ref().and_then(|n| n.get("affinity"))
-            && lookup(&affinity_member.value)
-                .and_then(|n| n.as_str().map(str::to_ascii_lowercase))
-                .is_some_and(|a| a == "sticky")
-        {
+        let key = m.key.to_ascii_lowercase();
+        // (where: the member that pins, what it does, the fix)
+        let here = m.key_span.start..m.value.span.end;
+        let found: Option<(Range<usize>, String, &str)> = match key.as_str() {
+            "clientaffinityenabled" if web_site && is(lookup(&m.value), "true") => Some((
+                here,
+                format!(
+                    "this App Service (`{resource_type}`) turns on ARR affinity \
+                     (`clientAffinityEnabled: true`, the `ARRAffinity` cookie)"
+                ),
+                "set `clientAffinityEnabled: false` (when omitted, App Service turns affinity on)",
+            )),
+            "stickysessions" => lookup(&m.value)
+                .and_then(|n| n.get("affinity").cloned())
+                .filter(|a| is(lookup(&a.value), "sticky"))
+                .map(|a| {
+                    (
+                        a.key_span.start..a.value.span.end,
+                        "this container app's ingress sets `stickySessions.affinity: sticky`"
+                            .to_owned(),
+                        "set `stickySessions.affinity` to `none`",
+                    )
+                }),
+            "sessionaffinitystate" if is(lookup(&m.value), "Enabled") => Some((
+                here,
+                "this Front Door origin group sets `sessionAffinityState: Enabled`".to_owned(),
+                "set `sessionAffinityState` to `Disabled`",
+            )),
+            "cookiebasedaffinity" if is(lookup(&m.value), "Enabled") => Some((
+                here,
+                "the application gateway's backend HTTP settings set \
+                 `cookieBasedAffinity: Enabled`"
+                    .to_owned(),
+                "set `cookieBasedAffinity` to `Disabled`",
+            )),
+            _ => None,
+        };
+        if let Some((span, what, change)) = found {
             out.push(Diagnostic::new(
                 &rules::SL401,
-                affinity_member.key_span.start..affinity_member.value.span.end,
-                format!(
-                    "this container app's ingress sets `stickySessions.affinity: sticky`, which {}",
-                    affinity::PINS_USERS
-                ),
-                affinity::help(
-                    &rules::SL401,
-                    "set `stickySessions.affinity` to `none`",
-                    comment,
-                ),
-            ));
-        } else if m.key.eq_ignore_ascii_case("sessionAffinityState")
-            && matches!(value, Some(Value::String(s)) if s.eq_ignore_ascii_case("Enabled"))
-        {
-            out.push(Diagnostic::new(
-                &rules::SL401,
-                m.key_span.start..m.value.span.end,
-                format!(
-                    "this Front Door origin group sets `sessionAffinityState: Enabled`, which {}",
-                    affinity::PINS_USERS
-                ),
-                affinity::help(
-                    &rules::SL401,
-                    "set `sessionAffinityState` to `Disabled`",
-                    comment,
-                ),
-            ));
-        } else if m.key.eq_ignore_ascii_case("cookieBasedAffinity")
-            && matches!(value, Some(Value::String(s)) if s.eq_ignore_ascii_case("Enabled"))
-        {
-            out.push(Diagnostic::new(
-                &rules::SL401,
-                m.key_span.start..m.value.span.end,
-                format!(
-                    "the application gateway's backend HTTP settings set `cookieBasedAffinity: \
-                     Enabled`, which {}",
-                    affinity::PINS_USERS
-                ),
-                affinity::help(
-                    &rules::SL401,
-                    "set `cookieBasedAffinity` to `Disabled`",
-                    comment,
-                ),
+                span,
+                format!("{what}, which {}", affinity::PINS_USERS),
+                affinity::help(&rules::SL401, change, comment),
             ));
         }
     }

@@ -1,14 +1,17 @@
 //! Terraform / OpenTofu load-balancer affinity, read with hcl-edit: AWS target-group
 //! `stickiness` (on when the block is present: `enabled` defaults to true), listener `forward`
 //! stickiness, classic ELB cookie stickiness policies, GCP backend-service and target-pool
-//! `session_affinity`, Azure App Service `client_affinity_enabled` and Application Gateway
-//! `cookie_based_affinity` and Front Door origin group `session_affinity_enabled`, DigitalOcean `sticky_sessions`, Cloudflare load balancer
-//! `session_affinity`.
+//! `session_affinity`, Azure App Service `client_affinity_enabled`, Application Gateway
+//! `cookie_based_affinity`, Front Door origin group `session_affinity_enabled`, DigitalOcean
+//! `sticky_sessions`, Cloudflare load balancer `session_affinity`, and the target groups'
+//! `stickiness` passed to terraform-aws-modules/alb.
 //!
 //! Values may come from `var.*` (a `variable`'s `default`, overridden by `terraform.tfvars` /
-//! `*.auto.tfvars`) or `local.*` of the same module (directory): each file records what it
-//! defines and what it would report as facts, resolved after the walk. A value that stays
-//! unknown (a module input without default, a conditional) is not reported.
+//! `*.auto.tfvars` or by the literal inputs of a `module` block that calls the module by a
+//! local path) or `local.*` of the same module (directory): each file records what it defines
+//! and what it would report as facts, resolved after the walk. A `dynamic "stickiness"` block
+//! counts when its `for_each` condition resolves. A value that stays unknown (a module input
+//! without default, a conditional) is not reported.
 
 use super::affinity;
 use crate::detectors::Detector;
