@@ -73,7 +73,18 @@ impl Detector for Caches {
         let root = tree.root_node();
         let scope = ModuleScope::new(root, src);
         let mut memory_cache_reported = false;
-        let map_caches = module_map_caches(root, src);
+        // Migrations and one-off scripts run once; a memo there is not state the web tier serves.
+        let one_off = file.rel_path.split('/').any(|c| {
+            matches!(
+                c,
+                "migrations" | "migration" | "seeds" | "seeders" | "scripts" | "bin"
+            )
+        });
+        let map_caches = if one_off {
+            Vec::new()
+        } else {
+            module_map_caches(root, src)
+        };
         let mut filled: HashSet<&str> = HashSet::new();
         preorder(root, |node| {
             if in_env_branch(node, src)

@@ -10,3 +10,27 @@ pub mod schedulers;
 pub mod secrets;
 pub mod sessions;
 pub mod uploads;
+
+/// Runs one detector over a snippet: (rule, 1-based line) of each diagnostic, for unit tests.
+#[cfg(test)]
+pub(crate) fn run(
+    detector: &dyn super::Detector,
+    path: &str,
+    src: &str,
+) -> Vec<(&'static str, usize)> {
+    use crate::source::{FileKind, SourceFile};
+    let kind = FileKind::from_path(std::path::Path::new(path)).unwrap_or(FileKind::TypeScript);
+    let file = SourceFile::new(path.to_owned(), kind, src.to_owned());
+    let tree = crate::parse::js::parse(kind, src).expect("parses");
+    let mut sink = crate::project::Sink::default();
+    detector.check(&file, &crate::parse::Tree::Js(tree), &mut sink);
+    sink.diagnostics
+        .iter()
+        .map(|d| {
+            (
+                d.rule.id,
+                file.lines.position(d.span.start, &file.text).line,
+            )
+        })
+        .collect()
+}

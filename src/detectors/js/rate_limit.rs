@@ -4,7 +4,7 @@
 //! memory driver. With N instances a client gets N times the limit.
 
 use super::env::in_env_branch;
-use super::module_scope::ModuleScope;
+use super::module_scope::{Imported, ModuleScope};
 use super::options::{Prop, any_option, arg, head, option};
 use crate::detectors::Detector;
 use crate::diagnostic::Diagnostic;
@@ -174,6 +174,16 @@ fn check_new<'t>(new: Node<'t>, src: &str, scope: &ModuleScope<'t>, out: &mut Si
         &["rate-limiter-flexible"],
         &["RateLimiterMemory"],
     ) {
+        return;
+    }
+    // A file that also builds a shared limiter picks the memory one by configuration
+    // (`switch (env.RATE_LIMITER_STORE)`); production chooses the shared one.
+    let shared_alternative = scope.bindings.iter().any(|b| {
+        b.module == "rate-limiter-flexible"
+            && matches!(&b.imported, Imported::Named(n) if n.starts_with("RateLimiter")
+                && !matches!(n.as_str(), "RateLimiterMemory" | "RateLimiterRes" | "RateLimiterCluster" | "RateLimiterQueue" | "RateLimiterAbstract"))
+    });
+    if shared_alternative {
         return;
     }
     // `insuranceLimiter: new RateLimiterMemory()` is the fallback of a shared limiter.

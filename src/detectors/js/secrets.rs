@@ -135,7 +135,11 @@ impl Detector for EphemeralSecrets {
                         node.child_by_field_name("right"),
                     ) && left.kind() == "member_expression"
                         && left.child_by_field_name("property").is_some_and(|p| {
-                            matches!(text(p, src), "keys" | "secret" | "secretKey")
+                            // koa's `app.keys`, or module-level `config.secret = …` (inside a
+                            // function it is usually a lazily generated fallback).
+                            text(p, src) == "keys"
+                                || (matches!(text(p, src), "secret" | "secretKey")
+                                    && !inside_function(node))
                         })
                         && is_random(right, src, &scope)
                     {
@@ -147,6 +151,24 @@ impl Detector for EphemeralSecrets {
             true
         });
     }
+}
+
+fn inside_function(node: Node<'_>) -> bool {
+    let mut current = node;
+    while let Some(parent) = current.parent() {
+        if matches!(
+            parent.kind(),
+            "arrow_function"
+                | "function_expression"
+                | "function_declaration"
+                | "method_definition"
+                | "function"
+        ) {
+            return true;
+        }
+        current = parent;
+    }
+    false
 }
 
 fn finding(at: Node<'_>, what: &str) -> Diagnostic {
@@ -226,4 +248,22 @@ fn is_random<'t>(value: Node<'t>, src: &str, scope: &ModuleScope<'t>) -> bool {
         true
     });
     random && !conditional
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EphemeralSecrets;
+    use crate::detectors::js::run;
+
+    #[test]
+    fn startup_secrets_not_per_user_ones_or_fallbacks() {
+        let jwt = "const jwt = require('jsonwebtoken');\nconst { randomUUID } = require('crypto');\nconst KEY = randomUUID();\nfunction issue(u) { return jwt.sign({ sub: u }, KEY); }\n";
+        assert_eq!(run(&EphemeralSecrets, "auth.js", jwt), [("SL505", 4)]);
+        let koa = "import crypto from 'node:crypto';\napp.keys = [crypto.randomBytes(16).toString('hex')];\n";
+        assert_eq!(run(&EphemeralSecrets, "app.ts", koa), [("SL505", 2)]);
+        let fallback = "import crypto from 'node:crypto';\napp.use(session({ secret: process.env.SECRET || crypto.randomBytes(16).toString('hex') }));\n";
+        assert!(run(&EphemeralSecrets, "app.ts", fallback).is_empty());
+        let per_user = "import { randomBytes } from 'node:crypto';\nasync function create(db) { await db.insert({ secret: randomBytes(32).toString('hex') }); }\n";
+        assert!(run(&EphemeralSecrets, "keys.ts", per_user).is_empty());
+    }
 }

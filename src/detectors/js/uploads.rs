@@ -134,7 +134,7 @@ fn check_multer_options<'t>(
 ) {
     if let Prop::Value(dest) = option(options, "dest", scope, src) {
         let dest = scope.resolve(dest, src);
-        if !is_nullish(dest, src) {
+        if !is_nullish(dest, src) && !is_temp_dir(dest, src) {
             out.push(Diagnostic::new(
                 &rules::SL201,
                 dest.byte_range(),
@@ -152,6 +152,8 @@ fn check_multer_options<'t>(
         if storage.kind() == "call_expression"
             && let Some(f) = storage.child_by_field_name("function")
             && (scope.is(f, src, MULTER, &["diskStorage"]) || text(f, src).ends_with("diskStorage"))
+            && !matches!(option(arg(storage, 0), "destination", scope, src),
+                Prop::Value(d) if is_temp_dir(scope.resolve(d, src), src))
         {
             out.push(Diagnostic::new(
                 &rules::SL201,
@@ -205,6 +207,15 @@ fn check_upload_dir<'t>(
             FS_HELP,
         ));
     }
+}
+
+/// A temporary directory (`os.tmpdir()`, `/tmp/…`) is where parsers stage a file before the
+/// handler moves it to its final place (often object storage): not the upload's home.
+fn is_temp_dir(dir: Node<'_>, src: &str) -> bool {
+    let t = text(dir, src);
+    t.contains("tmpdir")
+        || t.contains("TMPDIR")
+        || string_value(dir, src).is_some_and(|s| s.starts_with("/tmp"))
 }
 
 /// Whether the callee is a function of `fs` / `fs/promises` / fs-extra, imported or required.
