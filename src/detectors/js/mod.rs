@@ -9,6 +9,7 @@ pub mod realtime;
 pub mod schedulers;
 pub mod secrets;
 pub mod sessions;
+pub mod sqlite_database;
 pub mod uploads;
 
 /// Runs one detector over a snippet: (rule, 1-based line) of each diagnostic, for unit tests.
