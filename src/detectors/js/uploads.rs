@@ -298,13 +298,7 @@ fn request_file_at<'t>(node: Node<'t>, src: &str, scope: &ModuleScope<'t>, depth
                     found = true;
                 }
             }
-            "call_expression"
-                if n.child_by_field_name("function")
-                    .and_then(|f| f.child_by_field_name("property"))
-                    .is_some_and(|p| text(p, src) == "arrayBuffer") =>
-            {
-                found = true;
-            }
+            "call_expression" if is_upload_bytes(n, src, scope) => found = true,
             "identifier" => {
                 let resolved = scope.resolve(n, src);
                 if depth < 4 && resolved.id() != n.id() && resolved.kind() != "identifier" {
@@ -343,6 +337,34 @@ fn piped_from_upload<'t>(stream: Node<'t>, src: &str, scope: &ModuleScope<'t>) -
     })
 }
 
+/// `file.arrayBuffer()` / `.bytes()` / `.stream()` of a web `File` from a form
+/// (`(await req.formData()).get('file')`), not of a fetch `Response`.
+fn is_upload_bytes<'t>(call: Node<'t>, src: &str, scope: &ModuleScope<'t>) -> bool {
+    let Some(callee) = call.child_by_field_name("function") else {
+        return false;
+    };
+    let is_bytes = callee
+        .child_by_field_name("property")
+        .is_some_and(|p| matches!(text(p, src), "arrayBuffer" | "bytes" | "stream"));
+    let Some(receiver) = callee.child_by_field_name("object").filter(|_| is_bytes) else {
+        return false;
+    };
+    let resolved = scope.resolve(receiver, src);
+    let name = text(receiver, src).to_ascii_lowercase();
+    text(resolved, src).contains("formData")
+        || [
+            "file",
+            "upload",
+            "image",
+            "avatar",
+            "attachment",
+            "photo",
+            "document",
+        ]
+        .iter()
+        .any(|w| name.contains(w))
+}
+
 /// Whether `node` is inside the callback of `x.on('file', …)` (busboy, multiparty).
 fn in_file_event_handler(node: Node<'_>, src: &str) -> bool {
     let mut current = node;
@@ -359,4 +381,25 @@ fn in_file_event_handler(node: Node<'_>, src: &str) -> bool {
         current = parent;
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Uploads;
+    use crate::detectors::js::run;
+
+    #[test]
+    fn next_route_handlers_and_busboy() {
+        let next = "import { writeFile } from 'node:fs/promises';\nexport async function POST(req: Request) {\n  const form = await req.formData();\n  const file = form.get('file') as File;\n  const bytes = Buffer.from(await file.arrayBuffer());\n  await writeFile(`public/uploads/${file.name}`, bytes);\n}\n";
+        assert_eq!(
+            run(&Uploads, "app/api/upload/route.ts", next),
+            [("SL201", 6)]
+        );
+        let download = "import { writeFile } from 'node:fs/promises';\nexport async function cache(url: string) {\n  const res = await fetch(url);\n  await writeFile('/var/cache/x', Buffer.from(await res.arrayBuffer()));\n}\n";
+        assert!(run(&Uploads, "lib/cache.ts", download).is_empty());
+        let busboy = "const fs = require('fs');\nbb.on('file', (name, file, info) => {\n  file.pipe(fs.createWriteStream(`uploads/${info.filename}`));\n});\n";
+        assert_eq!(run(&Uploads, "upload.js", busboy), [("SL201", 3)]);
+        let formidable = "import formidable from 'formidable';\nconst form = formidable({ uploadDir: './uploads', keepExtensions: true });\nconst tmp = formidable({ uploadDir: os.tmpdir() });\n";
+        assert_eq!(run(&Uploads, "upload.ts", formidable), [("SL201", 2)]);
+    }
 }
