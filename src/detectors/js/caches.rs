@@ -4,7 +4,7 @@
 //! starts cold, and misses invalidations made on the others.
 
 use super::env::in_env_branch;
-use super::module_scope::{ModuleScope, unparenthesize};
+use super::module_scope::{ModuleScope, enclosing_function, unparenthesize};
 use super::options::{Prop, any_option, arg, head, option};
 use crate::detectors::Detector;
 use crate::diagnostic::Diagnostic;
@@ -46,7 +46,7 @@ impl Detector for Caches {
         "js/caches"
     }
     fn kinds(&self) -> &'static [FileKind] {
-        &[FileKind::JavaScript, FileKind::TypeScript, FileKind::Tsx]
+        super::JS_KINDS
     }
     fn triggers(&self) -> &'static [&'static str] {
         &[
@@ -328,25 +328,11 @@ fn map_set_after_await<'s>(
     }
     let object = text(callee.child_by_field_name("object")?, src);
     let (name, _) = maps.iter().find(|(n, _)| *n == object)?;
-    let mut current = call;
-    while let Some(parent) = current.parent() {
-        if matches!(
-            parent.kind(),
-            "arrow_function"
-                | "function_expression"
-                | "function_declaration"
-                | "method_definition"
-                | "function"
-        ) {
-            let body = parent.child_by_field_name("body")?;
-            let mut awaits = false;
-            preorder(body, |n| {
-                awaits |= n.kind() == "await_expression";
-                !awaits
-            });
-            return awaits.then_some(*name);
-        }
-        current = parent;
-    }
-    None
+    let body = enclosing_function(call)?.child_by_field_name("body")?;
+    let mut awaits = false;
+    preorder(body, |n| {
+        awaits |= n.kind() == "await_expression";
+        !awaits
+    });
+    awaits.then_some(*name)
 }

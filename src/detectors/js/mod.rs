@@ -1,5 +1,10 @@
 //! JavaScript and TypeScript frameworks.
 
+use crate::source::FileKind;
+
+/// The file kinds every JS/TS detector reads.
+pub const JS_KINDS: &[FileKind] = &[FileKind::JavaScript, FileKind::TypeScript, FileKind::Tsx];
+
 pub mod caches;
 pub mod env;
 pub mod module_scope;

@@ -112,15 +112,19 @@ pub fn is_nullish(value: Node<'_>, src: &str) -> bool {
         || (value.kind() == "identifier" && text(value, src) == "undefined")
 }
 
-/// The part of a call or `new` worth underlining: `new LRUCache`, `cron.schedule`, `diskStorage`
-/// (a multi-line argument list would drown the snippet). Other nodes: their whole span.
-pub fn head(node: Node<'_>) -> std::ops::Range<usize> {
-    let target = match node.kind() {
+/// What a call or `new` invokes: the callee or the constructor.
+pub fn invoked(node: Node<'_>) -> Option<Node<'_>> {
+    match node.kind() {
         "new_expression" => node.child_by_field_name("constructor"),
         "call_expression" => node.child_by_field_name("function"),
         _ => None,
-    };
-    match target {
+    }
+}
+
+/// The part of a call or `new` worth underlining: `new LRUCache`, `cron.schedule`, `diskStorage`
+/// (a multi-line argument list would drown the snippet). Other nodes: their whole span.
+pub fn head(node: Node<'_>) -> std::ops::Range<usize> {
+    match invoked(node) {
         Some(t) => node.start_byte()..t.end_byte(),
         None => node.byte_range(),
     }

@@ -2,7 +2,7 @@
 //! NestJS `@Cron` / `@Interval`. Every instance runs every job.
 
 use super::module_scope::ModuleScope;
-use super::options::head;
+use super::options::{head, invoked};
 use crate::detectors::Detector;
 use crate::diagnostic::Diagnostic;
 use crate::parse::Tree;
@@ -37,7 +37,7 @@ impl Detector for Schedulers {
         "js/schedulers"
     }
     fn kinds(&self) -> &'static [FileKind] {
-        &[FileKind::JavaScript, FileKind::TypeScript, FileKind::Tsx]
+        super::JS_KINDS
     }
     fn triggers(&self) -> &'static [&'static str] {
         &[
@@ -66,11 +66,7 @@ impl Detector for Schedulers {
         let root = tree.root_node();
         let scope = ModuleScope::new(root, src);
         preorder(root, |node| {
-            let target = match node.kind() {
-                "call_expression" => node.child_by_field_name("function"),
-                "new_expression" => node.child_by_field_name("constructor"),
-                _ => None,
-            };
+            let target = invoked(node);
             let Some(target) = target else { return true };
             let Some(origin) = scope.origin(target, src) else {
                 return true;

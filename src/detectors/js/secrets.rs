@@ -2,7 +2,7 @@
 //! `crypto.randomBytes` / `randomUUID` / uuid / nanoid. Each instance then signs with its own key,
 //! so a cookie or token issued by one is rejected by the others (and by itself after a restart).
 
-use super::module_scope::ModuleScope;
+use super::module_scope::{ModuleScope, enclosing_function};
 use super::options::arg;
 use crate::detectors::Detector;
 use crate::diagnostic::Diagnostic;
@@ -72,7 +72,7 @@ impl Detector for EphemeralSecrets {
         "js/ephemeral-secrets"
     }
     fn kinds(&self) -> &'static [FileKind] {
-        &[FileKind::JavaScript, FileKind::TypeScript, FileKind::Tsx]
+        super::JS_KINDS
     }
     fn triggers(&self) -> &'static [&'static str] {
         &["randomBytes", "randomUUID", "uuid", "nanoid"]
@@ -139,7 +139,7 @@ impl Detector for EphemeralSecrets {
                             // function it is usually a lazily generated fallback).
                             text(p, src) == "keys"
                                 || (matches!(text(p, src), "secret" | "secretKey")
-                                    && !inside_function(node))
+                                    && enclosing_function(node).is_none())
                         })
                         && is_random(right, src, &scope)
                     {
@@ -151,24 +151,6 @@ impl Detector for EphemeralSecrets {
             true
         });
     }
-}
-
-fn inside_function(node: Node<'_>) -> bool {
-    let mut current = node;
-    while let Some(parent) = current.parent() {
-        if matches!(
-            parent.kind(),
-            "arrow_function"
-                | "function_expression"
-                | "function_declaration"
-                | "method_definition"
-                | "function"
-        ) {
-            return true;
-        }
-        current = parent;
-    }
-    false
 }
 
 fn finding(at: Node<'_>, what: &str) -> Diagnostic {

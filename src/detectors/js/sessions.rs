@@ -136,7 +136,7 @@ impl Detector for Sessions {
         "js/sessions"
     }
     fn kinds(&self) -> &'static [FileKind] {
-        &[FileKind::JavaScript, FileKind::TypeScript, FileKind::Tsx]
+        super::JS_KINDS
     }
     fn triggers(&self) -> &'static [&'static str] {
         &[

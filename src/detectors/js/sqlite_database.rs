@@ -5,7 +5,7 @@
 
 use super::env::in_env_branch;
 use super::module_scope::ModuleScope;
-use super::options::{Prop, arg, head, option};
+use super::options::{Prop, arg, head, invoked, option};
 use crate::detectors::Detector;
 use crate::diagnostic::Diagnostic;
 use crate::parse::Tree;
@@ -55,7 +55,7 @@ impl Detector for SqliteDatabase {
         "js/sqlite-database"
     }
     fn kinds(&self) -> &'static [FileKind] {
-        &[FileKind::JavaScript, FileKind::TypeScript, FileKind::Tsx]
+        super::JS_KINDS
     }
     fn triggers(&self) -> &'static [&'static str] {
         &["sqlite", "sqljs"]
@@ -70,11 +70,7 @@ impl Detector for SqliteDatabase {
         let root = tree.root_node();
         let scope = ModuleScope::new(root, src);
         preorder(root, |node| {
-            let target = match node.kind() {
-                "new_expression" => node.child_by_field_name("constructor"),
-                "call_expression" => node.child_by_field_name("function"),
-                _ => None,
-            };
+            let target = invoked(node);
             if let Some(target) = target
                 && let Some(origin) = scope.origin(target, src)
                 && !in_env_branch(node, src)

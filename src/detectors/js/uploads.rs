@@ -41,7 +41,7 @@ impl Detector for Uploads {
         "js/uploads"
     }
     fn kinds(&self) -> &'static [FileKind] {
-        &[FileKind::JavaScript, FileKind::TypeScript, FileKind::Tsx]
+        super::JS_KINDS
     }
     fn triggers(&self) -> &'static [&'static str] {
         &[
