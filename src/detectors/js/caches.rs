@@ -5,7 +5,7 @@
 
 use super::env::in_env_branch;
 use super::module_scope::{ModuleScope, enclosing_function, unparenthesize};
-use super::options::{Prop, any_option, arg, head, option};
+use super::options::{Prop, any_option, arg, head, option, returned_value};
 use crate::detectors::Detector;
 use crate::diagnostic::Diagnostic;
 use crate::parse::Tree;
@@ -215,7 +215,8 @@ fn check_call<'t>(
         (m, ["CacheModule", "registerAsync"]) if NEST_CACHE.contains(&m) => {
             // The factory's returned object, when it is written inline.
             if let Prop::Value(factory) = option(arg(call, 0), "useFactory", scope, src)
-                && let Some(returned) = returned_object(scope.resolve(factory, src))
+                && let Some(returned) =
+                    returned_value(scope.resolve(factory, src)).filter(|r| r.kind() == "object")
                 && matches!(
                     any_option(Some(returned), &["stores", "store"], scope, src),
                     Prop::Absent
@@ -246,31 +247,6 @@ fn nest_finding(callee: Node<'_>, out: &mut Sink) {
         "NestJS CacheModule has no store, so cached data lives in this process's memory (its default in-memory store)",
         NEST_HELP,
     ));
-}
-
-/// The object literal a factory function returns: `() => ({…})` or `{ return {…}; }` as its last
-/// statement.
-fn returned_object(function: Node<'_>) -> Option<Node<'_>> {
-    if !matches!(
-        function.kind(),
-        "arrow_function" | "function_expression" | "function"
-    ) {
-        return None;
-    }
-    let body = function.child_by_field_name("body")?;
-    let body = unparenthesize(body);
-    if body.kind() == "object" {
-        return Some(body);
-    }
-    if body.kind() != "statement_block" {
-        return None;
-    }
-    let last = body.named_child(body.named_child_count().checked_sub(1)?)?;
-    if last.kind() != "return_statement" {
-        return None;
-    }
-    let value = unparenthesize(last.named_child(0)?);
-    (value.kind() == "object").then_some(value)
 }
 
 /// Top-level `const cache = new Map()` whose name says it caches: (name, declarator).

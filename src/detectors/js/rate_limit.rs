@@ -5,7 +5,7 @@
 
 use super::env::in_env_branch;
 use super::module_scope::{Imported, ModuleScope};
-use super::options::{Prop, any_option, arg, head, option};
+use super::options::{Prop, any_option, arg, head, option, returned_value};
 use crate::detectors::Detector;
 use crate::diagnostic::Diagnostic;
 use crate::parse::Tree;
@@ -132,12 +132,23 @@ fn check_call<'t>(call: Node<'t>, src: &str, scope: &ModuleScope<'t>, out: &mut 
                 Prop::Unknown => {}
             }
         }
-        ("@nestjs/throttler", ["ThrottlerModule", "forRoot"]) => {
-            let first = arg(call, 0).map(|a| scope.resolve(a, src));
-            let no_storage = match first {
+        ("@nestjs/throttler", ["ThrottlerModule", "forRoot" | "forRootAsync"]) => {
+            // forRootAsync: judge what the inline `useFactory` returns.
+            let options = if path[1] == "forRootAsync" {
+                match option(arg(call, 0), "useFactory", scope, src) {
+                    Prop::Value(f) => match returned_value(scope.resolve(f, src)) {
+                        Some(r) if matches!(r.kind(), "object" | "array") => Some(r),
+                        _ => return,
+                    },
+                    _ => return,
+                }
+            } else {
+                arg(call, 0)
+            };
+            let no_storage = match options.map(|a| scope.resolve(a, src)) {
                 None => true,
                 Some(a) if a.kind() == "array" => true,
-                Some(_) => matches!(option(arg(call, 0), "storage", scope, src), Prop::Absent),
+                Some(_) => matches!(option(options, "storage", scope, src), Prop::Absent),
             };
             if no_storage {
                 out.push(Diagnostic::new(
@@ -199,5 +210,46 @@ fn check_new<'t>(new: Node<'t>, src: &str, scope: &ModuleScope<'t>, out: &mut Si
             "`RateLimiterMemory` keeps request counts in this process's memory",
             FLEXIBLE_HELP,
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RateLimit;
+    use crate::detectors::js::run;
+
+    #[test]
+    fn nest_throttler_sync_and_async() {
+        let header = "import { ThrottlerModule } from '@nestjs/throttler';\n";
+        let cases = [
+            (
+                "ThrottlerModule.forRoot([{ ttl: 60000, limit: 10 }]);\n",
+                true,
+            ),
+            (
+                "ThrottlerModule.forRoot({ throttlers: [], storage: new ThrottlerStorageRedisService(r) });\n",
+                false,
+            ),
+            (
+                "ThrottlerModule.forRootAsync({ useFactory: () => [{ ttl: 1, limit: 2 }] });\n",
+                true,
+            ),
+            (
+                "ThrottlerModule.forRootAsync({ useFactory: (c) => ({ throttlers: [], storage: new S(c) }) });\n",
+                false,
+            ),
+            (
+                "ThrottlerModule.forRootAsync({ useFactory: (c) => { const s = build(c); return s; } });\n",
+                false,
+            ),
+            (
+                "ThrottlerModule.forRootAsync({ useClass: ThrottlerConfig });\n",
+                false,
+            ),
+        ];
+        for (code, fires) in cases {
+            let found = run(&RateLimit, "app.module.ts", &format!("{header}{code}"));
+            assert_eq!(!found.is_empty(), fires, "{code}");
+        }
     }
 }
