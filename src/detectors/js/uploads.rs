@@ -5,7 +5,7 @@
 //! multer-s3 and other storage engines keep the file off the local disk and are not reported.
 
 use super::module_scope::ModuleScope;
-use super::options::{Prop, arg, head, is_nullish, option};
+use super::options::{Prop, arg, head, is_nullish, option, returned_value};
 use crate::detectors::Detector;
 use crate::diagnostic::Diagnostic;
 use crate::parse::Tree;
@@ -97,11 +97,18 @@ fn check_call<'t>(call: Node<'t>, src: &str, scope: &ModuleScope<'t>, out: &mut 
         && NEST_MULTER.contains(&origin.module.as_str())
     {
         match origin.path().as_slice() {
-            ["FileInterceptor" | "AnyFilesInterceptor" | "FileFieldsInterceptor"] => {
-                let n = usize::from(text(callee, src) != "AnyFilesInterceptor");
-                Some(arg(call, n))
-            }
+            ["FileInterceptor" | "FileFieldsInterceptor"] => Some(arg(call, 1)),
+            ["AnyFilesInterceptor"] => Some(arg(call, 0)),
             ["FilesInterceptor"] => Some(arg(call, 2)),
+            // registerAsync: what the inline `useFactory` returns.
+            ["MulterModule", "registerAsync"] => {
+                match option(arg(call, 0), "useFactory", scope, src) {
+                    Prop::Value(f) => returned_value(scope.resolve(f, src))
+                        .filter(|r| r.kind() == "object")
+                        .map(Some),
+                    _ => None,
+                }
+            }
             _ => None,
         }
     } else {
@@ -399,6 +406,11 @@ mod tests {
         assert!(run(&Uploads, "lib/cache.ts", download).is_empty());
         let busboy = "const fs = require('fs');\nbb.on('file', (name, file, info) => {\n  file.pipe(fs.createWriteStream(`uploads/${info.filename}`));\n});\n";
         assert_eq!(run(&Uploads, "upload.js", busboy), [("SL201", 3)]);
+        let nest = "import { MulterModule, FilesInterceptor as FI } from '@nestjs/platform-express';\nMulterModule.registerAsync({ useFactory: () => ({ dest: './upload' }) });\nFI('photos', 10, { dest: 'x' });\n";
+        assert_eq!(
+            run(&Uploads, "files.module.ts", nest),
+            [("SL201", 2), ("SL201", 3)]
+        );
         let formidable = "import formidable from 'formidable';\nconst form = formidable({ uploadDir: './uploads', keepExtensions: true });\nconst tmp = formidable({ uploadDir: os.tmpdir() });\n";
         assert_eq!(run(&Uploads, "upload.ts", formidable), [("SL201", 2)]);
     }
