@@ -87,8 +87,10 @@ impl Detector for Caches {
         };
         let mut filled: HashSet<&str> = HashSet::new();
         preorder(root, |node| {
-            if in_env_branch(node, src)
-                && matches!(node.kind(), "new_expression" | "call_expression")
+            // Kind first: `in_env_branch` climbs to the root, and tree-sitter's `parent()` is
+            // itself a descent from the root, so it must only run for the few candidate nodes.
+            if matches!(node.kind(), "new_expression" | "call_expression")
+                && in_env_branch(node, src)
             {
                 return false;
             }

@@ -57,12 +57,15 @@ impl Detector for RateLimit {
         let root = tree.root_node();
         let scope = ModuleScope::new(root, src);
         preorder(root, |node| {
+            let mut found = Sink::default();
             match node.kind() {
-                "call_expression" if !in_env_branch(node, src) => {
-                    check_call(node, src, &scope, out)
-                }
-                "new_expression" if !in_env_branch(node, src) => check_new(node, src, &scope, out),
+                "call_expression" => check_call(node, src, &scope, &mut found),
+                "new_expression" => check_new(node, src, &scope, &mut found),
                 _ => {}
+            }
+            // Only a finding pays for the climb to the root that `in_env_branch` makes.
+            if !found.is_empty() && !in_env_branch(node, src) {
+                out.extend(found.diagnostics);
             }
             true
         });

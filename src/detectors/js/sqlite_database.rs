@@ -73,12 +73,13 @@ impl Detector for SqliteDatabase {
             let target = invoked(node);
             if let Some(target) = target
                 && let Some(origin) = scope.origin(target, src)
-                && !in_env_branch(node, src)
             {
                 let path = origin.path();
+                // The table first: `in_env_branch` climbs to the root.
                 if let Some((module, _, key, n)) = FACTORIES
                     .iter()
                     .find(|(m, p, _, _)| *m == origin.module && *p == path.as_slice())
+                    && !in_env_branch(node, src)
                 {
                     check_config(node, arg(node, *n), module, key, src, &scope, out);
                 }
