@@ -39,6 +39,7 @@ pub static DETECTORS: &[&dyn Detector] = &[
     &js::schedulers::Schedulers,
     &js::realtime::Realtime,
     &js::secrets::EphemeralSecrets,
+    &js::sqlite_database::SqliteDatabase,
     &rust::session_memory_store::SessionMemoryStore,
     &config::nginx_upstream::NginxUpstream,
     &config::haproxy::HaproxyPersistence,

@@ -4,8 +4,8 @@
 //! starts cold, and misses invalidations made on the others.
 
 use super::env::in_env_branch;
-use super::module_scope::{ModuleScope, unparenthesize};
-use super::options::{Prop, any_option, arg, head, option};
+use super::module_scope::{ModuleScope, enclosing_function, unparenthesize};
+use super::options::{Prop, any_option, arg, head, option, returned_value};
 use crate::detectors::Detector;
 use crate::diagnostic::Diagnostic;
 use crate::parse::Tree;
@@ -46,7 +46,7 @@ impl Detector for Caches {
         "js/caches"
     }
     fn kinds(&self) -> &'static [FileKind] {
-        &[FileKind::JavaScript, FileKind::TypeScript, FileKind::Tsx]
+        super::JS_KINDS
     }
     fn triggers(&self) -> &'static [&'static str] {
         &[
@@ -73,7 +73,18 @@ impl Detector for Caches {
         let root = tree.root_node();
         let scope = ModuleScope::new(root, src);
         let mut memory_cache_reported = false;
-        let map_caches = module_map_caches(root, src);
+        // Migrations and one-off scripts run once; a memo there is not state the web tier serves.
+        let one_off = file.rel_path.split('/').any(|c| {
+            matches!(
+                c,
+                "migrations" | "migration" | "seeds" | "seeders" | "scripts" | "bin"
+            )
+        });
+        let map_caches = if one_off {
+            Vec::new()
+        } else {
+            module_map_caches(root, src)
+        };
         let mut filled: HashSet<&str> = HashSet::new();
         preorder(root, |node| {
             // Kind first: `in_env_branch` climbs to the root, and tree-sitter's `parent()` is
@@ -206,7 +217,8 @@ fn check_call<'t>(
         (m, ["CacheModule", "registerAsync"]) if NEST_CACHE.contains(&m) => {
             // The factory's returned object, when it is written inline.
             if let Prop::Value(factory) = option(arg(call, 0), "useFactory", scope, src)
-                && let Some(returned) = returned_object(scope.resolve(factory, src))
+                && let Some(returned) =
+                    returned_value(scope.resolve(factory, src)).filter(|r| r.kind() == "object")
                 && matches!(
                     any_option(Some(returned), &["stores", "store"], scope, src),
                     Prop::Absent
@@ -237,31 +249,6 @@ fn nest_finding(callee: Node<'_>, out: &mut Sink) {
         "NestJS CacheModule has no store, so cached data lives in this process's memory (its default in-memory store)",
         NEST_HELP,
     ));
-}
-
-/// The object literal a factory function returns: `() => ({…})` or `{ return {…}; }` as its last
-/// statement.
-fn returned_object(function: Node<'_>) -> Option<Node<'_>> {
-    if !matches!(
-        function.kind(),
-        "arrow_function" | "function_expression" | "function"
-    ) {
-        return None;
-    }
-    let body = function.child_by_field_name("body")?;
-    let body = unparenthesize(body);
-    if body.kind() == "object" {
-        return Some(body);
-    }
-    if body.kind() != "statement_block" {
-        return None;
-    }
-    let last = body.named_child(body.named_child_count().checked_sub(1)?)?;
-    if last.kind() != "return_statement" {
-        return None;
-    }
-    let value = unparenthesize(last.named_child(0)?);
-    (value.kind() == "object").then_some(value)
 }
 
 /// Top-level `const cache = new Map()` whose name says it caches: (name, declarator).
@@ -319,25 +306,11 @@ fn map_set_after_await<'s>(
     }
     let object = text(callee.child_by_field_name("object")?, src);
     let (name, _) = maps.iter().find(|(n, _)| *n == object)?;
-    let mut current = call;
-    while let Some(parent) = current.parent() {
-        if matches!(
-            parent.kind(),
-            "arrow_function"
-                | "function_expression"
-                | "function_declaration"
-                | "method_definition"
-                | "function"
-        ) {
-            let body = parent.child_by_field_name("body")?;
-            let mut awaits = false;
-            preorder(body, |n| {
-                awaits |= n.kind() == "await_expression";
-                !awaits
-            });
-            return awaits.then_some(*name);
-        }
-        current = parent;
-    }
-    None
+    let body = enclosing_function(call)?.child_by_field_name("body")?;
+    let mut awaits = false;
+    preorder(body, |n| {
+        awaits |= n.kind() == "await_expression";
+        !awaits
+    });
+    awaits.then_some(*name)
 }

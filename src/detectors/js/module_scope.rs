@@ -400,6 +400,26 @@ impl<'t> ModuleScope<'t> {
     }
 }
 
+/// The innermost function (declaration, expression, arrow or method) that contains `node`.
+pub fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
+    let mut current = node;
+    while let Some(parent) = current.parent() {
+        if matches!(
+            parent.kind(),
+            "arrow_function"
+                | "function_expression"
+                | "function_declaration"
+                | "generator_function_declaration"
+                | "method_definition"
+                | "function"
+        ) {
+            return Some(parent);
+        }
+        current = parent;
+    }
+    None
+}
+
 /// Strips parentheses and TypeScript `as` / `satisfies` / non-null wrappers.
 pub fn unparenthesize(mut node: Node<'_>) -> Node<'_> {
     while matches!(

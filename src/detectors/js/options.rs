@@ -112,15 +112,39 @@ pub fn is_nullish(value: Node<'_>, src: &str) -> bool {
         || (value.kind() == "identifier" && text(value, src) == "undefined")
 }
 
-/// The part of a call or `new` worth underlining: `new LRUCache`, `cron.schedule`, `diskStorage`
-/// (a multi-line argument list would drown the snippet). Other nodes: their whole span.
-pub fn head(node: Node<'_>) -> std::ops::Range<usize> {
-    let target = match node.kind() {
+/// What a factory function returns when it says so plainly: the body of `() => ({…})` or the
+/// value of its last `return` statement (parentheses and `as` stripped).
+pub fn returned_value(function: Node<'_>) -> Option<Node<'_>> {
+    if !matches!(
+        function.kind(),
+        "arrow_function" | "function_expression" | "function"
+    ) {
+        return None;
+    }
+    let body = unparenthesize(function.child_by_field_name("body")?);
+    if body.kind() != "statement_block" {
+        return Some(body);
+    }
+    let last = body.named_child(body.named_child_count().checked_sub(1)?)?;
+    if last.kind() != "return_statement" {
+        return None;
+    }
+    Some(unparenthesize(last.named_child(0)?))
+}
+
+/// What a call or `new` invokes: the callee or the constructor.
+pub fn invoked(node: Node<'_>) -> Option<Node<'_>> {
+    match node.kind() {
         "new_expression" => node.child_by_field_name("constructor"),
         "call_expression" => node.child_by_field_name("function"),
         _ => None,
-    };
-    match target {
+    }
+}
+
+/// The part of a call or `new` worth underlining: `new LRUCache`, `cron.schedule`, `diskStorage`
+/// (a multi-line argument list would drown the snippet). Other nodes: their whole span.
+pub fn head(node: Node<'_>) -> std::ops::Range<usize> {
+    match invoked(node) {
         Some(t) => node.start_byte()..t.end_byte(),
         None => node.byte_range(),
     }

@@ -4,8 +4,8 @@
 //! memory driver. With N instances a client gets N times the limit.
 
 use super::env::in_env_branch;
-use super::module_scope::ModuleScope;
-use super::options::{Prop, any_option, arg, head, option};
+use super::module_scope::{Imported, ModuleScope};
+use super::options::{Prop, any_option, arg, head, option, returned_value};
 use crate::detectors::Detector;
 use crate::diagnostic::Diagnostic;
 use crate::parse::Tree;
@@ -34,7 +34,7 @@ impl Detector for RateLimit {
         "js/rate-limit"
     }
     fn kinds(&self) -> &'static [FileKind] {
-        &[FileKind::JavaScript, FileKind::TypeScript, FileKind::Tsx]
+        super::JS_KINDS
     }
     fn triggers(&self) -> &'static [&'static str] {
         &[
@@ -57,12 +57,15 @@ impl Detector for RateLimit {
         let root = tree.root_node();
         let scope = ModuleScope::new(root, src);
         preorder(root, |node| {
+            let mut found = Sink::default();
             match node.kind() {
-                "call_expression" if !in_env_branch(node, src) => {
-                    check_call(node, src, &scope, out)
-                }
-                "new_expression" if !in_env_branch(node, src) => check_new(node, src, &scope, out),
+                "call_expression" => check_call(node, src, &scope, &mut found),
+                "new_expression" => check_new(node, src, &scope, &mut found),
                 _ => {}
+            }
+            // Only a finding pays for the climb to the root that `in_env_branch` makes.
+            if !found.is_empty() && !in_env_branch(node, src) {
+                out.extend(found.diagnostics);
             }
             true
         });
@@ -132,12 +135,23 @@ fn check_call<'t>(call: Node<'t>, src: &str, scope: &ModuleScope<'t>, out: &mut 
                 Prop::Unknown => {}
             }
         }
-        ("@nestjs/throttler", ["ThrottlerModule", "forRoot"]) => {
-            let first = arg(call, 0).map(|a| scope.resolve(a, src));
-            let no_storage = match first {
+        ("@nestjs/throttler", ["ThrottlerModule", "forRoot" | "forRootAsync"]) => {
+            // forRootAsync: judge what the inline `useFactory` returns.
+            let options = if path[1] == "forRootAsync" {
+                match option(arg(call, 0), "useFactory", scope, src) {
+                    Prop::Value(f) => match returned_value(scope.resolve(f, src)) {
+                        Some(r) if matches!(r.kind(), "object" | "array") => Some(r),
+                        _ => return,
+                    },
+                    _ => return,
+                }
+            } else {
+                arg(call, 0)
+            };
+            let no_storage = match options.map(|a| scope.resolve(a, src)) {
                 None => true,
                 Some(a) if a.kind() == "array" => true,
-                Some(_) => matches!(option(arg(call, 0), "storage", scope, src), Prop::Absent),
+                Some(_) => matches!(option(options, "storage", scope, src), Prop::Absent),
             };
             if no_storage {
                 out.push(Diagnostic::new(
@@ -176,6 +190,16 @@ fn check_new<'t>(new: Node<'t>, src: &str, scope: &ModuleScope<'t>, out: &mut Si
     ) {
         return;
     }
+    // A file that also builds a shared limiter picks the memory one by configuration
+    // (`switch (env.RATE_LIMITER_STORE)`); production chooses the shared one.
+    let shared_alternative = scope.bindings.iter().any(|b| {
+        b.module == "rate-limiter-flexible"
+            && matches!(&b.imported, Imported::Named(n) if n.starts_with("RateLimiter")
+                && !matches!(n.as_str(), "RateLimiterMemory" | "RateLimiterRes" | "RateLimiterCluster" | "RateLimiterQueue" | "RateLimiterAbstract"))
+    });
+    if shared_alternative {
+        return;
+    }
     // `insuranceLimiter: new RateLimiterMemory()` is the fallback of a shared limiter.
     let insurance = new.parent().is_some_and(|p| {
         p.kind() == "pair"
@@ -189,5 +213,46 @@ fn check_new<'t>(new: Node<'t>, src: &str, scope: &ModuleScope<'t>, out: &mut Si
             "`RateLimiterMemory` keeps request counts in this process's memory",
             FLEXIBLE_HELP,
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RateLimit;
+    use crate::detectors::js::run;
+
+    #[test]
+    fn nest_throttler_sync_and_async() {
+        let header = "import { ThrottlerModule } from '@nestjs/throttler';\n";
+        let cases = [
+            (
+                "ThrottlerModule.forRoot([{ ttl: 60000, limit: 10 }]);\n",
+                true,
+            ),
+            (
+                "ThrottlerModule.forRoot({ throttlers: [], storage: new ThrottlerStorageRedisService(r) });\n",
+                false,
+            ),
+            (
+                "ThrottlerModule.forRootAsync({ useFactory: () => [{ ttl: 1, limit: 2 }] });\n",
+                true,
+            ),
+            (
+                "ThrottlerModule.forRootAsync({ useFactory: (c) => ({ throttlers: [], storage: new S(c) }) });\n",
+                false,
+            ),
+            (
+                "ThrottlerModule.forRootAsync({ useFactory: (c) => { const s = build(c); return s; } });\n",
+                false,
+            ),
+            (
+                "ThrottlerModule.forRootAsync({ useClass: ThrottlerConfig });\n",
+                false,
+            ),
+        ];
+        for (code, fires) in cases {
+            let found = run(&RateLimit, "app.module.ts", &format!("{header}{code}"));
+            assert_eq!(!found.is_empty(), fires, "{code}");
+        }
     }
 }

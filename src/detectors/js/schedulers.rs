@@ -2,14 +2,15 @@
 //! NestJS `@Cron` / `@Interval`. Every instance runs every job.
 
 use super::module_scope::ModuleScope;
-use super::options::head;
+use super::options::{head, invoked};
 use crate::detectors::Detector;
 use crate::diagnostic::Diagnostic;
 use crate::parse::Tree;
-use crate::parse::js::preorder;
+use crate::parse::js::{preorder, text};
 use crate::project::Sink;
 use crate::rules;
 use crate::source::{FileKind, SourceFile};
+use tree_sitter::Node;
 
 /// In-process cron and interval schedulers.
 pub struct Schedulers;
@@ -36,7 +37,7 @@ impl Detector for Schedulers {
         "js/schedulers"
     }
     fn kinds(&self) -> &'static [FileKind] {
-        &[FileKind::JavaScript, FileKind::TypeScript, FileKind::Tsx]
+        super::JS_KINDS
     }
     fn triggers(&self) -> &'static [&'static str] {
         &[
@@ -65,11 +66,7 @@ impl Detector for Schedulers {
         let root = tree.root_node();
         let scope = ModuleScope::new(root, src);
         preorder(root, |node| {
-            let target = match node.kind() {
-                "call_expression" => node.child_by_field_name("function"),
-                "new_expression" => node.child_by_field_name("constructor"),
-                _ => None,
-            };
+            let target = invoked(node);
             let Some(target) = target else { return true };
             let Some(origin) = scope.origin(target, src) else {
                 return true;
@@ -79,6 +76,9 @@ impl Detector for Schedulers {
                 .iter()
                 .find(|(m, p, _)| *m == origin.module && *p == path.as_slice())
             {
+                if guarded_by_lock(node, src) {
+                    return false;
+                }
                 out.push(Diagnostic::new(
                     &rules::SL501,
                     head(node),
@@ -92,4 +92,29 @@ impl Detector for Schedulers {
             true
         });
     }
+}
+
+/// Names in a job's callback that mean it takes a distributed lock or checks leadership first
+/// (`redlock.using`, `acquireLock`, a synchronized `clock.set`, `isLeader`), so only one
+/// instance does the work.
+fn is_lock_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    (lower.contains("lock") && !lower.contains("block"))
+        || lower.contains("leader")
+        || lower.contains("mutex")
+        || lower.starts_with("acquire")
+}
+
+fn guarded_by_lock(call: Node<'_>, src: &str) -> bool {
+    let Some(args) = call.child_by_field_name("arguments") else {
+        return false;
+    };
+    let mut found = false;
+    preorder(args, |n| {
+        if matches!(n.kind(), "identifier" | "property_identifier") && is_lock_name(text(n, src)) {
+            found = true;
+        }
+        !found
+    });
+    found
 }

@@ -2,7 +2,7 @@
 //! `crypto.randomBytes` / `randomUUID` / uuid / nanoid. Each instance then signs with its own key,
 //! so a cookie or token issued by one is rejected by the others (and by itself after a restart).
 
-use super::module_scope::ModuleScope;
+use super::module_scope::{ModuleScope, enclosing_function};
 use super::options::arg;
 use crate::detectors::Detector;
 use crate::diagnostic::Diagnostic;
@@ -72,7 +72,7 @@ impl Detector for EphemeralSecrets {
         "js/ephemeral-secrets"
     }
     fn kinds(&self) -> &'static [FileKind] {
-        &[FileKind::JavaScript, FileKind::TypeScript, FileKind::Tsx]
+        super::JS_KINDS
     }
     fn triggers(&self) -> &'static [&'static str] {
         &["randomBytes", "randomUUID", "uuid", "nanoid"]
@@ -135,7 +135,11 @@ impl Detector for EphemeralSecrets {
                         node.child_by_field_name("right"),
                     ) && left.kind() == "member_expression"
                         && left.child_by_field_name("property").is_some_and(|p| {
-                            matches!(text(p, src), "keys" | "secret" | "secretKey")
+                            // koa's `app.keys`, or module-level `config.secret = …` (inside a
+                            // function it is usually a lazily generated fallback).
+                            text(p, src) == "keys"
+                                || (matches!(text(p, src), "secret" | "secretKey")
+                                    && enclosing_function(node).is_none())
                         })
                         && is_random(right, src, &scope)
                     {
@@ -226,4 +230,22 @@ fn is_random<'t>(value: Node<'t>, src: &str, scope: &ModuleScope<'t>) -> bool {
         true
     });
     random && !conditional
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EphemeralSecrets;
+    use crate::detectors::js::run;
+
+    #[test]
+    fn startup_secrets_not_per_user_ones_or_fallbacks() {
+        let jwt = "const jwt = require('jsonwebtoken');\nconst { randomUUID } = require('crypto');\nconst KEY = randomUUID();\nfunction issue(u) { return jwt.sign({ sub: u }, KEY); }\n";
+        assert_eq!(run(&EphemeralSecrets, "auth.js", jwt), [("SL505", 4)]);
+        let koa = "import crypto from 'node:crypto';\napp.keys = [crypto.randomBytes(16).toString('hex')];\n";
+        assert_eq!(run(&EphemeralSecrets, "app.ts", koa), [("SL505", 2)]);
+        let fallback = "import crypto from 'node:crypto';\napp.use(session({ secret: process.env.SECRET || crypto.randomBytes(16).toString('hex') }));\n";
+        assert!(run(&EphemeralSecrets, "app.ts", fallback).is_empty());
+        let per_user = "import { randomBytes } from 'node:crypto';\nasync function create(db) { await db.insert({ secret: randomBytes(32).toString('hex') }); }\n";
+        assert!(run(&EphemeralSecrets, "keys.ts", per_user).is_empty());
+    }
 }

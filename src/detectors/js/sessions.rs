@@ -136,7 +136,7 @@ impl Detector for Sessions {
         "js/sessions"
     }
     fn kinds(&self) -> &'static [FileKind] {
-        &[FileKind::JavaScript, FileKind::TypeScript, FileKind::Tsx]
+        super::JS_KINDS
     }
     fn triggers(&self) -> &'static [&'static str] {
         &[
@@ -274,4 +274,27 @@ fn local_store<'t>(
         .iter()
         .find(|(m, p, _, _)| *m == origin.module && *p == path.as_slice())
         .map(|(_, _, rule, what)| (*rule, *what))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Sessions;
+    use crate::detectors::js::run;
+
+    #[test]
+    fn koa_fastify_and_map_stores() {
+        let koa = "const session = require('koa-generic-session');\napp.use(session());\n";
+        assert_eq!(run(&Sessions, "app.js", koa), [("SL101", 2)]);
+        let koa_redis = "import session from 'koa-generic-session';\nimport redisStore from 'koa-redis';\napp.use(session({ store: redisStore() }));\n";
+        assert!(run(&Sessions, "app.ts", koa_redis).is_empty());
+        // koa-session keeps the session in the cookie by default: not session middleware with a store.
+        let cookie = "import session from 'koa-session';\napp.use(session(app));\n";
+        assert!(run(&Sessions, "app.ts", cookie).is_empty());
+        let map = "import session from 'express-session';\napp.use(session({ secret, store: new Map() }));\n";
+        assert_eq!(run(&Sessions, "app.ts", map), [("SL101", 2)]);
+        let fastify = "const fastifySession = require('@fastify/session');\nfastify.register(fastifySession, { secret, store: new fastifySession.MemoryStore() });\n";
+        assert_eq!(run(&Sessions, "app.js", fastify), [("SL101", 2)]);
+        let dev_only = "import session from 'express-session';\nif (process.env.NODE_ENV !== 'production') {\n  app.use(session({ secret: 'dev' }));\n}\n";
+        assert!(run(&Sessions, "app.ts", dev_only).is_empty());
+    }
 }

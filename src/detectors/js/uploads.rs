@@ -5,7 +5,7 @@
 //! multer-s3 and other storage engines keep the file off the local disk and are not reported.
 
 use super::module_scope::ModuleScope;
-use super::options::{Prop, arg, head, is_nullish, option};
+use super::options::{Prop, arg, head, is_nullish, option, returned_value};
 use crate::detectors::Detector;
 use crate::diagnostic::Diagnostic;
 use crate::parse::Tree;
@@ -41,7 +41,7 @@ impl Detector for Uploads {
         "js/uploads"
     }
     fn kinds(&self) -> &'static [FileKind] {
-        &[FileKind::JavaScript, FileKind::TypeScript, FileKind::Tsx]
+        super::JS_KINDS
     }
     fn triggers(&self) -> &'static [&'static str] {
         &[
@@ -97,11 +97,18 @@ fn check_call<'t>(call: Node<'t>, src: &str, scope: &ModuleScope<'t>, out: &mut 
         && NEST_MULTER.contains(&origin.module.as_str())
     {
         match origin.path().as_slice() {
-            ["FileInterceptor" | "AnyFilesInterceptor" | "FileFieldsInterceptor"] => {
-                let n = usize::from(text(callee, src) != "AnyFilesInterceptor");
-                Some(arg(call, n))
-            }
+            ["FileInterceptor" | "FileFieldsInterceptor"] => Some(arg(call, 1)),
+            ["AnyFilesInterceptor"] => Some(arg(call, 0)),
             ["FilesInterceptor"] => Some(arg(call, 2)),
+            // registerAsync: what the inline `useFactory` returns.
+            ["MulterModule", "registerAsync"] => {
+                match option(arg(call, 0), "useFactory", scope, src) {
+                    Prop::Value(f) => returned_value(scope.resolve(f, src))
+                        .filter(|r| r.kind() == "object")
+                        .map(Some),
+                    _ => None,
+                }
+            }
             _ => None,
         }
     } else {
@@ -134,7 +141,7 @@ fn check_multer_options<'t>(
 ) {
     if let Prop::Value(dest) = option(options, "dest", scope, src) {
         let dest = scope.resolve(dest, src);
-        if !is_nullish(dest, src) {
+        if !is_nullish(dest, src) && !is_temp_dir(dest, src) {
             out.push(Diagnostic::new(
                 &rules::SL201,
                 dest.byte_range(),
@@ -152,6 +159,8 @@ fn check_multer_options<'t>(
         if storage.kind() == "call_expression"
             && let Some(f) = storage.child_by_field_name("function")
             && (scope.is(f, src, MULTER, &["diskStorage"]) || text(f, src).ends_with("diskStorage"))
+            && !matches!(option(arg(storage, 0), "destination", scope, src),
+                Prop::Value(d) if is_temp_dir(scope.resolve(d, src), src))
         {
             out.push(Diagnostic::new(
                 &rules::SL201,
@@ -205,6 +214,15 @@ fn check_upload_dir<'t>(
             FS_HELP,
         ));
     }
+}
+
+/// A temporary directory (`os.tmpdir()`, `/tmp/…`) is where parsers stage a file before the
+/// handler moves it to its final place (often object storage): not the upload's home.
+fn is_temp_dir(dir: Node<'_>, src: &str) -> bool {
+    let t = text(dir, src);
+    t.contains("tmpdir")
+        || t.contains("TMPDIR")
+        || string_value(dir, src).is_some_and(|s| s.starts_with("/tmp"))
 }
 
 /// Whether the callee is a function of `fs` / `fs/promises` / fs-extra, imported or required.
@@ -287,13 +305,7 @@ fn request_file_at<'t>(node: Node<'t>, src: &str, scope: &ModuleScope<'t>, depth
                     found = true;
                 }
             }
-            "call_expression"
-                if n.child_by_field_name("function")
-                    .and_then(|f| f.child_by_field_name("property"))
-                    .is_some_and(|p| text(p, src) == "arrayBuffer") =>
-            {
-                found = true;
-            }
+            "call_expression" if is_upload_bytes(n, src, scope) => found = true,
             "identifier" => {
                 let resolved = scope.resolve(n, src);
                 if depth < 4 && resolved.id() != n.id() && resolved.kind() != "identifier" {
@@ -332,6 +344,34 @@ fn piped_from_upload<'t>(stream: Node<'t>, src: &str, scope: &ModuleScope<'t>) -
     })
 }
 
+/// `file.arrayBuffer()` / `.bytes()` / `.stream()` of a web `File` from a form
+/// (`(await req.formData()).get('file')`), not of a fetch `Response`.
+fn is_upload_bytes<'t>(call: Node<'t>, src: &str, scope: &ModuleScope<'t>) -> bool {
+    let Some(callee) = call.child_by_field_name("function") else {
+        return false;
+    };
+    let is_bytes = callee
+        .child_by_field_name("property")
+        .is_some_and(|p| matches!(text(p, src), "arrayBuffer" | "bytes" | "stream"));
+    let Some(receiver) = callee.child_by_field_name("object").filter(|_| is_bytes) else {
+        return false;
+    };
+    let resolved = scope.resolve(receiver, src);
+    let name = text(receiver, src).to_ascii_lowercase();
+    text(resolved, src).contains("formData")
+        || [
+            "file",
+            "upload",
+            "image",
+            "avatar",
+            "attachment",
+            "photo",
+            "document",
+        ]
+        .iter()
+        .any(|w| name.contains(w))
+}
+
 /// Whether `node` is inside the callback of `x.on('file', …)` (busboy, multiparty).
 fn in_file_event_handler(node: Node<'_>, src: &str) -> bool {
     let mut current = node;
@@ -348,4 +388,30 @@ fn in_file_event_handler(node: Node<'_>, src: &str) -> bool {
         current = parent;
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Uploads;
+    use crate::detectors::js::run;
+
+    #[test]
+    fn next_route_handlers_and_busboy() {
+        let next = "import { writeFile } from 'node:fs/promises';\nexport async function POST(req: Request) {\n  const form = await req.formData();\n  const file = form.get('file') as File;\n  const bytes = Buffer.from(await file.arrayBuffer());\n  await writeFile(`public/uploads/${file.name}`, bytes);\n}\n";
+        assert_eq!(
+            run(&Uploads, "app/api/upload/route.ts", next),
+            [("SL201", 6)]
+        );
+        let download = "import { writeFile } from 'node:fs/promises';\nexport async function cache(url: string) {\n  const res = await fetch(url);\n  await writeFile('/var/cache/x', Buffer.from(await res.arrayBuffer()));\n}\n";
+        assert!(run(&Uploads, "lib/cache.ts", download).is_empty());
+        let busboy = "const fs = require('fs');\nbb.on('file', (name, file, info) => {\n  file.pipe(fs.createWriteStream(`uploads/${info.filename}`));\n});\n";
+        assert_eq!(run(&Uploads, "upload.js", busboy), [("SL201", 3)]);
+        let nest = "import { MulterModule, FilesInterceptor as FI } from '@nestjs/platform-express';\nMulterModule.registerAsync({ useFactory: () => ({ dest: './upload' }) });\nFI('photos', 10, { dest: 'x' });\n";
+        assert_eq!(
+            run(&Uploads, "files.module.ts", nest),
+            [("SL201", 2), ("SL201", 3)]
+        );
+        let formidable = "import formidable from 'formidable';\nconst form = formidable({ uploadDir: './uploads', keepExtensions: true });\nconst tmp = formidable({ uploadDir: os.tmpdir() });\n";
+        assert_eq!(run(&Uploads, "upload.ts", formidable), [("SL201", 2)]);
+    }
 }
