@@ -110,7 +110,7 @@ fn classic_policies(name: &str, props: Option<&Node>, out: &mut Sink) {
             && !list.items().is_empty()
         {
             out.push(lb_words::cookie(
-                key.span.start..list.span.end.max(key.span.end),
+                key.span.clone(),
                 &format!("classic load balancer `{name}` defines a `{policy}`"),
             ));
         }

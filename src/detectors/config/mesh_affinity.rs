@@ -20,11 +20,12 @@ const SESSION_HEADER_WORDS: &[&str] = &[
     "session", "user", "auth", "token", "cookie", "sid", "account",
 ];
 
-/// An Envoy route hash policy on a user key, judged once clusters are known.
-struct EnvoyHashPolicy(Range<usize>, String, bool);
+/// An Envoy route hash policy on a user key (span, what it hashes, whether it is a cookie or
+/// session key, the route's cluster when it names one), judged once clusters are known.
+struct EnvoyHashPolicy(Range<usize>, String, bool, Option<String>);
 
-/// An Envoy cluster that hashes (`RING_HASH`, `MAGLEV`).
-struct EnvoyHashCluster;
+/// An Envoy cluster that hashes (`RING_HASH`, `MAGLEV`), by name.
+struct EnvoyHashCluster(String);
 
 impl Detector for MeshAffinity {
     fn id(&self) -> &'static str {
@@ -52,10 +53,14 @@ impl Detector for MeshAffinity {
                 if let Some(policy) = node.get("lb_policy").and_then(Node::str)
                     && matches!(policy, "RING_HASH" | "MAGLEV")
                 {
-                    out.fact(EnvoyHashCluster);
+                    let name = node.get("name").and_then(Node::str).unwrap_or_default();
+                    out.fact(EnvoyHashCluster(name.to_owned()));
                 }
+                // `hash_policy` sits beside the route's `cluster` (absent for weighted clusters).
+                let cluster = node.get("cluster").and_then(Node::str);
                 for item in node.get("hash_policy").map(Node::items).unwrap_or_default() {
-                    if let Some(fact) = envoy_policy(item) {
+                    if let Some(mut fact) = envoy_policy(item) {
+                        fact.3 = cluster.map(str::to_owned);
                         out.fact(fact);
                     }
                 }
@@ -64,10 +69,18 @@ impl Detector for MeshAffinity {
     }
 
     fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
-        if facts.of::<EnvoyHashCluster>().next().is_none() {
-            return;
-        }
-        for (path, EnvoyHashPolicy(span, what, cookie)) in facts.of::<EnvoyHashPolicy>() {
+        let clusters: Vec<&str> = facts
+            .of::<EnvoyHashCluster>()
+            .map(|(_, c)| c.0.as_str())
+            .collect();
+        for (path, EnvoyHashPolicy(span, what, cookie, cluster)) in facts.of::<EnvoyHashPolicy>() {
+            let hashed = match cluster {
+                Some(c) => clusters.contains(&c.as_str()),
+                None => !clusters.is_empty(),
+            };
+            if !hashed {
+                continue;
+            }
             let what = format!("Envoy route hashes on {what} for a ring-hash/Maglev cluster");
             let diagnostic = if *cookie {
                 lb_words::cookie(span.clone(), &what)
@@ -87,14 +100,22 @@ fn session_header(name: &str) -> bool {
     SESSION_HEADER_WORDS.iter().any(|w| lower.contains(w))
 }
 
+/// Where a multi-line entry starts: its first key (one line to underline).
+fn head(item: &Node) -> Range<usize> {
+    item.entries()
+        .first()
+        .map_or(item.span.clone(), |(k, _)| k.span.clone())
+}
+
 /// One `hash_policy` entry: a cookie, the source IP, or a session header.
 fn envoy_policy(item: &Node) -> Option<EnvoyHashPolicy> {
     if let Some(cookie) = item.get("cookie") {
         let name = cookie.get("name").and_then(Node::str).unwrap_or("a cookie");
         return Some(EnvoyHashPolicy(
-            item.span.clone(),
+            head(item),
             format!("cookie `{name}`"),
             true,
+            None,
         ));
     }
     if item
@@ -102,14 +123,15 @@ fn envoy_policy(item: &Node) -> Option<EnvoyHashPolicy> {
         .is_some_and(Node::is_true)
     {
         return Some(EnvoyHashPolicy(
-            item.span.clone(),
+            head(item),
             "the source IP".into(),
             false,
+            None,
         ));
     }
     let header = item.at(&["header", "header_name"]).and_then(Node::str)?;
     session_header(header)
-        .then(|| EnvoyHashPolicy(item.span.clone(), format!("header `{header}`"), true))
+        .then(|| EnvoyHashPolicy(head(item), format!("header `{header}`"), true, None))
 }
 
 /// Every `consistentHash` of a DestinationRule (top level, per subset, per port).
@@ -126,7 +148,7 @@ fn destination_rule(doc: &Node, out: &mut Sink) {
         if let Some((key, cookie)) = hash.entry("httpCookie") {
             let name = cookie.get("name").and_then(Node::str).unwrap_or("a cookie");
             out.push(lb_words::cookie(
-                key.span.start..cookie.span.end.max(key.span.end),
+                key.span.clone(),
                 &format!("{who} on cookie `{name}`, so Envoy pins each user to one pod"),
             ));
         } else if let Some((key, v)) = hash.entry("useSourceIp").filter(|(_, v)| v.is_true()) {

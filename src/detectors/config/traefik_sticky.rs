@@ -94,8 +94,7 @@ fn sticky_cookie(holder: Option<&Node>, who: &str, out: &mut Sink) {
         Some(n) => format!("Traefik sticky cookie `{n}` on {who}"),
         None => format!("Traefik sticky cookie on {who}"),
     };
-    let end = sticky.span.end.max(key.span.end);
-    out.push(lb_words::cookie(key.span.start..end, &what));
+    out.push(lb_words::cookie(key.span.clone(), &what));
 }
 
 /// The service a sticky label configures (empty when the label names none): v2+
