@@ -35,7 +35,14 @@ impl Detector for MeshAffinity {
         &[FileKind::Yaml, FileKind::Json]
     }
     fn triggers(&self) -> &'static [&'static str] {
-        &["consistentHash", "hash_policy", "RING_HASH", "MAGLEV"]
+        &[
+            "consistentHash",
+            "hash_policy",
+            "RING_HASH",
+            "MAGLEV",
+            "stateful_session",
+            "hashPolicies",
+        ]
     }
     fn rules(&self) -> &'static [&'static str] {
         &["SL401", "SL402"]
@@ -49,12 +56,30 @@ impl Detector for MeshAffinity {
                 destination_rule(doc, out);
                 continue;
             }
+            if kind == Some("ServiceResolver") {
+                consul_resolver(doc, out);
+                continue;
+            }
             for node in doc.walk() {
                 if let Some(policy) = node.get("lb_policy").and_then(Node::str)
                     && matches!(policy, "RING_HASH" | "MAGLEV")
                 {
                     let name = node.get("name").and_then(Node::str).unwrap_or_default();
                     out.fact(EnvoyHashCluster(name.to_owned()));
+                }
+                // Envoy's stateful session filter pins by cookie whatever the cluster's policy.
+                if let Some(name) = node.get("name")
+                    && name.str() == Some("envoy.filters.http.stateful_session")
+                    && node.walk().iter().any(|n| {
+                        n.str()
+                            .is_some_and(|s| s.ends_with("CookieBasedSessionState"))
+                    })
+                {
+                    out.push(lb_words::cookie(
+                        name.span.clone(),
+                        "Envoy's stateful session filter routes each user back to the upstream \
+                         host named in a cookie",
+                    ));
                 }
                 // `hash_policy` sits beside the route's `cluster` (absent for weighted clusters).
                 let cluster = node.get("cluster").and_then(Node::str);
@@ -134,6 +159,38 @@ fn envoy_policy(item: &Node) -> Option<EnvoyHashPolicy> {
         .then(|| EnvoyHashPolicy(head(item), format!("header `{header}`"), true, None))
 }
 
+/// Consul's `ServiceResolver` CRD: `loadBalancer.policy: ring_hash | maglev` with hash policies
+/// on a cookie, the source IP or a session header.
+fn consul_resolver(doc: &Node, out: &mut Sink) {
+    let Some(lb) = doc.at(&["spec", "loadBalancer"]) else {
+        return;
+    };
+    let policy = lb.get("policy").and_then(Node::str).unwrap_or_default();
+    if !matches!(policy, "ring_hash" | "maglev") {
+        return;
+    }
+    let name = doc
+        .at(&["metadata", "name"])
+        .and_then(Node::str)
+        .unwrap_or("this service");
+    for hp in lb.get("hashPolicies").map(Node::items).unwrap_or_default() {
+        let field = hp.get("field").and_then(Node::str).unwrap_or_default();
+        let value = hp.get("fieldValue").and_then(Node::str).unwrap_or_default();
+        let who = format!("Consul ServiceResolver `{name}` hashes ({policy})");
+        if field == "cookie" || (field == "header" && session_header(value)) {
+            out.push(lb_words::cookie(
+                head(hp),
+                &format!("{who} on {field} `{value}`, so each user is pinned to one instance"),
+            ));
+        } else if hp.get("sourceIP").is_some_and(Node::is_true) {
+            out.push(lb_words::client_ip(
+                head(hp),
+                &format!("{who} on the source IP"),
+            ));
+        }
+    }
+}
+
 /// Every `consistentHash` of a DestinationRule (top level, per subset, per port).
 fn destination_rule(doc: &Node, out: &mut Sink) {
     let host = doc
@@ -196,6 +253,11 @@ mod tests {
             ["SL401"]
         );
         assert!(run(&dr.replace("KEY", "httpHeaderName: x-tenant-shard")).is_empty());
+        let consul = "apiVersion: consul.hashicorp.com/v1alpha1\nkind: ServiceResolver\nmetadata:\n  name: web\nspec:\n  loadBalancer:\n    policy: maglev\n    hashPolicies:\n      - field: cookie\n        fieldValue: sess\n      - sourceIP: true\n";
+        assert_eq!(run(consul), ["SL401", "SL402"]);
+        assert!(run(&consul.replace("maglev", "least_request")).is_empty());
+        let envoy = "http_filters:\n  - name: envoy.filters.http.stateful_session\n    typed_config:\n      \"@type\": type.googleapis.com/envoy.extensions.filters.http.stateful_session.v3.StatefulSession\n      session_state:\n        name: envoy.http.stateful_session.cookie\n        typed_config:\n          \"@type\": type.googleapis.com/envoy.extensions.http.stateful_session.cookie.v3.CookieBasedSessionState\n          cookie:\n            name: global-session-cookie\n";
+        assert_eq!(run(envoy), ["SL401"]);
         let simple = dr.replace("consistentHash:\n        KEY", "simple: ROUND_ROBIN");
         assert!(run(&simple).is_empty());
     }

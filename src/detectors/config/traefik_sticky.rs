@@ -26,7 +26,7 @@ impl Detector for TraefikSticky {
         ]
     }
     fn triggers(&self) -> &'static [&'static str] {
-        &["sticky"]
+        &["sticky", "traefik.ingress.kubernetes.io/affinity"]
     }
     fn rules(&self) -> &'static [&'static str] {
         &["SL401"]
@@ -106,7 +106,10 @@ fn sticky_label_service(lower: &str) -> Option<String> {
         let (svc, _) = rest.split_once(".loadbalancer.sticky")?;
         return Some(svc.to_owned());
     }
-    if lower.starts_with("traefik.ingress.kubernetes.io/service.sticky") {
+    // v2 `service.sticky.cookie…`, v1 `affinity` (+ `session-cookie-name`).
+    if lower.starts_with("traefik.ingress.kubernetes.io/service.sticky")
+        || lower == "traefik.ingress.kubernetes.io/affinity"
+    {
         return Some(String::new());
     }
     let rest = lower.strip_prefix("traefik.")?;
@@ -130,7 +133,7 @@ fn labels<'a>(entries: impl Iterator<Item = (&'a Node, Option<&'a Node>)>, out: 
         };
         // `…sticky.cookie=false` (v2+) or `…stickiness=false` (v1) turns it off; any other
         // cookie option turns it on.
-        let switch = [".sticky", ".sticky.cookie", ".stickiness"]
+        let switch = [".sticky", ".sticky.cookie", ".stickiness", "/affinity"]
             .iter()
             .any(|s| lower.ends_with(s));
         if switch && val.trim().eq_ignore_ascii_case("false") {
