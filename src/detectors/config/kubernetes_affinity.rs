@@ -66,9 +66,7 @@ impl Detector for KubernetesAffinity {
 
     fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Sink) {
         let Tree::Yaml(docs) = tree else { return };
-        if file.rel_path.ends_with("values.yaml") || file.rel_path.ends_with("values.yml") {
-            helm::record_values(file, docs, out);
-        }
+        helm::record_values(file, docs, out);
         for doc in &docs.docs {
             let kind = doc.get("kind").and_then(Node::str);
             if doc.get("apiVersion").is_some() {
@@ -83,9 +81,13 @@ impl Detector for KubernetesAffinity {
     }
 
     fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
-        for (path, t, value, source) in helm::resolved::<Probe>(facts) {
-            let what = format!("`{}` is `{value}` in {source}", t.path);
-            if let Some(diagnostic) = judge(t.probe, t.span.clone(), &value, &what) {
+        for (path, t, candidates) in helm::resolved::<Probe>(facts) {
+            // The first values file (values.yaml, then its overrides) that pins users.
+            let found = candidates.iter().find_map(|(value, source)| {
+                let what = format!("`{}` is `{value}` in {source}", t.path);
+                judge(t.probe, t.span.clone(), value, &what)
+            });
+            if let Some(diagnostic) = found {
                 out.push(Located {
                     path: path.to_owned(),
                     diagnostic,

@@ -93,6 +93,12 @@ struct Autoscaler {
     guard: Option<(String, String)>,
 }
 
+/// A kustomization's `replicas:` override for a workload, by name.
+struct ReplicaOverride {
+    name: String,
+    count: u64,
+}
+
 /// A PersistentVolumeClaim's name and whether every access mode is single-node.
 struct Claim {
     name: String,
@@ -126,10 +132,27 @@ impl Detector for ReplicatedVolume {
             compose(docs, out);
             return;
         }
-        if helm::chart_dir(&file.rel_path).is_some() && !file.rel_path.contains("templates/") {
-            helm::record_values(file, docs, out);
-        }
+        helm::record_values(file, docs, out);
+        let kustomization = ["kustomization.yaml", "kustomization.yml"]
+            .iter()
+            .any(|n| file.rel_path.ends_with(n));
         for doc in &docs.docs {
+            if kustomization || doc.get("kind").and_then(Node::str) == Some("Kustomization") {
+                for r in doc.get("replicas").map(Node::items).unwrap_or_default() {
+                    let name = r.get("name").and_then(Node::str);
+                    let count = r
+                        .get("count")
+                        .and_then(Node::str)
+                        .and_then(|c| c.parse().ok());
+                    if let (Some(name), Some(count)) = (name, count) {
+                        out.fact(ReplicaOverride {
+                            name: name.to_owned(),
+                            count,
+                        });
+                    }
+                }
+                continue;
+            }
             if doc.get("apiVersion").is_none() {
                 continue;
             }
@@ -189,8 +212,10 @@ impl Detector for ReplicatedVolume {
         let values: Vec<&ChartValues> = facts.of::<ChartValues>().map(|(_, v)| v).collect();
         let autoscalers: Vec<&Autoscaler> = facts.of::<Autoscaler>().map(|(_, a)| a).collect();
         let claims: Vec<&Claim> = facts.of::<Claim>().map(|(_, c)| c).collect();
+        let overrides: Vec<&ReplicaOverride> =
+            facts.of::<ReplicaOverride>().map(|(_, o)| o).collect();
         for (path, w) in facts.of::<Workload>() {
-            let Some(replicas) = replicas(w, &values, &autoscalers) else {
+            let Some(replicas) = replicas(w, &values, &autoscalers, &overrides) else {
                 continue;
             };
             for m in &w.mounts {
@@ -278,36 +303,44 @@ fn replica_count(file: &SourceFile, docs: &Documents, node: Option<&Node>) -> Re
 fn count(r: &Replicas, values: &[&ChartValues]) -> Option<u64> {
     match r {
         Replicas::Known(n) => Some(*n),
-        Replicas::Values(chart, path, default) => values
+        // The largest count any values file (values.yaml or an override) gives.
+        Replicas::Values(chart, path, default) => helm::lookup(values, chart, path)
             .iter()
-            .filter(|v| v.chart == *chart)
-            .flat_map(|v| v.leaves.iter())
-            .find(|(k, _)| k == path)
-            .map(|(_, v)| v.clone())
-            .or_else(|| default.clone())
-            .and_then(|v| v.parse().ok()),
+            .filter_map(|(v, _)| v.parse().ok())
+            .max()
+            .or_else(|| default.as_ref().and_then(|d| d.parse().ok())),
         Replicas::Default | Replicas::Global => None,
     }
 }
 
 /// The replica count as words, when it is more than one.
-fn replicas(w: &Workload, values: &[&ChartValues], hpas: &[&Autoscaler]) -> Option<String> {
+fn replicas(
+    w: &Workload,
+    values: &[&ChartValues],
+    hpas: &[&Autoscaler],
+    overrides: &[&ReplicaOverride],
+) -> Option<String> {
     let hpa_max = hpas
         .iter()
         .filter(|a| a.name == w.name && a.kind == w.kind)
         .filter(|a| {
             a.guard.as_ref().is_none_or(|(chart, path)| {
-                values
+                helm::lookup(values, chart, path)
                     .iter()
-                    .filter(|v| v.chart == *chart)
-                    .flat_map(|v| v.leaves.iter())
-                    .any(|(k, v)| k == path && v.eq_ignore_ascii_case("true"))
+                    .any(|(v, _)| v.eq_ignore_ascii_case("true"))
             })
         })
         .filter_map(|a| count(&a.max, values))
         .find(|max| *max > 1);
     if let Some(max) = hpa_max {
         return Some(format!("up to {max} replicas (HorizontalPodAutoscaler)"));
+    }
+    if let Some(o) = overrides
+        .iter()
+        .filter(|o| o.name == w.name && o.count > 1)
+        .max_by_key(|o| o.count)
+    {
+        return Some(format!("{} replicas (kustomization `replicas`)", o.count));
     }
     if matches!(w.replicas, Replicas::Global) {
         return Some("one replica on every node (`deploy.mode: global`)".to_owned());
