@@ -1,5 +1,5 @@
 //! Micro-benchmarks of the hot path: the prefilter over text with and without triggers, each
-//! parser family on a realistic file, and a whole check of the fixtures tree.
+//! parser family on the largest fixture of its kind, and a whole check of the fixtures tree.
 //! Run with `cargo bench`; figures are for comparison between commits, not assertions.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -9,13 +9,6 @@ use scalelint::prefilter::{DetectorSet, Prefilter};
 use scalelint::source::{FileKind, SourceFile};
 use std::hint::black_box;
 use std::path::Path;
-
-fn fixture(rel: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(rel);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
 
 /// Ordinary code with no trigger: what most files of a real repository look like.
 fn clean_text(bytes: usize) -> String {
@@ -39,32 +32,41 @@ fn prefilter(c: &mut Criterion) {
     });
 }
 
+/// The largest fixture file of each parser family (by kind name), so that every parser a
+/// fixture exercises is measured, on the most realistic input the repository has.
+fn largest_fixture_per_kind() -> Vec<(&'static str, SourceFile)> {
+    let mut best: std::collections::BTreeMap<&'static str, SourceFile> = Default::default();
+    let mut stack = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("fixtures are readable") {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let (Some(kind), Ok(text)) =
+                (FileKind::from_path(&path), std::fs::read_to_string(&path))
+            else {
+                continue;
+            };
+            let Some(kind) = kind.refine(&text) else {
+                continue;
+            };
+            if best
+                .get(kind.name())
+                .is_none_or(|f| f.text.len() < text.len())
+            {
+                let file = SourceFile::new(path.display().to_string(), kind, text);
+                best.insert(kind.name(), file);
+            }
+        }
+    }
+    best.into_iter().collect()
+}
+
 fn parsers(c: &mut Criterion) {
-    let cases = [
-        (
-            "javascript",
-            FileKind::JavaScript,
-            fixture("js/express-memory-session/src/server.js"),
-        ),
-        (
-            "typescript",
-            FileKind::TypeScript,
-            fixture("js/express-memory-session/src/config/session.ts"),
-        ),
-        (
-            "rust",
-            FileKind::Rust,
-            fixture("rust/axum-memory-store/src/main.rs"),
-        ),
-        (
-            "nginx",
-            FileKind::Nginx,
-            fixture("nginx/sticky-upstreams/nginx.conf"),
-        ),
-    ];
     let mut group = c.benchmark_group("parse");
-    for (name, kind, text) in cases {
-        let file = SourceFile::new(name.to_owned(), kind, text);
+    for (name, file) in largest_fixture_per_kind() {
         group.throughput(Throughput::Bytes(file.text.len() as u64));
         group.bench_function(name, |b| {
             b.iter(|| black_box(parse::parse(&file)).is_complete())

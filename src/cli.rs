@@ -21,6 +21,8 @@ pub enum Command {
     Check(CheckArgs),
     /// List the rule catalog.
     Rules(RulesArgs),
+    /// List the detectors: the file kinds each reads, its prefilter literals and its rules.
+    Detectors(RulesArgs),
     /// Print the documentation of a rule (by ID or name).
     Explain {
         /// A rule ID (SL101) or name (memory-session-store).
@@ -90,9 +92,13 @@ pub struct CheckArgs {
     /// Skip files larger than this (bytes, or with K/M/G; default 1M).
     #[arg(long, value_name = "SIZE")]
     pub max_file_size: Option<String>,
+    /// Print where the time went (walk, read, prefilter, parse per language, each detector,
+    /// output) to standard error.
+    #[arg(long)]
+    pub timings: bool,
 }
 
-/// Arguments of `scalelint rules`.
+/// Arguments of `scalelint rules` and `scalelint detectors`.
 #[derive(Debug, Args)]
 pub struct RulesArgs {
     /// Output format.

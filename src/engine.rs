@@ -11,12 +11,14 @@ use crate::project::{Facts, FileFact, Located, Sink};
 use crate::rules::{self, RULES, Rule};
 use crate::source::{FileKind, SourceFile};
 use crate::suppress::Suppressions;
+use crate::timings::Timings;
 use crate::walk::{self, Entry, WalkOptions};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use std::collections::{BTreeMap, HashMap};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 /// What to check and how (the CLI's `check` arguments, minus presentation).
 #[derive(Debug, Clone, Default)]
@@ -71,6 +73,8 @@ pub struct Report {
     pub test_files: usize,
     /// The text of each file with findings, by displayed path (for rendering snippets).
     pub sources: BTreeMap<String, String>,
+    /// Where the time went (`--timings`).
+    pub timings: Timings,
 }
 
 impl Report {
@@ -115,6 +119,10 @@ impl Context {
         for (i, d) in detectors.iter().enumerate() {
             for kind in d.kinds() {
                 candidates.entry(*kind).or_default().insert(i);
+                // A file of an ambiguous kind is settled by content only after the prefilter.
+                for maybe in kind.settled_from() {
+                    candidates.entry(*maybe).or_default().insert(i);
+                }
             }
         }
         Context {
@@ -145,6 +153,7 @@ struct Collected {
     /// Files with suppression directives, held until resolved diagnostics have been matched
     /// against them (only then is a directive known to be unused).
     held: Vec<(SourceFile, Suppressions)>,
+    timings: Timings,
     scanned: usize,
     tests: usize,
 }
@@ -158,6 +167,7 @@ impl Collected {
         self.sources.extend(other.sources);
         self.facts.extend(other.facts);
         self.held.extend(other.held);
+        self.timings.merge(other.timings);
         self.scanned += other.scanned;
         self.tests += other.tests;
     }
@@ -168,10 +178,26 @@ struct Worker<'a> {
     ctx: &'a Context,
     shared: &'a Mutex<Collected>,
     local: Collected,
+    /// When the thread started, and how long it spent on files: the rest is walking.
+    born: Instant,
+    busy: Duration,
+}
+
+impl<'a> Worker<'a> {
+    fn new(ctx: &'a Context, shared: &'a Mutex<Collected>) -> Self {
+        Worker {
+            ctx,
+            shared,
+            local: Collected::default(),
+            born: Instant::now(),
+            busy: Duration::ZERO,
+        }
+    }
 }
 
 impl Drop for Worker<'_> {
     fn drop(&mut self) {
+        self.local.timings.walk += self.born.elapsed().saturating_sub(self.busy);
         let local = std::mem::take(&mut self.local);
         match self.shared.lock() {
             Ok(mut shared) => shared.merge(local),
@@ -234,6 +260,7 @@ fn exclude_set(patterns: &[String]) -> Result<GlobSet, Error> {
 
 /// Runs a check and returns the report. Only configuration and argument problems are errors.
 pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
+    let started = Instant::now();
     let cwd = std::env::current_dir().map_err(Error::CurrentDir)?;
     let base = walk::absolute(opts.base.as_deref().unwrap_or(&cwd), &cwd);
     let paths: Vec<PathBuf> = if opts.paths.is_empty() {
@@ -291,19 +318,20 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         threads: opts.jobs,
     };
 
+    let threads = walk_opts.thread_count();
+    let setup = started.elapsed();
     let shared = Mutex::new(Collected::default());
     walk::walk(&walk_opts, || {
-        let mut worker = Worker {
-            ctx: &ctx,
-            shared: &shared,
-            local: Collected::default(),
-        };
+        let mut worker = Worker::new(&ctx, &shared);
         move |entry| worker.visit(entry)
     });
     let mut collected = shared
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let resolving = Instant::now();
     resolve_project(&ctx, &mut collected);
+    collected.timings.resolve = resolving.elapsed();
+    let finishing = Instant::now();
     let with_findings: std::collections::HashSet<String> =
         collected.findings.iter().map(|f| f.path.clone()).collect();
     for (file, suppressions) in std::mem::take(&mut collected.held) {
@@ -321,6 +349,11 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     collected.skipped.sort();
     collected.partial.sort();
     collected.directives.sort();
+    let mut timings = collected.timings;
+    timings.threads = threads;
+    timings.setup = setup;
+    timings.finish = finishing.elapsed();
+    timings.wall = started.elapsed();
     Ok(Report {
         findings: collected.findings,
         skipped: collected.skipped,
@@ -329,6 +362,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         files_scanned: collected.scanned,
         test_files: collected.tests,
         sources: collected.sources.into_iter().collect(),
+        timings,
     })
 }
 
@@ -353,9 +387,11 @@ impl Worker<'_> {
                 }
                 let ctx = self.ctx;
                 let local = &mut self.local;
+                let start = Instant::now();
                 let outcome = catch_unwind(AssertUnwindSafe(|| {
                     analyse(ctx, &path, rel.clone(), kind, size, local);
                 }));
+                self.busy += start.elapsed();
                 if let Err(panic) = outcome {
                     let what = panic
                         .downcast_ref::<&str>()
@@ -403,10 +439,13 @@ fn analyse(
     if let Some(reason) = size.and_then(too_large) {
         return skip(out, &rel, None, reason);
     }
+    let clock = Instant::now();
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) => return skip(out, &rel, None, format!("cannot read: {e}")),
     };
+    let size = bytes.len() as u64;
+    out.timings.read.add(clock.elapsed(), size);
     if let Some(reason) = too_large(bytes.len() as u64) {
         return skip(out, &rel, None, reason);
     }
@@ -414,11 +453,14 @@ fn analyse(
         return skip(out, &rel, None, "binary file".to_owned());
     }
     out.scanned += 1;
+    let clock = Instant::now();
     let candidates = ctx.candidates.get(&kind).copied().unwrap_or_default();
     let hits = ctx.prefilter.scan(&bytes, &candidates);
+    out.timings.prefilter.add(clock.elapsed(), size);
     if hits.detectors.is_empty() && !hits.directives {
         return;
     }
+    let clock = Instant::now();
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => {
@@ -430,10 +472,15 @@ fn analyse(
         return;
     };
     let file = SourceFile::new(rel, kind, text);
+    out.timings.decode.add(clock.elapsed(), size);
 
     let mut sink = Sink::default();
     if !hits.detectors.is_empty() {
-        let tree = match parse::parse(&file) {
+        let clock = Instant::now();
+        let parsed = parse::parse(&file);
+        let phase = out.timings.parse.entry(file.kind.name()).or_default();
+        phase.add(clock.elapsed(), size);
+        let tree = match parsed {
             Parsed::Complete(tree) => tree,
             Parsed::Partial(tree, at, message) => {
                 let line = file.lines.position(at, &file.text).line;
@@ -456,7 +503,10 @@ fn analyse(
         };
         for (i, detector) in ctx.detectors.iter().enumerate() {
             if hits.detectors.contains(i) {
+                let clock = Instant::now();
                 detector.check(&file, &tree, &mut sink);
+                let phase = out.timings.detectors.entry(detector.id()).or_default();
+                phase.add(clock.elapsed(), size);
                 for fact in sink.take_facts() {
                     out.facts.push((
                         i,
@@ -472,8 +522,10 @@ fn analyse(
         }
     }
 
+    let clock = Instant::now();
     let mut suppressions = hits.directives.then(|| Suppressions::parse(&file));
     let found = record(ctx, &file, sink.diagnostics, suppressions.as_mut(), out);
+    out.timings.suppress += clock.elapsed();
     match suppressions {
         Some(s) => out.held.push((file, s)),
         // Only files with findings keep their text, for the snippets of the text format.
@@ -660,11 +712,7 @@ mod tests {
     fn run_collect(ctx: &Context, dir: &Path, names: &[&str]) -> Collected {
         let shared = Mutex::new(Collected::default());
         {
-            let mut worker = Worker {
-                ctx,
-                shared: &shared,
-                local: Collected::default(),
-            };
+            let mut worker = Worker::new(ctx, &shared);
             for name in names {
                 worker.visit(Entry::File {
                     path: dir.join(name),
@@ -750,11 +798,7 @@ mod tests {
         );
         let shared = Mutex::new(Collected::default());
         {
-            let mut worker = Worker {
-                ctx: &ctx,
-                shared: &shared,
-                local: Collected::default(),
-            };
+            let mut worker = Worker::new(&ctx, &shared);
             for name in ["a.js", "b.js"] {
                 worker.visit(Entry::File {
                     path: dir.path().join(name),

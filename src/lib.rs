@@ -20,6 +20,7 @@ pub mod project;
 pub mod rules;
 pub mod source;
 pub mod suppress;
+pub mod timings;
 pub mod walk;
 
 pub use diagnostic::{Finding, Severity};

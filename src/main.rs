@@ -87,6 +87,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Detectors(args) => {
+            list_detectors(args.format, &mut stdout)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Explain { rule } => {
             let rule = rules::find(&rule).with_context(|| {
                 format!("unknown rule `{rule}` (see `scalelint rules` for the catalog)")
@@ -95,6 +99,45 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// What each detector reads, the literals its files must contain, and the rules it emits.
+fn list_detectors(format: ListFormat, out: &mut dyn Write) -> anyhow::Result<()> {
+    let kinds = |d: &dyn detectors::Detector| {
+        let mut names: Vec<&str> = d.kinds().iter().map(|k| k.name()).collect();
+        names.dedup();
+        names
+    };
+    match format {
+        ListFormat::Text => {
+            for d in detectors::DETECTORS {
+                writeln!(
+                    out,
+                    "{:<34} {:<12} reads {}; triggers: {}",
+                    d.id(),
+                    d.rules().join(","),
+                    kinds(*d).join(", "),
+                    d.triggers().join(" | ")
+                )?;
+            }
+        }
+        ListFormat::Json => {
+            let list: Vec<_> = detectors::DETECTORS
+                .iter()
+                .map(|d| {
+                    serde_json::json!({
+                        "id": d.id(),
+                        "kinds": kinds(*d),
+                        "triggers": d.triggers(),
+                        "rules": d.rules(),
+                    })
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut *out, &list)?;
+            writeln!(out)?;
+        }
+    }
+    Ok(())
 }
 
 fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
@@ -125,6 +168,7 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
             args.output.is_none() && std::io::stdout().is_terminal() && !no_color_env
         }
     };
+    let writing = std::time::Instant::now();
     match &args.output {
         Some(path) => {
             let mut file = std::io::BufWriter::new(
@@ -140,6 +184,13 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
             output::write(&report, args.format, color, &mut stdout)?;
             stdout.flush()?;
         }
+    }
+    if args.timings {
+        output::timings::write(
+            &report.timings,
+            writing.elapsed(),
+            &mut std::io::stderr().lock(),
+        )?;
     }
     if report.findings.is_empty() || args.exit_zero {
         Ok(ExitCode::SUCCESS)

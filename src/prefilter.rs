@@ -119,16 +119,27 @@ mod tests {
         let prefilter = Prefilter::new(DETECTORS);
         let mut all = DetectorSet::default();
         (0..DETECTORS.len()).for_each(|i| all.insert(i));
+        let index = |id: &str| {
+            DETECTORS
+                .iter()
+                .position(|d| d.id() == id)
+                .expect("registered detector")
+        };
+        let (sessions, nginx, rust) = (
+            index("js/sessions"),
+            index("nginx/upstream-affinity"),
+            index("rust/session-memory-store"),
+        );
         let hits = prefilter.scan(b"const s = require('express-session')", &all);
-        assert!(hits.detectors.contains(0));
+        assert!(hits.detectors.contains(sessions));
         assert!(!hits.directives);
         let hits = prefilter.scan(b"upstream a { ip_hash; } # scalelint: ignore", &all);
-        assert!(hits.detectors.contains(2) && !hits.detectors.contains(0));
+        assert!(hits.detectors.contains(nginx) && !hits.detectors.contains(sessions));
         assert!(hits.directives);
         assert!(prefilter.scan(b"nothing here", &all).detectors.is_empty());
         let only_rust = {
             let mut s = DetectorSet::default();
-            s.insert(1);
+            s.insert(rust);
             s
         };
         assert!(

@@ -41,6 +41,16 @@ pub struct WalkOptions {
     pub threads: usize,
 }
 
+impl WalkOptions {
+    /// The number of walker threads a run uses (`ignore` caps its own choice at 12).
+    pub fn thread_count(&self) -> usize {
+        if self.threads > 0 {
+            return self.threads;
+        }
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(12))
+    }
+}
+
 /// One thing the walk found.
 #[derive(Debug)]
 pub enum Entry {

@@ -51,7 +51,7 @@ fn exit_codes_follow_findings() {
         .code(1)
         .stdout(predicate::str::contains("warning[SL101]"))
         .stdout(predicate::str::contains(
-            "Found 3 findings (3 warnings) in 3 files (3 files scanned, 0 skipped).",
+            "Found 3 findings (3 warnings) in 3 files (5 files scanned, 0 skipped).",
         ));
     scalelint()
         .args(["check", "fixtures/js/express-redis-session"])
@@ -108,7 +108,7 @@ fn json_output_is_the_documented_contract() {
     assert_eq!(findings[0]["end_column"], 10);
     assert_eq!(findings[0]["category"], "session");
     assert_eq!(report["summary"]["findings"], 3);
-    assert_eq!(report["summary"]["files_scanned"], 3);
+    assert_eq!(report["summary"]["files_scanned"], 5);
     assert_eq!(report["skipped"], Value::Array(vec![]));
     assert_eq!(report["version"], env!("CARGO_PKG_VERSION"));
 }
@@ -202,7 +202,7 @@ fn rules_and_explain() {
         .assert()
         .success()
         .stdout(predicate::str::contains("SL101  memory-session-store"))
-        .stdout(predicate::str::contains("js/express-session"))
+        .stdout(predicate::str::contains("js/sessions"))
         .stdout(predicate::str::contains(
             "SL302  orm-local-second-level-cache",
         ));
@@ -549,4 +549,71 @@ fn a_closed_pipe_is_not_an_error() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+#[test]
+fn timings_go_to_stderr_and_leave_the_report_intact() {
+    let out = scalelint()
+        .args([
+            "check",
+            "fixtures/sample-app",
+            "--format",
+            "json",
+            "--timings",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("stdout is still JSON");
+    assert_eq!(rules_of(&report).len(), 3);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.starts_with("timings: "), "{stderr}");
+    // Every file scanned was read and prefiltered; at least the three with findings were parsed.
+    let files = |phase: &str| -> Vec<usize> {
+        stderr
+            .lines()
+            .filter(|l| l.trim_start().starts_with(phase))
+            .map(|l| {
+                let cols: Vec<&str> = l.split_whitespace().collect();
+                cols[cols.len() - 2].parse().expect("a file count")
+            })
+            .collect()
+    };
+    let scanned = report["summary"]["files_scanned"].as_u64().expect("count") as usize;
+    assert_eq!(files("read"), [scanned]);
+    assert_eq!(files("prefilter"), [scanned]);
+    let parsed: usize = files("parse ").iter().sum();
+    assert!((3..=scanned).contains(&parsed), "{stderr}");
+    assert!(
+        stderr.contains("detector nginx/upstream-affinity"),
+        "{stderr}"
+    );
+    // Without the flag, nothing on stderr.
+    scalelint()
+        .args(["check", "fixtures/sample-app"])
+        .assert()
+        .stderr(predicate::str::is_empty());
+}
+
+#[test]
+fn detectors_lists_every_detector_with_its_triggers() {
+    let list = json(scalelint().args(["detectors", "--format", "json"]));
+    let list = list.as_array().expect("an array");
+    let rules = json(scalelint().args(["rules", "--format", "json"]));
+    // Every detector named by the rules list is described, with literals and known rules.
+    for rule in rules.as_array().expect("an array") {
+        for id in rule["detectors"].as_array().expect("detectors") {
+            let d = list
+                .iter()
+                .find(|d| d["id"] == *id)
+                .unwrap_or_else(|| panic!("{id} not listed"));
+            assert!(!d["triggers"].as_array().expect("triggers").is_empty());
+            assert!(d["rules"].as_array().expect("rules").contains(&rule["id"]));
+        }
+    }
+    scalelint()
+        .arg("detectors")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("nginx/upstream-affinity"));
 }

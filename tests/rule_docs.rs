@@ -52,9 +52,14 @@ fn covered_languages(rule_id: &str) -> Vec<&'static str> {
                 "typescript" | "tsx" => "ts",
                 "rust" => "rust",
                 "nginx" => "nginx",
+                "haproxy" => "haproxy",
+                "apache" => "apache",
+                "hcl" => "hcl",
+                "bicep" => "bicep",
                 "yaml" | "compose" => "yaml",
                 "json" => "json",
                 "toml" => "toml",
+                "python" => "python",
                 _ => continue,
             };
             if !langs.contains(&lang) {

@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod js;
+pub mod python;
 pub mod rust;
 
 use crate::parse::Tree;
@@ -31,14 +32,32 @@ pub trait Detector: Sync {
 
 /// Every detector, in a fixed order.
 pub static DETECTORS: &[&dyn Detector] = &[
-    &js::express_session::ExpressSession,
+    &js::sessions::Sessions,
+    &js::uploads::Uploads,
+    &js::caches::Caches,
+    &js::rate_limit::RateLimit,
+    &js::schedulers::Schedulers,
+    &js::realtime::Realtime,
+    &js::secrets::EphemeralSecrets,
     &rust::session_memory_store::SessionMemoryStore,
     &config::nginx_upstream::NginxUpstream,
+    &config::haproxy::HaproxyPersistence,
+    &config::apache_balancer::ApacheBalancer,
+    &config::terraform::TerraformAffinity,
+    &config::azure_templates::AzureTemplateAffinity,
     &config::kubernetes_affinity::KubernetesAffinity,
     &config::mesh_affinity::MeshAffinity,
     &config::traefik_sticky::TraefikSticky,
     &config::cloudformation_stickiness::CloudFormationStickiness,
     &config::replicated_volume::ReplicatedVolume,
+    &rust::crate_state::CrateState,
+    &rust::session_state::SessionState,
+    &rust::multipart_upload::MultipartUpload,
+    &rust::local_cache::LocalCache,
+    &rust::background_jobs::BackgroundJobs,
+    &python::django_settings::DjangoSettings,
+    &python::flask_config::FlaskConfig,
+    &python::app_code::AppCode,
 ];
 
 /// The detectors that can emit `rule_id`.

@@ -4,6 +4,7 @@ mod github;
 mod json;
 mod sarif;
 mod text;
+pub mod timings;
 
 use crate::engine::Report;
 use std::io::{self, Write};

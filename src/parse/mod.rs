@@ -1,8 +1,13 @@
 //! Parser families. Each file is parsed once; the tree is shared by every detector of its kind.
 
+pub mod apache;
+pub mod bicep;
 pub mod data;
+pub mod haproxy;
 pub mod js;
+pub mod json;
 pub mod nginx;
+pub mod python;
 pub mod rust;
 pub mod yaml;
 
@@ -16,8 +21,20 @@ pub enum Tree {
     Rust(rust::RustTree),
     /// nginx configuration.
     Nginx(nginx::Config),
+    /// HAProxy configuration.
+    Haproxy(haproxy::Config),
+    /// Apache httpd configuration.
+    Apache(apache::Config),
+    /// Terraform / OpenTofu HCL (hcl-edit).
+    Hcl(Box<hcl_edit::structure::Body>),
+    /// Azure Bicep.
+    Bicep(bicep::File),
     /// YAML documents, and JSON / TOML read into the same node tree.
     Yaml(yaml::Documents),
+    /// A TOML document (Cargo manifests).
+    Toml(toml::Table),
+    /// Python (tree-sitter).
+    Python(tree_sitter::Tree),
 }
 
 /// The outcome of parsing one file.
@@ -53,6 +70,17 @@ pub fn parse(file: &SourceFile) -> Parsed {
             Ok(tree) => Parsed::Complete(Tree::Rust(tree)),
             Err((at, msg)) => Parsed::Failed(at, msg),
         },
+        FileKind::CargoManifest => match file.text.parse::<toml::Table>() {
+            Ok(table) => Parsed::Complete(Tree::Toml(table)),
+            Err(e) => Parsed::Failed(e.span().map_or(0, |s| s.start), e.message().to_owned()),
+        },
+        FileKind::Python => match python::parse(&file.text) {
+            Some(tree) => match python::first_error(&tree) {
+                Some((at, msg)) => Parsed::Partial(Tree::Python(tree), at, msg),
+                None => Parsed::Complete(Tree::Python(tree)),
+            },
+            None => Parsed::Failed(0, "the parser gave up".to_owned()),
+        },
         FileKind::Nginx | FileKind::MaybeNginx => {
             let mut config = nginx::parse(&file.text);
             match config.errors.first().cloned() {
@@ -63,11 +91,38 @@ pub fn parse(file: &SourceFile) -> Parsed {
                 None => Parsed::Complete(Tree::Nginx(config)),
             }
         }
+        FileKind::Haproxy | FileKind::MaybeHaproxy => {
+            let mut config = haproxy::parse(&file.text);
+            let first = config.errors.drain(..).next();
+            tolerant(Tree::Haproxy(config), first)
+        }
+        FileKind::Apache => {
+            let mut config = apache::parse(&file.text);
+            let first = config.errors.drain(..).next();
+            tolerant(Tree::Apache(config), first)
+        }
+        FileKind::Bicep => {
+            let mut parsed = bicep::parse(&file.text);
+            let first = parsed.errors.drain(..).next();
+            tolerant(Tree::Bicep(parsed), first)
+        }
+        FileKind::Hcl => match hcl_edit::parser::parse_body(&file.text) {
+            Ok(body) => Parsed::Complete(Tree::Hcl(Box::new(body))),
+            Err(e) => Parsed::Failed(e.location().offset(), e.message().to_owned()),
+        },
         FileKind::Yaml | FileKind::Compose => documents(yaml::parse(&file.text)),
-        FileKind::Json => documents(data::parse_json(&file.text)),
+        FileKind::Json | FileKind::PackageJson => documents(data::parse_json(&file.text)),
         FileKind::MaybeTraefikToml | FileKind::TraefikToml => {
             documents(data::parse_toml(&file.text))
         }
+    }
+}
+
+/// The outcome of a parser that recovers: complete, or partial with its first problem.
+fn tolerant(tree: Tree, first_error: Option<(usize, String)>) -> Parsed {
+    match first_error {
+        Some((at, msg)) => Parsed::Partial(tree, at, msg),
+        None => Parsed::Complete(tree),
     }
 }
 

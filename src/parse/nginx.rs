@@ -3,7 +3,8 @@
 //! nginx config is a list of directives: words ended by `;`, or words followed by a `{ … }` block.
 //! Words may be quoted (`"…"`, `'…'`) with backslash escapes, `#` starts a comment at the start of
 //! a word, and `${var}` keeps its braces inside a word. Templates (`{{ … }}`) and truncated files
-//! do not stop the parse: problems are recorded and the rest is still read.
+//! do not stop the parse: problems are recorded and the rest is still read. ERB tags (`<% … %>`)
+//! are template tags too.
 
 use std::ops::Range;
 
@@ -77,6 +78,19 @@ fn tokenize(text: &str, errors: &mut Vec<(usize, String)>) -> Vec<Token> {
                 let end = bytes[i + 2..]
                     .windows(2)
                     .position(|w| w == close)
+                    .map_or(bytes.len(), |p| i + 2 + p + 2);
+                tokens.push(Token::Template(Word {
+                    value: text[start..end].to_owned(),
+                    span: start..end,
+                }));
+                i = end;
+            }
+            // ERB (Chef, Puppet): `<% … %>` control flow, `<%= … %>` values.
+            b'<' if bytes.get(i + 1) == Some(&b'%') => {
+                let start = i;
+                let end = bytes[i + 2..]
+                    .windows(2)
+                    .position(|w| w == b"%>")
                     .map_or(bytes.len(), |p| i + 2 + p + 2);
                 tokens.push(Token::Template(Word {
                     value: text[start..end].to_owned(),
@@ -348,6 +362,19 @@ mod tests {
             upstream.block.as_ref().map(|b| b[0].args[0].value.as_str()),
             Some("{{ h }}")
         );
+    }
+
+    #[test]
+    fn erb_tags_are_values_or_control_flow() {
+        let text = "upstream <%= @name %> {\n<% if @sticky -%>\n  ip_hash;\n<% end -%>\n<% @hosts.each do |h| %>\n  server <%= h %>:80;\n<% end %>\n}\n";
+        let config = parse(text);
+        assert!(config.errors.is_empty(), "{:?}", config.errors);
+        let names: Vec<_> = config
+            .walk()
+            .iter()
+            .map(|d| d.name.value.as_str())
+            .collect();
+        assert_eq!(names, ["upstream", "ip_hash", "server"]);
     }
 
     #[test]

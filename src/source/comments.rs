@@ -10,13 +10,172 @@ pub fn comment_ranges(text: &str, kind: FileKind) -> Vec<Range<usize>> {
     match kind {
         FileKind::JavaScript | FileKind::TypeScript | FileKind::Tsx => c_like(text, false),
         FileKind::Rust => c_like(text, true),
-        FileKind::Nginx | FileKind::MaybeNginx => hash(text),
-        FileKind::Yaml | FileKind::Compose | FileKind::MaybeTraefikToml | FileKind::TraefikToml => {
-            yaml_hash(text)
+        FileKind::Nginx | FileKind::MaybeNginx | FileKind::Haproxy | FileKind::MaybeHaproxy => {
+            hash(text)
         }
+        FileKind::Apache => whole_line_hash(text),
+        FileKind::Hcl => hcl(text),
+        FileKind::Bicep => bicep(text),
+        FileKind::Yaml
+        | FileKind::Compose
+        | FileKind::MaybeTraefikToml
+        | FileKind::TraefikToml
+        | FileKind::CargoManifest => yaml_hash(text),
         // JSON has no comments; JSONC's are C-like.
         FileKind::Json => c_like(text, false),
+        // JSON has no comments, but manifests read as JSONC may carry `//` ones.
+        FileKind::PackageJson => c_like(text, false),
+        FileKind::Python => python(text),
     }
+}
+
+/// Python `#` comments, skipping `'…'`, `"…"` and triple-quoted strings (with any prefix:
+/// `r''`, `b""`, `f'''…'''`); a raw string still cannot end in an escaped quote.
+fn python(text: &str) -> Vec<Range<usize>> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'#' => {
+                let end = memchr_newline(b, i);
+                out.push(i..end);
+                i = end;
+            }
+            q @ (b'"' | b'\'') => {
+                if b.get(i + 1) == Some(&q) && b.get(i + 2) == Some(&q) {
+                    i = skip_triple(b, i + 3, q);
+                } else {
+                    i = skip_line_string(b, i, q);
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}
+
+/// Skips a single-line Python string; an unterminated one ends at the line.
+fn skip_line_string(b: &[u8], start: usize, quote: u8) -> usize {
+    let mut i = start + 1;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            b'\n' => return i,
+            c if c == quote => return i + 1,
+            _ => i += 1,
+        }
+    }
+    b.len()
+}
+
+/// Skips to just after the closing triple quote of a string whose body starts at `from`.
+fn skip_triple(b: &[u8], from: usize, quote: u8) -> usize {
+    let mut i = from;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            c if c == quote && b.get(i + 1) == Some(&quote) && b.get(i + 2) == Some(&quote) => {
+                return i + 3;
+            }
+            _ => i += 1,
+        }
+    }
+    b.len()
+}
+
+/// Apache httpd: `#` starts a comment only as the first character of a line (after blanks);
+/// a `#` after a directive is part of its arguments.
+fn whole_line_hash(text: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('#') {
+            let from = start + (line.len() - trimmed.len());
+            out.push(from..start + line.trim_end_matches(['\n', '\r']).len());
+        }
+        start += line.len();
+    }
+    out
+}
+
+/// HCL: `#`, `//` and `/* */` comments, skipping `"…"` strings (with `${…}` interpolation) and
+/// heredocs (`<<EOF` … `EOF`).
+fn hcl(text: &str) -> Vec<Range<usize>> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'#' => {
+                let end = memchr_newline(b, i);
+                out.push(i..end);
+                i = end;
+            }
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                let end = memchr_newline(b, i);
+                out.push(i..end);
+                i = end;
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                let end = text[i + 2..].find("*/").map_or(b.len(), |p| i + 2 + p + 2);
+                out.push(i..end);
+                i = end;
+            }
+            b'"' => i = skip_quoted(b, i, b'"'),
+            b'<' if b.get(i + 1) == Some(&b'<') => i = skip_heredoc(text, i),
+            _ => i += 1,
+        }
+    }
+    out
+}
+
+/// Skips a heredoc starting at `start` (`<<EOF` or `<<-EOF`) to the end of its closing line.
+fn skip_heredoc(text: &str, start: usize) -> usize {
+    let rest = &text[start + 2..];
+    let rest = rest.strip_prefix('-').unwrap_or(rest);
+    let tag_len = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    let tag = &rest[..tag_len];
+    let body = text[start..].find('\n');
+    let (false, Some(body)) = (tag.is_empty(), body) else {
+        return start + 2;
+    };
+    let mut at = start + body + 1;
+    for line in text[at..].split_inclusive('\n') {
+        at += line.len();
+        if line.trim() == tag {
+            return at;
+        }
+    }
+    text.len()
+}
+
+/// Bicep: `//` and `/* */` comments, skipping `'…'` strings and `'''…'''` multi-line strings.
+fn bicep(text: &str) -> Vec<Range<usize>> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i..].starts_with(b"'''") {
+            i = text[i + 3..].find("'''").map_or(b.len(), |p| i + 3 + p + 3);
+        } else if b[i] == b'\'' {
+            i = skip_quoted(b, i, b'\'');
+        } else if b[i..].starts_with(b"//") {
+            let end = memchr_newline(b, i);
+            out.push(i..end);
+            i = end;
+        } else if b[i..].starts_with(b"/*") {
+            let end = text[i + 2..].find("*/").map_or(b.len(), |p| i + 2 + p + 2);
+            out.push(i..end);
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+    out
 }
 
 /// `//` and `/* */` comments, skipping `'…'`, `"…"` and `` `…` `` strings (JS), or Rust's
@@ -241,8 +400,32 @@ mod tests {
     }
 
     #[test]
+    fn python_strings_are_not_comments() {
+        let text = "a = '# no'  # yes\nb = \"\"\"\n# no\n\"\"\"\nc = r'\\d' # yes too\nd = f\"{x}#\" \n# last";
+        assert_eq!(
+            comments(text, FileKind::Python),
+            ["# yes", "# yes too", "# last"]
+        );
+    }
+
+    #[test]
     fn hash_comments_start_words_only() {
         let text = "set $a \"#no\"; # yes\nlocation /a#b { } #also\n";
         assert_eq!(comments(text, FileKind::Nginx), ["# yes", "#also"]);
+    }
+
+    #[test]
+    fn infra_comment_syntaxes() {
+        let apache = "# yes\nProxyPass / balancer://a/ # not a comment\n  # also\n";
+        assert_eq!(comments(apache, FileKind::Apache), ["# yes", "# also"]);
+        let hcl = "a = \"#no // no\" # yes\nb = <<EOF\n// no\nEOF\n// yes\n/* yes */\n";
+        assert_eq!(
+            comments(hcl, FileKind::Hcl),
+            ["# yes", "// yes", "/* yes */"]
+        );
+        let bicep = "var a = '// no'\nvar b = '''\n// no\n''' // yes\n";
+        assert_eq!(comments(bicep, FileKind::Bicep), ["// yes"]);
+        let haproxy = "backend a\n  balance source # yes\n";
+        assert_eq!(comments(haproxy, FileKind::Haproxy), ["# yes"]);
     }
 }

@@ -15,8 +15,20 @@ pub enum FileKind {
     Rust,
     /// nginx configuration, known by its name (`nginx.conf`, `*.nginx`).
     Nginx,
-    /// A `*.conf` file, or a file in an nginx-looking directory: nginx if its content says so.
+    /// A `*.conf` file, or a file in an nginx-looking directory: nginx if its content says so
+    /// (or Apache httpd, or HAProxy: `*.conf` is shared).
     MaybeNginx,
+    /// HAProxy configuration (`haproxy.cfg`, `*.cfg` under a `haproxy/` directory).
+    Haproxy,
+    /// A `*.cfg` file elsewhere: HAProxy if its content says so.
+    MaybeHaproxy,
+    /// Apache httpd configuration (`httpd.conf`, `apache2.conf`, or a `*.conf` whose content is
+    /// Apache's).
+    Apache,
+    /// Terraform / OpenTofu HCL (`*.tf`, `*.tofu`, `*.tfvars`).
+    Hcl,
+    /// Azure Bicep.
+    Bicep,
     /// YAML (`*.yaml`, `*.yml`): Kubernetes manifests, Helm charts, CloudFormation, Traefik,
     /// Istio and Envoy configuration.
     Yaml,
@@ -28,6 +40,12 @@ pub enum FileKind {
     MaybeTraefikToml,
     /// Traefik configuration in TOML.
     TraefikToml,
+    /// A Cargo manifest (`Cargo.toml`): a crate's dependencies.
+    CargoManifest,
+    /// An npm `package.json` manifest (its dependencies say what an import means).
+    PackageJson,
+    /// Python (`*.py`, `*.pyw`).
+    Python,
 }
 
 /// Directives that mark a file as nginx configuration (the common ones of site and upstream
@@ -82,6 +100,40 @@ const NGINX_DIRS: &[&str] = &[
     "stream.d",
 ];
 
+/// Directories that hold JS build output (compilers, bundlers, framework builds, coverage).
+const JS_OUTPUT_DIRS: &[&str] = &[
+    "dist",
+    "build",
+    "out",
+    ".next",
+    ".nuxt",
+    ".output",
+    ".svelte-kit",
+    ".vercel",
+    ".turbo",
+    ".serverless",
+    ".webpack",
+    ".cache",
+    "coverage",
+    "storybook-static",
+    "public",
+    "static",
+    "vendor",
+];
+
+/// Minified or bundled JS, or a file inside a build-output directory.
+fn is_generated_js(path: &Path, lower_name: &str) -> bool {
+    let minified = [".min.", ".bundle.", ".chunk."]
+        .iter()
+        .any(|m| lower_name.contains(m));
+    minified
+        || path
+            .ancestors()
+            .skip(1)
+            .filter_map(|d| d.file_name()?.to_str())
+            .any(|d| JS_OUTPUT_DIRS.contains(&d.to_ascii_lowercase().as_str()))
+}
+
 impl FileKind {
     /// Classifies a path; `None` means scalelint has nothing to say about the file.
     pub fn from_path(path: &Path) -> Option<FileKind> {
@@ -95,12 +147,28 @@ impl FileKind {
         {
             return None;
         }
+        if name == "Cargo.toml" {
+            return Some(FileKind::CargoManifest);
+        }
+        if lower == "package.json" {
+            return Some(FileKind::PackageJson);
+        }
+        let js = match ext {
+            Some("js" | "mjs" | "cjs" | "jsx") => Some(FileKind::JavaScript),
+            Some("ts" | "mts" | "cts") => Some(FileKind::TypeScript),
+            Some("tsx") => Some(FileKind::Tsx),
+            _ => None,
+        };
+        if let Some(js) = js {
+            // Bundler and compiler output repeats the sources (already judged) or vendors
+            // third-party code: findings there would point at files nobody edits.
+            return (!is_generated_js(path, &lower)).then_some(js);
+        }
         match ext {
-            Some("js" | "mjs" | "cjs" | "jsx") => return Some(FileKind::JavaScript),
-            Some("ts" | "mts" | "cts") => return Some(FileKind::TypeScript),
-            Some("tsx") => return Some(FileKind::Tsx),
             Some("rs") => return Some(FileKind::Rust),
             Some("nginx") => return Some(FileKind::Nginx),
+            Some("tf" | "tofu" | "tfvars") => return Some(FileKind::Hcl),
+            Some("bicep") => return Some(FileKind::Bicep),
             Some("yaml" | "yml") => return Some(yaml_kind(&lower)),
             Some("json")
                 if !NOT_INFRA_JSON.contains(&lower.as_str()) && !lower.starts_with("tsconfig") =>
@@ -110,7 +178,11 @@ impl FileKind {
             Some("toml") if !NOT_TRAEFIK_TOML.contains(&lower.as_str()) => {
                 return Some(FileKind::MaybeTraefikToml);
             }
+            Some("py" | "pyw") => return Some(FileKind::Python),
             _ => {}
+        }
+        if let Some(kind) = infra_kind_by_name(path, &lower) {
+            return Some(kind);
         }
         if lower == "nginx.conf" || lower.starts_with("nginx.conf.") || lower.starts_with("nginx.")
         {
@@ -147,6 +219,9 @@ impl FileKind {
     /// name from nginx's vocabulary that ends in `;` or opens a `{` block (INI, Apache and
     /// systemd files have neither shape).
     pub fn refine(self, text: &str) -> Option<FileKind> {
+        if self == FileKind::MaybeHaproxy {
+            return looks_like_haproxy(text).then_some(FileKind::Haproxy);
+        }
         if self == FileKind::MaybeTraefikToml {
             return is_traefik_toml(text).then_some(FileKind::TraefikToml);
         }
@@ -161,7 +236,22 @@ impl FileKind {
                 .unwrap_or_default();
             NGINX_VOCABULARY.contains(&name) && (line.ends_with(';') || line.ends_with('{'))
         });
-        looks_like_nginx.then_some(FileKind::Nginx)
+        if looks_like_nginx {
+            Some(FileKind::Nginx)
+        } else if looks_like_apache(text) {
+            Some(FileKind::Apache)
+        } else {
+            looks_like_haproxy(text).then_some(FileKind::Haproxy)
+        }
+    }
+
+    /// The ambiguous kinds that [`FileKind::refine`] may settle into this one.
+    pub fn settled_from(self) -> &'static [FileKind] {
+        match self {
+            FileKind::Nginx | FileKind::Apache => &[FileKind::MaybeNginx],
+            FileKind::Haproxy => &[FileKind::MaybeNginx, FileKind::MaybeHaproxy],
+            _ => &[],
+        }
     }
 
     /// A short name for messages and statistics.
@@ -172,12 +262,136 @@ impl FileKind {
             FileKind::Tsx => "tsx",
             FileKind::Rust => "rust",
             FileKind::Nginx | FileKind::MaybeNginx => "nginx",
+            FileKind::Haproxy | FileKind::MaybeHaproxy => "haproxy",
+            FileKind::Apache => "apache",
+            FileKind::Hcl => "hcl",
+            FileKind::Bicep => "bicep",
             FileKind::Yaml => "yaml",
             FileKind::Compose => "compose",
             FileKind::Json => "json",
             FileKind::MaybeTraefikToml | FileKind::TraefikToml => "toml",
+            FileKind::CargoManifest => "cargo-manifest",
+            FileKind::PackageJson => "package.json",
+            FileKind::Python => "python",
         }
     }
+}
+
+/// HAProxy and Apache httpd files known by name or directory (`haproxy.cfg`,
+/// `haproxy/conf.d/app.cfg`, `httpd.conf`, `apache2.conf`, and their template variants); other
+/// `*.cfg` files are HAProxy only if their content says so.
+fn infra_kind_by_name(path: &Path, lower: &str) -> Option<FileKind> {
+    let base = [".j2", ".tmpl", ".template", ".erb", ".tpl"]
+        .iter()
+        .find_map(|s| lower.strip_suffix(s))
+        .unwrap_or(lower);
+    if base == "httpd.conf" || base == "apache2.conf" {
+        return Some(FileKind::Apache);
+    }
+    if !base.ends_with(".cfg") {
+        return None;
+    }
+    let in_haproxy_dir = path
+        .ancestors()
+        .skip(1)
+        .take(3)
+        .filter_map(|d| d.file_name()?.to_str())
+        .any(|d| d.to_ascii_lowercase().contains("haproxy"));
+    if base.starts_with("haproxy") || in_haproxy_dir {
+        Some(FileKind::Haproxy)
+    } else {
+        Some(FileKind::MaybeHaproxy)
+    }
+}
+
+/// HAProxy's section keywords: a line starting with one opens a section.
+pub const HAPROXY_SECTIONS: &[&str] = &[
+    "global",
+    "defaults",
+    "frontend",
+    "backend",
+    "listen",
+    "peers",
+    "resolvers",
+    "userlist",
+    "cache",
+    "program",
+    "http-errors",
+    "ring",
+    "mailers",
+    "crt-store",
+    "traces",
+];
+
+/// HAProxy content: a proxy section header (`backend app`, `listen stats`, `defaults`) and a
+/// proxy keyword line (`balance`, `server`, `bind`, `mode`). INI files (`setup.cfg`) have
+/// `[section]` headers and `key = value` lines instead.
+fn looks_like_haproxy(text: &str) -> bool {
+    let mut section = false;
+    let mut keyword = false;
+    for line in text.lines() {
+        let code = line.split('#').next().unwrap_or_default();
+        let mut words = code.split_whitespace();
+        let Some(first) = words.next() else { continue };
+        let second = words.next();
+        if second.is_some_and(|w| w.starts_with('=') || w.starts_with(':')) {
+            continue;
+        }
+        if matches!(
+            first,
+            "frontend" | "backend" | "listen" | "defaults" | "global"
+        ) {
+            section = true;
+        } else if matches!(
+            first,
+            "balance" | "server" | "bind" | "mode" | "default_backend" | "use_backend" | "cookie"
+        ) && second.is_some()
+        {
+            keyword = true;
+        }
+        if section && keyword {
+            return true;
+        }
+    }
+    false
+}
+
+/// Apache httpd content: a line that opens or closes one of httpd's sections (`<VirtualHost>`,
+/// `<Proxy>`, `<IfModule>`, …) or is one of its proxy directives.
+fn looks_like_apache(text: &str) -> bool {
+    text.lines().any(|line| {
+        let line = line.trim_start();
+        let word = line
+            .trim_start_matches(['<', '/'])
+            .split(|c: char| c.is_whitespace() || c == '>')
+            .next()
+            .unwrap_or_default();
+        let section = line.starts_with('<')
+            && matches!(
+                word,
+                "VirtualHost"
+                    | "Proxy"
+                    | "ProxyMatch"
+                    | "IfModule"
+                    | "Directory"
+                    | "Location"
+                    | "LocationMatch"
+                    | "Files"
+                    | "IfDefine"
+            );
+        section
+            || matches!(
+                word,
+                "ProxyPass"
+                    | "ProxyPassMatch"
+                    | "ProxySet"
+                    | "BalancerMember"
+                    | "LoadModule"
+                    | "ProxyPassReverse"
+                    | "ServerName"
+                    | "DocumentRoot"
+            ) && line.len() > word.len()
+    })
 }
 
 /// Compose files by name: `compose.yaml`, `docker-compose.yml`, `docker-compose.prod.yml`.
@@ -227,7 +441,16 @@ mod tests {
         assert_eq!(kind("src/app.mjs"), Some(FileKind::JavaScript));
         assert_eq!(kind("src/App.tsx"), Some(FileKind::Tsx));
         assert_eq!(kind("src/main.rs"), Some(FileKind::Rust));
+        assert_eq!(kind("crates/web/Cargo.toml"), Some(FileKind::CargoManifest));
+        assert_eq!(kind("pyproject.toml"), None);
+        assert_eq!(kind("shop/settings/base.py"), Some(FileKind::Python));
+        assert_eq!(kind("tools/gui.pyw"), Some(FileKind::Python));
+        assert_eq!(kind("shop/app.pyc"), None);
         assert_eq!(kind("dist/index.d.ts"), None);
+        assert_eq!(kind("packages/api/dist/server.js"), None);
+        assert_eq!(kind(".next/server/app/page.js"), None);
+        assert_eq!(kind("public/js/jquery.min.js"), None);
+        assert_eq!(kind("src/builder.js"), Some(FileKind::JavaScript));
         assert_eq!(kind("deploy/nginx.conf"), Some(FileKind::Nginx));
         assert_eq!(
             kind("etc/nginx/sites-enabled/shop"),
@@ -240,14 +463,29 @@ mod tests {
         assert_eq!(kind("etc/nginx/mime.types"), None);
         assert_eq!(kind("deploy/app.conf"), Some(FileKind::MaybeNginx));
         assert_eq!(kind("README.md"), None);
+        assert_eq!(kind("api/package.json"), Some(FileKind::PackageJson));
+        assert_eq!(kind("api/package-lock.json"), None);
         assert_eq!(kind("sites-enabled/README.md"), None);
+        assert_eq!(kind("etc/haproxy/haproxy.cfg"), Some(FileKind::Haproxy));
+        assert_eq!(kind("haproxy/conf.d/10-app.cfg"), Some(FileKind::Haproxy));
+        assert_eq!(kind("templates/haproxy.cfg.j2"), Some(FileKind::Haproxy));
+        assert_eq!(kind("setup.cfg"), Some(FileKind::MaybeHaproxy));
+        assert_eq!(kind("conf/httpd.conf"), Some(FileKind::Apache));
+        assert_eq!(
+            kind("apache2/sites-enabled/app.conf"),
+            Some(FileKind::MaybeNginx)
+        );
+        assert_eq!(kind("infra/main.tf"), Some(FileKind::Hcl));
+        assert_eq!(kind("infra/prod.tfvars"), Some(FileKind::Hcl));
+        assert_eq!(kind("azuredeploy.json"), Some(FileKind::Json));
+        assert_eq!(kind("main.bicep"), Some(FileKind::Bicep));
         assert_eq!(kind("k8s/deployment.yml"), Some(FileKind::Yaml));
         assert_eq!(kind("docker-compose.prod.yml"), Some(FileKind::Compose));
         assert_eq!(kind("compose.yaml"), Some(FileKind::Compose));
         assert_eq!(kind("cfn/stack.json"), Some(FileKind::Json));
         assert_eq!(kind("traefik.toml"), Some(FileKind::MaybeTraefikToml));
-        assert_eq!(kind("Cargo.toml"), None);
-        assert_eq!(kind("web/package.json"), None);
+        assert_eq!(kind("Cargo.toml"), Some(FileKind::CargoManifest));
+        assert_eq!(kind("web/package.json"), Some(FileKind::PackageJson));
     }
 
     #[test]
@@ -262,7 +500,18 @@ mod tests {
         assert_eq!(FileKind::MaybeNginx.refine(snippet), Some(FileKind::Nginx));
         let apache =
             "<VirtualHost *:80>\n  ServerName x\n  ProxyPass / balancer://app/\n</VirtualHost>\n";
-        assert_eq!(FileKind::MaybeNginx.refine(apache), None);
+        assert_eq!(FileKind::MaybeNginx.refine(apache), Some(FileKind::Apache));
+        let haproxy = "defaults\n  mode http\nbackend app\n  balance source\n";
+        assert_eq!(
+            FileKind::MaybeNginx.refine(haproxy),
+            Some(FileKind::Haproxy)
+        );
+        assert_eq!(
+            FileKind::MaybeHaproxy.refine(haproxy),
+            Some(FileKind::Haproxy)
+        );
+        let setup_cfg = "[metadata]\nname = x\n[options]\nmode = strict\nbackend = y\n";
+        assert_eq!(FileKind::MaybeHaproxy.refine(setup_cfg), None);
         let traefik = "[http.services.app.loadBalancer]\n";
         assert_eq!(
             FileKind::MaybeTraefikToml.refine(traefik),

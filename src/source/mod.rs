@@ -7,6 +7,7 @@ mod test_code;
 
 pub use comments::comment_ranges;
 pub use kind::FileKind;
+pub use kind::HAPROXY_SECTIONS;
 pub use line_index::LineIndex;
 pub use test_code::is_test_path;
 

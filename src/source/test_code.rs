@@ -48,7 +48,12 @@ fn is_test_file_name(name: &str) -> bool {
     // `app.test.ts`, `app.spec.js`, `Button.stories.tsx`, `app.e2e-spec.ts`.
     let mut parts = name.split('.').skip(1);
     let marked = parts.any(|p| matches!(p, "test" | "spec" | "stories" | "e2e-spec" | "cy"));
-    marked || stem == "tests" || stem.ends_with("_test") || stem.starts_with("test_")
+    // pytest: `test_x.py`, `x_test.py`, `conftest.py`; Django apps: `tests.py`.
+    marked
+        || stem == "tests"
+        || stem == "conftest"
+        || stem.ends_with("_test")
+        || stem.starts_with("test_")
 }
 
 #[cfg(test)]
@@ -69,6 +74,11 @@ mod tests {
             "examples/demo/main.rs",
             "benches/pipeline.rs",
             "test/nginx.conf",
+            "shop/tests.py",
+            "shop/tests/test_views.py",
+            "shop/test_models.py",
+            "shop/models_test.py",
+            "conftest.py",
         ] {
             assert!(is_test_path(Path::new(path)), "{path}");
         }
@@ -78,6 +88,8 @@ mod tests {
             "src/contest.rs",
             "deploy/nginx.conf",
             "latest/app.js",
+            "shop/settings/testing_utils.py",
+            "shop/contest.py",
         ] {
             assert!(!is_test_path(Path::new(path)), "{path}");
         }

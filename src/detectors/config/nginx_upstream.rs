@@ -3,6 +3,7 @@
 //! Tengine's `session_sticky`.
 //! `hash $request_uri` and friends spread by content for cache locality: not user pinning.
 
+use super::affinity;
 use crate::detectors::Detector;
 use crate::diagnostic::Diagnostic;
 use crate::parse::Tree;
@@ -25,13 +26,28 @@ const CLIENT_ADDRESS_VARS: &[&str] = &[
     "$http_x_real_ip",
     "$http_cf_connecting_ip",
     "$http_true_client_ip",
+    "$proxy_protocol_addr",
 ];
 
-const STICKY_HELP: &str = "drop the stickiness and keep session state in a shared store (Redis, \
-    a database) or in signed cookies, so any server can answer; if stickiness is deliberate (a \
-    per-user warm cache), record why with `# scalelint: ignore[SL401] <reason>` above the line";
-const IP_HELP: &str = "balance with round robin or `least_conn` and keep session state in a \
-    shared store (Redis, a database) or in signed cookies, so any server can answer";
+const STICKY_CHANGE: &str = "delete the `sticky` / `hash` line and balance with the default \
+    round robin or `least_conn`";
+const IP_CHANGE: &str = "delete `ip_hash` / the `hash` on the client address and balance with the \
+    default round robin or `least_conn`";
+
+/// A finding for directive `d`: `what` it does, the rule's consequence and fix.
+fn finding(rule: &'static Rule, d: &Directive, who: &str, what: &str) -> Diagnostic {
+    let change = if rule.id == rules::SL402.id {
+        IP_CHANGE
+    } else {
+        STICKY_CHANGE
+    };
+    Diagnostic::new(
+        rule,
+        d.span.clone(),
+        format!("{who} {what}, which {}", affinity::pins(rule)),
+        affinity::help(rule, change, "#"),
+    )
+}
 
 /// Variables defined in the file by `map SOURCE $var { … }` or `set $var VALUE;`: what each one
 /// is computed from, so that `hash $sticky_key` is judged by what `$sticky_key` holds.
@@ -83,24 +99,13 @@ fn classify_hash_key(key: &str, defs: &Definitions) -> Option<(&'static Rule, St
         let request_value = lower
             .strip_prefix("$arg_")
             .or_else(|| lower.strip_prefix("$http_"));
-        lower.starts_with("$cookie_") || request_value.is_some_and(names_a_session)
+        lower.starts_with("$cookie_") || request_value.is_some_and(affinity::names_a_session)
     }) {
         return Some((&rules::SL401, var.clone()));
     }
     vars.into_iter()
         .find(|v| CLIENT_ADDRESS_VARS.contains(&v.as_str()))
         .map(|v| (&rules::SL402, v))
-}
-
-/// Whether a header or query parameter name carries a session or user identity.
-fn names_a_session(name: &str) -> bool {
-    name.contains("session")
-        || name.split(['_', '-']).any(|word| {
-            matches!(
-                word,
-                "sess" | "sid" | "phpsessid" | "token" | "authorization" | "userid" | "uid"
-            )
-        })
 }
 
 /// The `$variables` in a value (`${name}` written as `$name`).
@@ -165,51 +170,35 @@ impl Detector for NginxUpstream {
 /// Judges one directive of an upstream block; `who` names the upstream in the message.
 fn check_directive(d: &Directive, who: &str, defs: &Definitions) -> Option<Diagnostic> {
     match d.name.value.as_str() {
-        "ip_hash" => Some(Diagnostic::new(
-            &rules::SL402,
-            d.span.clone(),
-            format!("{who} uses `ip_hash`, which pins each client address to one server"),
-            IP_HELP,
-        )),
+        "ip_hash" => Some(finding(&rules::SL402, d, who, "uses `ip_hash`")),
         "hash" => {
             let key = d.args.first()?;
             let (rule, var) = classify_hash_key(&key.value, defs)?;
-            let cookie = rule.id == rules::SL401.id;
             let source = if key.value.to_ascii_lowercase().contains(&var) {
                 format!("`{var}`")
             } else {
                 format!("`{}` (from `{var}`)", key.value)
             };
-            let pinned = if cookie {
-                "each user's session"
-            } else {
-                "each client address"
-            };
-            let message = format!("{who} hashes on {source}, which pins {pinned} to one server");
-            let help = if cookie { STICKY_HELP } else { IP_HELP };
-            Some(Diagnostic::new(rule, d.span.clone(), message, help))
+            Some(finding(rule, d, who, &format!("hashes on {source}")))
         }
         // Tengine's session_sticky module: a cookie, inserted or rewritten (default `route`).
-        "session_sticky" => Some(Diagnostic::new(
+        "session_sticky" => Some(finding(
             &rules::SL401,
-            d.span.clone(),
-            format!("{who} pins each user to one server with a `session_sticky` cookie"),
-            STICKY_HELP,
+            d,
+            who,
+            "routes by a `session_sticky` cookie",
         )),
-        "sticky" => {
+        // `sticky_cookie_insert`: the form nginx Plus had before 1.5.7, still in old configs.
+        "sticky" | "sticky_cookie_insert" => {
             let method = d.args.first().map(|a| a.value.as_str());
-            let how = match method {
-                Some("cookie") => "a `sticky cookie`",
-                Some("route") => "`sticky route`",
-                Some("learn") => "`sticky learn`",
+            let how = match (d.name.value.as_str(), method) {
+                ("sticky_cookie_insert", _) => "`sticky_cookie_insert`",
+                (_, Some("cookie")) => "a `sticky cookie`",
+                (_, Some("route")) => "`sticky route`",
+                (_, Some("learn")) => "`sticky learn`",
                 _ => "a sticky cookie (`sticky`)",
             };
-            Some(Diagnostic::new(
-                &rules::SL401,
-                d.span.clone(),
-                format!("{who} pins each user to one server with {how}"),
-                STICKY_HELP,
-            ))
+            Some(finding(&rules::SL401, d, who, &format!("routes by {how}")))
         }
         _ => None,
     }
@@ -258,5 +247,21 @@ mod tests {
             None
         );
         assert_eq!(classify_hash_key("$scheme$request_uri", &none), None);
+    }
+
+    #[test]
+    fn stream_upstreams_and_legacy_sticky() {
+        let text = "stream {\n  upstream db {\n    hash $remote_addr consistent;\n    server a:5432;\n  }\n}\nhttp {\n  upstream old {\n    sticky_cookie_insert srv_id expires=1h;\n  }\n  upstream pp {\n    hash $proxy_protocol_addr;\n  }\n}\n";
+        let config = crate::parse::nginx::parse(text);
+        let file = SourceFile::new("nginx.conf".into(), FileKind::Nginx, text.into());
+        let mut sink = Sink::default();
+        NginxUpstream.check(&file, &Tree::Nginx(config), &mut sink);
+        let rules: Vec<_> = sink.diagnostics.iter().map(|d| d.rule.id).collect();
+        assert_eq!(rules, ["SL402", "SL401", "SL402"]);
+        assert!(
+            sink.diagnostics[0]
+                .message
+                .contains("fails, restarts or is scaled in")
+        );
     }
 }

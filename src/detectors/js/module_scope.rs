@@ -15,6 +15,22 @@ pub enum Imported {
     Named(String),
 }
 
+/// Where a value comes from: a module and the members (and calls, `"()"`) taken from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// The module specifier.
+    pub module: String,
+    /// Member names below the module, `"()"` for a call.
+    pub path: Vec<String>,
+}
+
+impl Origin {
+    /// The path as `&str`s, for matching against tables.
+    pub fn path(&self) -> Vec<&str> {
+        self.path.iter().map(String::as_str).collect()
+    }
+}
+
 /// A local binding to an import of a module.
 #[derive(Debug, Clone)]
 pub struct Binding {
@@ -304,6 +320,70 @@ impl<'t> ModuleScope<'t> {
             .any(|(o, p)| o == name && p == property)
     }
 
+    /// Where an expression comes from: the imported module and the member path below it
+    /// (`session.MemoryStore` → `express-session` + `["MemoryStore"]`; a call of a module
+    /// factory adds `"()"`: `require('memorystore')(session)` → `memorystore` + `["()"]`).
+    /// `.default` is the module itself. Follows `const`s; `None` for anything else.
+    pub fn origin(&self, node: Node<'t>, source: &str) -> Option<Origin> {
+        self.origin_at(node, source, 0)
+    }
+
+    fn origin_at(&self, node: Node<'t>, source: &str, depth: usize) -> Option<Origin> {
+        if depth > 8 {
+            return None;
+        }
+        let node = self.resolve(node, source);
+        match node.kind() {
+            "identifier" => {
+                let name = text(node, source);
+                let binding = self.bindings.iter().rev().find(|b| b.local == name)?;
+                let path = match &binding.imported {
+                    Imported::Module => Vec::new(),
+                    Imported::Named(n) => vec![n.clone()],
+                };
+                Some(Origin {
+                    module: binding.module.clone(),
+                    path,
+                })
+            }
+            "member_expression" => {
+                let property = text(node.child_by_field_name("property")?, source);
+                let mut origin =
+                    self.origin_at(node.child_by_field_name("object")?, source, depth + 1)?;
+                if !(property == "default" && origin.path.is_empty()) {
+                    origin.path.push(property.to_owned());
+                }
+                Some(origin)
+            }
+            "call_expression" => {
+                if let Some(module) = required_module(node, source) {
+                    return Some(Origin {
+                        module: module.to_owned(),
+                        path: Vec::new(),
+                    });
+                }
+                let mut origin =
+                    self.origin_at(node.child_by_field_name("function")?, source, depth + 1)?;
+                origin.path.push("()".to_owned());
+                Some(origin)
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether `node` comes from one of `modules` with exactly the member `path`.
+    pub fn is(&self, node: Node<'t>, source: &str, modules: &[&str], path: &[&str]) -> bool {
+        self.origin(node, source)
+            .is_some_and(|o| modules.contains(&o.module.as_str()) && o.path == path)
+    }
+
+    /// Whether any binding of the file imports one of `modules`.
+    pub fn imports_any(&self, modules: &[&str]) -> bool {
+        self.bindings
+            .iter()
+            .any(|b| modules.contains(&b.module.as_str()))
+    }
+
     /// Follows identifiers to the value of the `const` they name (a few hops at most).
     pub fn resolve(&self, mut node: Node<'t>, source: &str) -> Node<'t> {
         for _ in 0..4 {
@@ -376,5 +456,32 @@ let twice = 1; twice = 2; var twice = 3;
         assert!(!scope.values.contains_key("twice"));
         assert!(scope.assigns("opts", "store"));
         assert!(scope.assigns("opts", "cookie") && scope.assigns("opts", "resave"));
+    }
+
+    #[test]
+    fn origins_follow_members_calls_and_consts() {
+        let src = r#"
+import multer, { diskStorage as ds } from 'multer';
+const FileStore = require('session-file-store')(require('express-session'));
+const storage = multer.default.diskStorage;
+const x = ds;
+"#;
+        let tree = js::parse(FileKind::TypeScript, src).expect("parses");
+        let scope = ModuleScope::new(tree.root_node(), src);
+        let origin = |name: &str| {
+            let node = *scope.values.get(name).expect("declared");
+            scope
+                .origin(node, src)
+                .map(|o| (o.module.clone(), o.path.join(".")))
+        };
+        assert_eq!(
+            origin("FileStore"),
+            Some(("session-file-store".into(), "()".into()))
+        );
+        assert_eq!(
+            origin("storage"),
+            Some(("multer".into(), "diskStorage".into()))
+        );
+        assert_eq!(origin("x"), Some(("multer".into(), "diskStorage".into())));
     }
 }

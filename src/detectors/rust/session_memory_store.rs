@@ -4,12 +4,13 @@
 //! session store, and a `MokaStore` that is the cache in front of a shared store
 //! (`CachingSessionStore::new(moka, postgres)`) is not the session store either.
 
-use super::use_paths::{UsePaths, is_test_only};
+use super::cargo_manifest::{self, Crates, Hit, MANIFEST_TRIGGERS};
+use super::use_paths::{UsePaths, binding};
 use crate::detectors::Detector;
 use crate::diagnostic::Diagnostic;
 use crate::parse::Tree;
 use crate::parse::rust::span_range;
-use crate::project::Sink;
+use crate::project::{Facts, Located, Sink};
 use crate::rules;
 use crate::source::{FileKind, SourceFile};
 use syn::spanned::Spanned;
@@ -75,34 +76,88 @@ impl Detector for SessionMemoryStore {
         "rust/session-memory-store"
     }
     fn kinds(&self) -> &'static [FileKind] {
-        &[FileKind::Rust]
+        &[FileKind::Rust, FileKind::CargoManifest]
     }
     fn triggers(&self) -> &'static [&'static str] {
-        &["MemoryStor", "MokaStore"]
+        // The layer names catch files that use a store re-exported under another name.
+        &[
+            "MemoryStor",
+            "MokaStore",
+            "SessionManagerLayer",
+            "SessionLayer",
+            "ServerSession",
+            MANIFEST_TRIGGERS[0],
+            MANIFEST_TRIGGERS[1],
+        ]
     }
     fn rules(&self) -> &'static [&'static str] {
         &["SL101"]
     }
 
     fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Sink) {
-        let Tree::Rust(tree) = tree else { return };
+        let Some(tree) = cargo_manifest::record(file, tree, out) else {
+            return;
+        };
         let mut slots = CacheSlots::default();
         slots.visit_file(&tree.file);
         let mut visitor = Visitor {
             uses: UsePaths::new(&tree.file),
+            module: cargo_manifest::module_path(&file.rel_path),
             file,
-            out,
+            hits: Vec::new(),
             cache_names: slots.names,
             in_cache_slot: 0,
         };
         visitor.visit_file(&tree.file);
+        for hit in visitor.hits {
+            out.fact(hit);
+        }
     }
+
+    fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
+        Crates::new(facts).resolve::<bool>(facts, out, |path, hit| {
+            let known = known(path)?;
+            if known.cache_front && hit.payload {
+                return None;
+            }
+            Some(Diagnostic::new(
+                &rules::SL101,
+                hit.span.clone(),
+                format!(
+                    "sessions are stored in {}, which lives in this process's memory",
+                    known.what
+                ),
+                known.help,
+            ))
+        });
+    }
+}
+
+/// The known store a canonical path names (a type path, or a path to one of its functions).
+fn known(full: &[String]) -> Option<&'static KnownStore> {
+    KNOWN.iter().find(|k| {
+        k.paths
+            .iter()
+            .any(|known| cargo_manifest::starts_with(full, known))
+    })
+}
+
+/// Type names of the known stores: a written path must contain one, or be a `crate::` path that
+/// a re-export may turn into one.
+fn may_name_store(path: &[String]) -> bool {
+    path.first().is_some_and(|h| h == "crate")
+        || path
+            .iter()
+            .any(|s| matches!(s.as_str(), "MemoryStore" | "MokaStore" | "MemoryStorage"))
 }
 
 struct Visitor<'a> {
     uses: UsePaths,
+    /// The module the file is (`crate::web::auth`).
+    module: Vec<String>,
     file: &'a SourceFile,
-    out: &'a mut Sink,
+    /// Paths that may name a store; the payload says whether it is a session cache's slot.
+    hits: Vec<Hit<bool>>,
     /// Variables passed as the cache of a `CachingSessionStore`.
     cache_names: Vec<String>,
     /// Depth of expressions that build such a cache.
@@ -117,15 +172,6 @@ fn is_caching_store_new(func: &syn::Expr) -> bool {
     let mut last = p.path.segments.iter().rev().map(|s| &s.ident);
     last.next().is_some_and(|i| i == "new")
         && last.next().is_some_and(|i| i == "CachingSessionStore")
-}
-
-/// The variable a pattern binds (`x`, `x: T`, `mut x`).
-fn bound_name(pat: &syn::Pat) -> Option<String> {
-    match pat {
-        syn::Pat::Ident(p) => Some(p.ident.to_string()),
-        syn::Pat::Type(t) => bound_name(&t.pat),
-        _ => None,
-    }
 }
 
 /// Collects the variables used as the cache argument of `CachingSessionStore::new`.
@@ -147,62 +193,31 @@ impl<'ast> Visit<'ast> for CacheSlots {
 }
 
 impl Visitor<'_> {
-    /// The known store a path names (a type path, or a path to one of its associated functions).
-    fn known(&self, path: &syn::Path) -> Option<&'static KnownStore> {
-        self.uses.resolve(path).into_iter().find_map(|full| {
-            KNOWN.iter().find(|k| {
-                k.paths.iter().any(|known| {
-                    full.len() >= known.len() && full.iter().zip(*known).all(|(a, b)| a == b)
-                })
-            })
-        })
-    }
-
-    fn report(&mut self, known: &KnownStore, span: proc_macro2::Span) {
-        if known.cache_front && self.in_cache_slot > 0 {
-            return;
+    /// Records a path that may name a store; says whether it did.
+    fn note(&mut self, path: &syn::Path) -> bool {
+        let paths = cargo_manifest::candidates(&self.uses, &self.module, path);
+        if !paths.iter().any(|p| may_name_store(p)) {
+            return false;
         }
-        let span = span_range(span, &self.file.lines, &self.file.text);
-        self.out.push(Diagnostic::new(
-            &rules::SL101,
-            span,
-            format!(
-                "sessions are stored in {}, which lives in this process's memory",
-                known.what
-            ),
-            known.help,
-        ));
+        self.hits.push(Hit {
+            span: span_range(path.span(), &self.file.lines, &self.file.text),
+            paths,
+            payload: self.in_cache_slot > 0,
+        });
+        true
     }
 }
 
 impl<'ast> Visit<'ast> for Visitor<'_> {
-    fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
-        if !is_test_only(&m.attrs) {
-            visit::visit_item_mod(self, m);
-        }
-    }
-    fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
-        if !is_test_only(&f.attrs) {
-            visit::visit_item_fn(self, f);
-        }
-    }
-    fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
-        if !is_test_only(&f.attrs) {
-            visit::visit_impl_item_fn(self, f);
-        }
-    }
+    crate::skip_rust_test_code!();
 
     fn visit_expr_path(&mut self, e: &'ast syn::ExprPath) {
-        if let Some(known) = self.known(&e.path) {
-            self.report(known, e.path.span());
-        }
+        self.note(&e.path);
         visit::visit_expr_path(self, e);
     }
 
     fn visit_expr_struct(&mut self, e: &'ast syn::ExprStruct) {
-        if let Some(known) = self.known(&e.path) {
-            self.report(known, e.path.span());
-        }
+        self.note(&e.path);
         visit::visit_expr_struct(self, e);
     }
 
@@ -221,19 +236,18 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
 
     // `let store: MemoryStore = Default::default();` names the store only in the type.
     fn visit_local(&mut self, local: &'ast syn::Local) {
-        let before = self.out.len();
-        let cache = bound_name(&local.pat).is_some_and(|n| self.cache_names.contains(&n));
+        let before = self.hits.len();
+        let cache = binding(&local.pat).is_some_and(|n| self.cache_names.contains(&n));
         self.in_cache_slot += usize::from(cache);
         if let Some(init) = &local.init {
             self.visit_local_init(init);
         }
-        if self.out.len() == before
+        if self.hits.len() == before
             && local.init.is_some()
             && let syn::Pat::Type(typed) = &local.pat
             && let syn::Type::Path(ty) = &*typed.ty
-            && let Some(known) = self.known(&ty.path)
         {
-            self.report(known, ty.path.span());
+            self.note(&ty.path);
         }
         self.in_cache_slot -= usize::from(cache);
         for attr in &local.attrs {

@@ -39,6 +39,11 @@ impl UsePaths {
         paths
     }
 
+    /// Every imported name with its full path.
+    pub fn names(&self) -> impl Iterator<Item = (&String, &Vec<String>)> {
+        self.names.iter()
+    }
+
     fn add(&mut self, tree: &UseTree, prefix: &mut Vec<String>) {
         match tree {
             UseTree::Path(p) => {
@@ -98,6 +103,38 @@ impl UsePaths {
             }));
         }
         out
+    }
+}
+
+/// The `syn::visit::Visit` methods that keep a visitor out of test-only modules, functions and
+/// methods; expand inside an `impl Visit for …` block.
+#[macro_export]
+macro_rules! skip_rust_test_code {
+    () => {
+        fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
+            if !$crate::detectors::rust::use_paths::is_test_only(&m.attrs) {
+                syn::visit::visit_item_mod(self, m);
+            }
+        }
+        fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
+            if !$crate::detectors::rust::use_paths::is_test_only(&f.attrs) {
+                syn::visit::visit_item_fn(self, f);
+            }
+        }
+        fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
+            if !$crate::detectors::rust::use_paths::is_test_only(&f.attrs) {
+                syn::visit::visit_impl_item_fn(self, f);
+            }
+        }
+    };
+}
+
+/// The variable a pattern binds (`x`, `x: T`, `mut x`).
+pub fn binding(pat: &syn::Pat) -> Option<String> {
+    match pat {
+        syn::Pat::Ident(p) => Some(p.ident.to_string()),
+        syn::Pat::Type(t) => binding(&t.pat),
+        _ => None,
     }
 }
 

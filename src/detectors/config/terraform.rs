@@ -1,0 +1,643 @@
+//! Terraform / OpenTofu load-balancer affinity, read with hcl-edit: AWS target-group
+//! `stickiness` (on when the block is present: `enabled` defaults to true), listener `forward`
+//! stickiness, classic ELB cookie stickiness policies, GCP backend-service and target-pool
+//! `session_affinity`, Azure App Service `client_affinity_enabled` and Application Gateway
+//! `cookie_based_affinity`, DigitalOcean `sticky_sessions`.
+//!
+//! Values may come from `var.*` (a `variable`'s `default`, overridden by `terraform.tfvars` /
+//! `*.auto.tfvars`) or `local.*` of the same module (directory): each file records what it
+//! defines and what it would report as facts, resolved after the walk. A value that stays
+//! unknown (a module input without default, a conditional) is not reported.
+
+use super::affinity;
+use crate::detectors::Detector;
+use crate::diagnostic::Diagnostic;
+use crate::parse::Tree;
+use crate::project::{Facts, Located, Sink};
+use crate::rules::{self, Rule};
+use crate::source::{FileKind, SourceFile};
+use hcl_edit::Span;
+use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
+use hcl_edit::structure::{Block, Body};
+use std::collections::HashMap;
+use std::ops::Range;
+
+/// Load-balancer affinity in Terraform resources.
+pub struct TerraformAffinity;
+
+/// A value as far as it is known without running Terraform.
+#[derive(Debug, Clone, PartialEq)]
+enum Val {
+    Bool(bool),
+    Str(String),
+    Obj(Vec<(String, Val)>),
+    Unknown,
+}
+
+/// An attribute's value: a literal, a reference to resolve, or absent.
+#[derive(Debug, Clone, PartialEq)]
+enum Term {
+    Lit(Val),
+    /// `var.NAME.path…` (`var` true) or `local.NAME.path…`.
+    Ref {
+        var: bool,
+        name: String,
+        path: Vec<String>,
+    },
+    Absent,
+}
+
+/// What a module file defines: a variable default, a tfvars value or a local.
+#[derive(Debug)]
+struct Binding {
+    dir: String,
+    kind: BindingKind,
+    name: String,
+    value: Val,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BindingKind {
+    Default,
+    TfVars,
+    Local,
+}
+
+/// A setting that pins users when its terms resolve to the bad values.
+#[derive(Debug)]
+enum Check {
+    /// `stickiness { type enabled }` of a target group; `protocol` says ALB or NLB.
+    TargetGroup {
+        enabled: Term,
+        kind: Term,
+        protocol: Term,
+    },
+    /// `forward { stickiness { enabled } }` of a listener (rule); off unless enabled.
+    ListenerForward { enabled: Term },
+    /// A classic ELB cookie stickiness policy resource.
+    ElbPolicy { app_cookie: bool },
+    /// GCP `session_affinity`.
+    GoogleAffinity { value: Term },
+    /// App Service `client_affinity_enabled`.
+    AppServiceAffinity { value: Term },
+    /// Application Gateway `cookie_based_affinity`.
+    GatewayAffinity { value: Term },
+    /// DigitalOcean `sticky_sessions { type }` (default `none`).
+    DoSticky { kind: Term },
+}
+
+/// A possible finding, recorded as a fact of its file.
+#[derive(Debug)]
+struct Candidate {
+    dir: String,
+    span: Range<usize>,
+    resource: String,
+    check: Check,
+}
+
+impl Detector for TerraformAffinity {
+    fn id(&self) -> &'static str {
+        "terraform/lb-affinity"
+    }
+    fn kinds(&self) -> &'static [FileKind] {
+        &[FileKind::Hcl]
+    }
+    fn triggers(&self) -> &'static [&'static str] {
+        // `stick` and `affinity` are in every setting read here (and in the usual names of the
+        // variables behind them, also in tfvars); `variable` / `locals` hold module values.
+        &["stick", "affinity", "variable", "locals"]
+    }
+    fn rules(&self) -> &'static [&'static str] {
+        &["SL401", "SL402"]
+    }
+
+    fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Sink) {
+        let Tree::Hcl(body) = tree else { return };
+        let (dir, name) = match file.rel_path.rsplit_once('/') {
+            Some((d, n)) => (d.to_owned(), n.to_ascii_lowercase()),
+            None => (String::new(), file.rel_path.to_ascii_lowercase()),
+        };
+        if name.ends_with(".tfvars") {
+            // Only the files Terraform loads by itself override defaults.
+            if name == "terraform.tfvars" || name.ends_with(".auto.tfvars") {
+                for attr in body.attributes() {
+                    out.fact(Binding {
+                        dir: dir.clone(),
+                        kind: BindingKind::TfVars,
+                        name: attr.key.as_str().to_owned(),
+                        value: val(&attr.value),
+                    });
+                }
+            }
+            return;
+        }
+        for block in body.blocks() {
+            match block.ident.as_str() {
+                "variable" => {
+                    if let (Some(label), Some(default)) =
+                        (block.labels.first(), block.body.get_attribute("default"))
+                    {
+                        out.fact(Binding {
+                            dir: dir.clone(),
+                            kind: BindingKind::Default,
+                            name: label.as_str().to_owned(),
+                            value: val(&default.value),
+                        });
+                    }
+                }
+                "locals" => {
+                    for attr in block.body.attributes() {
+                        out.fact(Binding {
+                            dir: dir.clone(),
+                            kind: BindingKind::Local,
+                            name: attr.key.as_str().to_owned(),
+                            value: val(&attr.value),
+                        });
+                    }
+                }
+                "resource" => {
+                    for (span, check) in resource_checks(block) {
+                        let resource = block
+                            .labels
+                            .iter()
+                            .map(|l| l.as_str())
+                            .collect::<Vec<_>>()
+                            .join(".");
+                        out.fact(Candidate {
+                            dir: dir.clone(),
+                            span,
+                            resource,
+                            check,
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
+        let mut bindings: HashMap<(&str, bool, &str), (BindingKind, &Val)> = HashMap::new();
+        for (_, b) in facts.of::<Binding>() {
+            let key = (
+                b.dir.as_str(),
+                b.kind == BindingKind::Local,
+                b.name.as_str(),
+            );
+            // tfvars win over a variable's default.
+            let keep = bindings
+                .get(&key)
+                .is_none_or(|(k, _)| *k != BindingKind::TfVars);
+            if keep {
+                bindings.insert(key, (b.kind, &b.value));
+            }
+        }
+        let eval = |dir: &str, term: &Term| -> Option<Val> {
+            match term {
+                Term::Absent => None,
+                Term::Lit(v) => Some(v.clone()),
+                Term::Ref { var, name, path } => {
+                    let mut v = bindings.get(&(dir, !*var, name.as_str()))?.1;
+                    for p in path {
+                        let Val::Obj(members) = v else {
+                            return Some(Val::Unknown);
+                        };
+                        v = &members.iter().find(|(k, _)| k == p)?.1;
+                    }
+                    Some(v.clone())
+                }
+            }
+        };
+        for (path, c) in facts.of::<Candidate>() {
+            if let Some(diagnostic) = decide(c, |t| eval(&c.dir, t)) {
+                out.push(Located {
+                    path: path.to_owned(),
+                    diagnostic,
+                });
+            }
+        }
+    }
+}
+
+/// The settings of one `resource` block that may pin users, with where to report them.
+fn resource_checks(block: &Block) -> Vec<(Range<usize>, Check)> {
+    let kind = block.labels.first().map_or("", |l| l.as_str());
+    let span_of = |b: &Block| b.span().unwrap_or_default();
+    let attr = |body: &Body, key: &str| -> (Term, Option<Range<usize>>) {
+        body.get_attribute(key)
+            .map_or((Term::Absent, None), |a| (term(&a.value), a.span()))
+    };
+    let mut out = Vec::new();
+    match kind {
+        "aws_lb_target_group" | "aws_alb_target_group" => {
+            let (protocol, _) = attr(&block.body, "protocol");
+            for s in block.body.get_blocks("stickiness") {
+                let (enabled, at) = attr(&s.body, "enabled");
+                let (kind, type_at) = attr(&s.body, "type");
+                // Without `enabled` the block itself turns stickiness on: point at its type.
+                let at = at.or(type_at).unwrap_or_else(|| span_of(s));
+                out.push((
+                    at,
+                    Check::TargetGroup {
+                        enabled,
+                        kind,
+                        protocol: protocol.clone(),
+                    },
+                ));
+            }
+        }
+        "aws_lb_listener"
+        | "aws_alb_listener"
+        | "aws_lb_listener_rule"
+        | "aws_alb_listener_rule" => {
+            for action in block
+                .body
+                .get_blocks("default_action")
+                .chain(block.body.get_blocks("action"))
+            {
+                for forward in action.body.get_blocks("forward") {
+                    for s in forward.body.get_blocks("stickiness") {
+                        let (enabled, at) = attr(&s.body, "enabled");
+                        out.push((
+                            at.unwrap_or_else(|| span_of(s)),
+                            Check::ListenerForward { enabled },
+                        ));
+                    }
+                }
+            }
+        }
+        "aws_lb_cookie_stickiness_policy" | "aws_app_cookie_stickiness_policy" => {
+            let head = block.ident.span().unwrap_or_default().start
+                ..block
+                    .labels
+                    .last()
+                    .and_then(|l| l.span())
+                    .map_or(0, |s| s.end);
+            out.push((
+                head,
+                Check::ElbPolicy {
+                    app_cookie: kind == "aws_app_cookie_stickiness_policy",
+                },
+            ));
+        }
+        "google_compute_backend_service"
+        | "google_compute_region_backend_service"
+        | "google_compute_target_pool" => {
+            if let (value, Some(at)) = attr(&block.body, "session_affinity") {
+                out.push((at, Check::GoogleAffinity { value }));
+            }
+        }
+        "azurerm_linux_web_app"
+        | "azurerm_windows_web_app"
+        | "azurerm_app_service"
+        | "azurerm_linux_web_app_slot"
+        | "azurerm_windows_web_app_slot"
+        | "azurerm_app_service_slot" => {
+            if let (value, Some(at)) = attr(&block.body, "client_affinity_enabled") {
+                out.push((at, Check::AppServiceAffinity { value }));
+            }
+        }
+        "azurerm_application_gateway" => {
+            for settings in block.body.get_blocks("backend_http_settings") {
+                if let (value, Some(at)) = attr(&settings.body, "cookie_based_affinity") {
+                    out.push((at, Check::GatewayAffinity { value }));
+                }
+            }
+        }
+        "digitalocean_loadbalancer" => {
+            for s in block.body.get_blocks("sticky_sessions") {
+                let (kind, at) = attr(&s.body, "type");
+                out.push((at.unwrap_or_else(|| span_of(s)), Check::DoSticky { kind }));
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// Judges a candidate with `eval` resolving its terms (`None`: absent).
+fn decide(c: &Candidate, eval: impl Fn(&Term) -> Option<Val>) -> Option<Diagnostic> {
+    let string = |t: &Term| match eval(t) {
+        Some(Val::Str(s)) => Some(s),
+        _ => None,
+    };
+    let who = format!("`{}`", c.resource);
+    let (rule, what, change): (&'static Rule, String, &str) = match &c.check {
+        Check::TargetGroup {
+            enabled,
+            kind,
+            protocol,
+        } => {
+            // `enabled` defaults to true once the block is there.
+            match eval(enabled) {
+                None | Some(Val::Bool(true)) => {}
+                Some(Val::Str(s)) if s == "true" => {}
+                _ => return None,
+            }
+            let kind = string(kind);
+            let network = string(protocol).is_some_and(|p| {
+                matches!(
+                    p.to_ascii_uppercase().as_str(),
+                    "TCP" | "UDP" | "TCP_UDP" | "TLS" | "GENEVE"
+                )
+            });
+            let by_address = match kind.as_deref() {
+                Some(k) => k.starts_with("source_ip"),
+                None => network,
+            };
+            let shown = kind.unwrap_or_else(|| "stickiness".to_owned());
+            let rule = if by_address {
+                &rules::SL402
+            } else {
+                &rules::SL401
+            };
+            (
+                rule,
+                format!("turns on target-group stickiness (`{shown}`)"),
+                "remove the `stickiness` block or set `enabled = false`",
+            )
+        }
+        Check::ListenerForward { enabled } => {
+            if !matches!(eval(enabled), Some(Val::Bool(true))) {
+                return None;
+            }
+            (
+                &rules::SL401,
+                "turns on target-group stickiness in its `forward` action (the `AWSALBTG` cookie)"
+                    .to_owned(),
+                "set `enabled = false` in the `forward` block's `stickiness`",
+            )
+        }
+        Check::ElbPolicy { app_cookie } => (
+            &rules::SL401,
+            if *app_cookie {
+                "makes the classic ELB follow the application's session cookie".to_owned()
+            } else {
+                "makes the classic ELB insert a stickiness cookie".to_owned()
+            },
+            "delete the stickiness policy resource and its `policy_names` on the listener",
+        ),
+        Check::GoogleAffinity { value } => {
+            let v = string(value)?.to_ascii_uppercase();
+            let rule = if v.starts_with("CLIENT_IP") {
+                &rules::SL402
+            } else if matches!(
+                v.as_str(),
+                "GENERATED_COOKIE" | "HTTP_COOKIE" | "HEADER_FIELD" | "STRONG_COOKIE_AFFINITY"
+            ) {
+                &rules::SL401
+            } else {
+                return None;
+            };
+            (
+                rule,
+                format!("sets `session_affinity = \"{v}\"`"),
+                "set `session_affinity = \"NONE\"` (the default)",
+            )
+        }
+        Check::AppServiceAffinity { value } => {
+            if !truthy(eval(value)) {
+                return None;
+            }
+            (
+                &rules::SL401,
+                "turns on ARR affinity (`client_affinity_enabled = true`, the `ARRAffinity` cookie)"
+                    .to_owned(),
+                "set `client_affinity_enabled = false`",
+            )
+        }
+        Check::GatewayAffinity { value } => {
+            if !string(value).is_some_and(|v| v.eq_ignore_ascii_case("Enabled")) {
+                return None;
+            }
+            (
+                &rules::SL401,
+                "sets `cookie_based_affinity = \"Enabled\"` on its backend HTTP settings"
+                    .to_owned(),
+                "set `cookie_based_affinity = \"Disabled\"`",
+            )
+        }
+        Check::DoSticky { kind } => {
+            if string(kind).as_deref() != Some("cookies") {
+                return None;
+            }
+            (
+                &rules::SL401,
+                "turns on `sticky_sessions` of type `cookies`".to_owned(),
+                "remove `sticky_sessions` or set `type = \"none\"`",
+            )
+        }
+    };
+    Some(Diagnostic::new(
+        rule,
+        c.span.clone(),
+        format!("{who} {what}, which {}", affinity::pins(rule)),
+        affinity::help(rule, change, "#"),
+    ))
+}
+
+fn truthy(v: Option<Val>) -> bool {
+    match v {
+        Some(Val::Bool(b)) => b,
+        Some(Val::Str(s)) => s == "true",
+        _ => false,
+    }
+}
+
+/// An attribute's expression as a term.
+fn term(expr: &Expression) -> Term {
+    if let Expression::Traversal(t) = expr
+        && let Expression::Variable(root) = &t.expr
+        && matches!(root.as_str(), "var" | "local")
+    {
+        let mut names = t.operators.iter().map(|op| match op.value() {
+            TraversalOperator::GetAttr(id) => Some(id.as_str().to_owned()),
+            TraversalOperator::Index(Expression::String(s)) => Some(s.value().clone()),
+            _ => None,
+        });
+        let Some(Some(name)) = names.next() else {
+            return Term::Lit(Val::Unknown);
+        };
+        let path: Option<Vec<String>> = names.collect();
+        return match path {
+            Some(path) => Term::Ref {
+                var: root.as_str() == "var",
+                name,
+                path,
+            },
+            None => Term::Lit(Val::Unknown),
+        };
+    }
+    Term::Lit(val(expr))
+}
+
+/// A literal's value (objects member by member), or `Unknown`.
+fn val(expr: &Expression) -> Val {
+    match expr {
+        Expression::Bool(b) => Val::Bool(*b.value()),
+        Expression::String(s) => Val::Str(s.value().clone()),
+        Expression::Parenthesis(p) => val(p.inner()),
+        Expression::Object(o) => Val::Obj(
+            o.iter()
+                .filter_map(|(k, v)| {
+                    let key = match k {
+                        ObjectKey::Ident(id) => id.as_str().to_owned(),
+                        ObjectKey::Expression(Expression::String(s)) => s.value().clone(),
+                        ObjectKey::Expression(_) => return None,
+                    };
+                    Some((key, val(v.expr())))
+                })
+                .collect(),
+        ),
+        _ => Val::Unknown,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Findings of one module given as (file name, text) pairs: (rule, flagged text).
+    fn findings(files: &[(&str, &str)]) -> Vec<(&'static str, String)> {
+        use crate::project::FileFact;
+        let mut entries: Vec<(usize, FileFact)> = Vec::new();
+        let mut texts = HashMap::new();
+        for (name, text) in files {
+            let file = SourceFile::new(format!("mod/{name}"), FileKind::Hcl, (*text).into());
+            let body = hcl_edit::parser::parse_body(text).expect("parses");
+            let mut sink = Sink::default();
+            TerraformAffinity.check(&file, &Tree::Hcl(Box::new(body)), &mut sink);
+            for fact in sink.take_facts() {
+                entries.push((
+                    0,
+                    FileFact {
+                        path: file.rel_path.clone(),
+                        location: file.rel_path.clone().into(),
+                        kind: FileKind::Hcl,
+                        fact,
+                    },
+                ));
+            }
+            texts.insert(file.rel_path.clone(), (*text).to_owned());
+        }
+        entries.sort_by(|a, b| a.1.path.cmp(&b.1.path));
+        let mut out = Vec::new();
+        TerraformAffinity.resolve(&Facts::new(&entries), &mut out);
+        out.into_iter()
+            .map(|l| {
+                let text = &texts[&l.path];
+                (
+                    l.diagnostic.rule.id,
+                    text[l.diagnostic.span.clone()].to_owned(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn target_group_stickiness_is_on_when_the_block_is_there() {
+        let tf = r#"
+resource "aws_lb_target_group" "web" {
+  protocol = "HTTP"
+  stickiness {
+    type = "lb_cookie"
+  }
+}
+resource "aws_lb_target_group" "off" {
+  stickiness {
+    type    = "lb_cookie"
+    enabled = false
+  }
+}
+resource "aws_lb_target_group" "nlb" {
+  protocol = "TCP"
+  stickiness {
+    type    = "source_ip"
+    enabled = true
+  }
+}
+"#;
+        let f = findings(&[("main.tf", tf)]);
+        assert_eq!(f.len(), 2, "{f:?}");
+        assert_eq!(f[0].0, "SL401");
+        assert_eq!(f[0].1, "type = \"lb_cookie\"");
+        assert_eq!(f[1], ("SL402", "enabled = true".to_owned()));
+    }
+
+    #[test]
+    fn variables_locals_and_tfvars_resolve() {
+        let main = r#"
+resource "aws_lb_target_group" "web" {
+  stickiness {
+    type    = local.sticky_type
+    enabled = var.sticky
+  }
+}
+resource "google_compute_backend_service" "api" {
+  session_affinity = var.affinity.mode
+}
+resource "azurerm_linux_web_app" "app" {
+  client_affinity_enabled = var.unknown
+}
+"#;
+        let vars = r#"
+variable "sticky" {
+  default = false
+}
+variable "affinity" {
+  default = { mode = "CLIENT_IP" }
+}
+variable "unknown" {}
+locals {
+  sticky_type = "app_cookie"
+}
+"#;
+        let f = findings(&[("main.tf", main), ("variables.tf", vars)]);
+        assert_eq!(
+            f,
+            [("SL402", "session_affinity = var.affinity.mode".to_owned())]
+        );
+        let f = findings(&[
+            ("main.tf", main),
+            ("variables.tf", vars),
+            ("terraform.tfvars", "sticky = true\n"),
+        ]);
+        assert_eq!(f.len(), 2, "{f:?}");
+        assert_eq!(f[0].0, "SL401");
+    }
+
+    #[test]
+    fn other_clouds() {
+        let tf = r#"
+resource "digitalocean_loadbalancer" "lb" {
+  sticky_sessions {
+    type = "cookies"
+  }
+}
+resource "digitalocean_loadbalancer" "rr" {
+  sticky_sessions {
+    type = "none"
+  }
+}
+resource "azurerm_application_gateway" "gw" {
+  backend_http_settings {
+    cookie_based_affinity = "Enabled"
+  }
+  backend_http_settings {
+    cookie_based_affinity = "Disabled"
+  }
+}
+resource "google_compute_region_backend_service" "none" {
+  session_affinity = "NONE"
+}
+resource "aws_app_cookie_stickiness_policy" "legacy" {
+  cookie_name = "SESSIONID"
+}
+"#;
+        let rules: Vec<_> = findings(&[("main.tf", tf)])
+            .into_iter()
+            .map(|f| f.0)
+            .collect();
+        assert_eq!(rules, ["SL401", "SL401", "SL401"]);
+    }
+}

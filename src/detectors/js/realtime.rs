@@ -1,0 +1,224 @@
+//! Real-time fan-out that only reaches this instance's clients: a Socket.IO server (or a NestJS
+//! gateway) with the default in-memory adapter, and `ws` servers broadcasting over their own
+//! `clients` set. Socket.IO adapters are often wired in another file (`io.adapter(...)`, a NestJS
+//! `RedisIoAdapter`), so servers are resolved across the project: an adapter call anywhere, or an
+//! adapter package in a package.json, keeps them silent.
+
+use super::module_scope::{ModuleScope, unparenthesize};
+use super::options::{Prop, arg, head, option};
+use crate::detectors::Detector;
+use crate::diagnostic::Diagnostic;
+use crate::parse::Tree;
+use crate::parse::js::{preorder, text};
+use crate::project::{Facts, Located, Sink};
+use crate::rules;
+use crate::source::{FileKind, SourceFile};
+use std::ops::Range;
+use tree_sitter::Node;
+
+/// Local-only WebSocket fan-out.
+pub struct Realtime;
+
+/// Packages that give Socket.IO a shared adapter.
+const ADAPTER_PACKAGES: &[&str] = &[
+    "@socket.io/redis-adapter",
+    "@socket.io/redis-streams-adapter",
+    "@socket.io/postgres-adapter",
+    "@socket.io/mongo-adapter",
+    "@socket.io/gcp-pubsub-adapter",
+    "@socket.io/aws-sqs-adapter",
+    "@socket.io/azure-service-bus-adapter",
+    "socket.io-redis",
+    "socket.io-adapter-mongo",
+    "@nestjs/microservices",
+];
+
+/// Modules whose clients carry messages between instances; a `ws` broadcast in a file that
+/// uses one is the last hop of a shared fan-out.
+const PUBSUB_MODULES: &[&str] = &[
+    "redis",
+    "ioredis",
+    "@redis/client",
+    "nats",
+    "amqplib",
+    "kafkajs",
+    "mqtt",
+    "pg",
+    "@google-cloud/pubsub",
+    "@aws-sdk/client-sns",
+    "@aws-sdk/client-sqs",
+];
+
+const SOCKET_IO_HELP: &str = "give Socket.IO a shared adapter so emits reach clients on every instance: \
+    `io.adapter(createAdapter(pubClient, subClient))` from @socket.io/redis-adapter (or \
+    @socket.io/redis-streams-adapter, @socket.io/postgres-adapter); with HTTP long-polling the \
+    balancer also needs sticky sessions, or use `transports: ['websocket']`";
+const NEST_HELP: &str = "register a Redis-backed adapter: `class RedisIoAdapter extends IoAdapter` calling \
+    `server.adapter(createAdapter(pub, sub))` from @socket.io/redis-adapter, then \
+    `app.useWebSocketAdapter(redisIoAdapter)` in main.ts";
+const WS_HELP: &str = "publish each message to Redis pub/sub (or NATS, Postgres LISTEN/NOTIFY) and let \
+    every instance forward it to its own `clients`, or move to Socket.IO with a shared adapter";
+
+/// What a file says about Socket.IO, recorded for the project-wide decision.
+enum Fact {
+    /// A server with the default adapter, unless an adapter is configured somewhere.
+    Server(Range<usize>, &'static str, &'static str),
+    /// A shared adapter is configured or available.
+    Adapter,
+}
+
+impl Detector for Realtime {
+    fn id(&self) -> &'static str {
+        "js/realtime"
+    }
+    fn kinds(&self) -> &'static [FileKind] {
+        &[
+            FileKind::JavaScript,
+            FileKind::TypeScript,
+            FileKind::Tsx,
+            FileKind::PackageJson,
+        ]
+    }
+    fn triggers(&self) -> &'static [&'static str] {
+        &[
+            "socket.io",
+            "WebSocketGateway",
+            "useWebSocketAdapter",
+            ".adapter(",
+            ".clients",
+        ]
+    }
+    fn rules(&self) -> &'static [&'static str] {
+        &["SL502"]
+    }
+
+    fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Sink) {
+        match tree {
+            Tree::Yaml(manifest) => {
+                let has_adapter = manifest
+                    .docs
+                    .iter()
+                    .flat_map(|doc| {
+                        ["dependencies", "devDependencies", "optionalDependencies"]
+                            .iter()
+                            .filter_map(|k| doc.get(k))
+                    })
+                    .flat_map(|deps| deps.entries())
+                    .any(|(name, _)| name.str().is_some_and(|n| ADAPTER_PACKAGES.contains(&n)));
+                if has_adapter {
+                    out.fact(Fact::Adapter);
+                }
+            }
+            Tree::Js(tree) => check_js(file, tree.root_node(), out),
+            _ => {}
+        }
+    }
+
+    fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
+        if facts.of::<Fact>().any(|(_, f)| matches!(f, Fact::Adapter)) {
+            return;
+        }
+        for (path, fact) in facts.of::<Fact>() {
+            if let Fact::Server(span, message, help) = fact {
+                out.push(Located {
+                    path: path.to_owned(),
+                    diagnostic: Diagnostic::new(&rules::SL502, span.clone(), *message, *help),
+                });
+            }
+        }
+    }
+}
+
+fn check_js(file: &SourceFile, root: Node<'_>, out: &mut Sink) {
+    let src = file.text.as_str();
+    let scope = ModuleScope::new(root, src);
+    let relays = scope.imports_any(PUBSUB_MODULES);
+    preorder(root, |node| {
+        match node.kind() {
+            "new_expression" | "call_expression" => {
+                socket_io_server(node, src, &scope, out);
+            }
+            "member_expression" if !relays => ws_broadcast(node, src, &scope, out),
+            _ => {}
+        }
+        true
+    });
+}
+
+fn socket_io_server<'t>(node: Node<'t>, src: &str, scope: &ModuleScope<'t>, out: &mut Sink) {
+    let is_new = node.kind() == "new_expression";
+    let Some(target) = node.child_by_field_name(if is_new { "constructor" } else { "function" })
+    else {
+        return;
+    };
+    // `io.adapter(createAdapter(…))`, `server.adapter(this.adapterConstructor)`,
+    // `app.useWebSocketAdapter(new RedisIoAdapter(app))`.
+    if !is_new
+        && let Some(property) = target.child_by_field_name("property")
+        && matches!(text(property, src), "adapter" | "useWebSocketAdapter")
+        && arg(node, 0).is_some()
+    {
+        out.fact(Fact::Adapter);
+        return;
+    }
+    let Some(origin) = scope.origin(target, src) else {
+        return;
+    };
+    let path = origin.path();
+    match (origin.module.as_str(), path.as_slice()) {
+        ("socket.io", [] | ["Server"]) => {
+            // `new Server(http, { adapter: createAdapter(…) })`.
+            let options = arg(node, 1).or_else(|| arg(node, 0).filter(|a| scope.resolve(*a, src).kind() == "object"));
+            if matches!(option(options, "adapter", scope, src), Prop::Value(_)) {
+                out.fact(Fact::Adapter);
+                return;
+            }
+            out.fact(Fact::Server(
+                head(node),
+                "this Socket.IO server uses the default in-memory adapter, so emits and rooms only reach clients connected to this instance",
+                SOCKET_IO_HELP,
+            ));
+        }
+        ("@nestjs/websockets", ["WebSocketGateway"]) => out.fact(Fact::Server(
+            head(node),
+            "this NestJS gateway runs on the default IoAdapter (in-memory), so emits and rooms only reach clients connected to this instance",
+            NEST_HELP,
+        )),
+        _ => {}
+    }
+}
+
+/// `wss.clients.forEach(…)` / `for (const c of wss.clients)` on a `ws` server.
+fn ws_broadcast<'t>(member: Node<'t>, src: &str, scope: &ModuleScope<'t>, out: &mut Sink) {
+    if member.child_by_field_name("property").map(|p| text(p, src)) != Some("clients") {
+        return;
+    }
+    let Some(object) = member.child_by_field_name("object") else {
+        return;
+    };
+    let server = scope.resolve(object, src);
+    let is_ws_server = server.kind() == "new_expression"
+        && server.child_by_field_name("constructor").is_some_and(|c| {
+            scope.is(c, src, &["ws"], &["WebSocketServer"])
+                || scope.is(c, src, &["ws"], &["Server"])
+                || scope.is(c, src, &["ws"], &["WebSocket", "Server"])
+        });
+    if !is_ws_server {
+        return;
+    }
+    let parent = member.parent().map(unparenthesize);
+    let iterated = parent.is_some_and(|p| {
+        (p.kind() == "member_expression"
+            && p.child_by_field_name("property")
+                .is_some_and(|q| text(q, src) == "forEach"))
+            || p.kind() == "for_in_statement"
+    });
+    if iterated {
+        out.push(Diagnostic::new(
+            &rules::SL502,
+            member.byte_range(),
+            "this broadcast iterates the `ws` server's own `clients`, so it only reaches sockets connected to this instance",
+            WS_HELP,
+        ));
+    }
+}

@@ -1,0 +1,95 @@
+//! Recurring jobs scheduled inside the app process: node-cron, cron's `CronJob`, node-schedule,
+//! NestJS `@Cron` / `@Interval`. Every instance runs every job.
+
+use super::module_scope::ModuleScope;
+use super::options::head;
+use crate::detectors::Detector;
+use crate::diagnostic::Diagnostic;
+use crate::parse::Tree;
+use crate::parse::js::preorder;
+use crate::project::Sink;
+use crate::rules;
+use crate::source::{FileKind, SourceFile};
+
+/// In-process cron and interval schedulers.
+pub struct Schedulers;
+
+const HELP: &str = "run recurring jobs once for the whole deployment: BullMQ job schedulers / repeatable \
+    jobs (deduplicated in Redis), Agenda (locked in MongoDB), a Kubernetes CronJob or the platform's \
+    cron, or a single dedicated worker process; or guard the job with a distributed lock";
+
+/// Scheduling calls (`new` or plain): (module, member path, what).
+const SCHEDULERS: &[(&str, &[&str], &str)] = &[
+    ("node-cron", &["schedule"], "node-cron"),
+    ("cron", &["CronJob"], "cron's `CronJob`"),
+    ("cron", &["CronJob", "from"], "cron's `CronJob`"),
+    ("cron", &["job"], "cron's `CronJob`"),
+    ("node-schedule", &["scheduleJob"], "node-schedule"),
+    ("@nestjs/schedule", &["Cron"], "NestJS `@Cron`"),
+    ("@nestjs/schedule", &["Interval"], "NestJS `@Interval`"),
+    ("toad-scheduler", &["SimpleIntervalJob"], "toad-scheduler"),
+    ("toad-scheduler", &["CronJob"], "toad-scheduler"),
+];
+
+impl Detector for Schedulers {
+    fn id(&self) -> &'static str {
+        "js/schedulers"
+    }
+    fn kinds(&self) -> &'static [FileKind] {
+        &[FileKind::JavaScript, FileKind::TypeScript, FileKind::Tsx]
+    }
+    fn triggers(&self) -> &'static [&'static str] {
+        &[
+            "cron",
+            "Cron",
+            "@nestjs/schedule",
+            "node-schedule",
+            "toad-scheduler",
+        ]
+    }
+    fn rules(&self) -> &'static [&'static str] {
+        &["SL501"]
+    }
+
+    fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Sink) {
+        let Tree::Js(tree) = tree else { return };
+        // A dedicated worker entry point runs once, apart from the web instances.
+        if file
+            .rel_path
+            .split('/')
+            .any(|c| c.contains("worker") || c.starts_with("scheduler"))
+        {
+            return;
+        }
+        let src = file.text.as_str();
+        let root = tree.root_node();
+        let scope = ModuleScope::new(root, src);
+        preorder(root, |node| {
+            let target = match node.kind() {
+                "call_expression" => node.child_by_field_name("function"),
+                "new_expression" => node.child_by_field_name("constructor"),
+                _ => None,
+            };
+            let Some(target) = target else { return true };
+            let Some(origin) = scope.origin(target, src) else {
+                return true;
+            };
+            let path = origin.path();
+            if let Some((_, _, what)) = SCHEDULERS
+                .iter()
+                .find(|(m, p, _)| *m == origin.module && *p == path.as_slice())
+            {
+                out.push(Diagnostic::new(
+                    &rules::SL501,
+                    head(node),
+                    format!(
+                        "{what} runs this job inside the app process, so every instance runs it"
+                    ),
+                    HELP,
+                ));
+                return false;
+            }
+            true
+        });
+    }
+}

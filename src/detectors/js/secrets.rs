@@ -1,0 +1,229 @@
+//! Signing secrets generated when the process starts: a session, cookie or JWT secret from
+//! `crypto.randomBytes` / `randomUUID` / uuid / nanoid. Each instance then signs with its own key,
+//! so a cookie or token issued by one is rejected by the others (and by itself after a restart).
+
+use super::module_scope::ModuleScope;
+use super::options::arg;
+use crate::detectors::Detector;
+use crate::diagnostic::Diagnostic;
+use crate::parse::Tree;
+use crate::parse::js::{key_name, preorder, text};
+use crate::project::Sink;
+use crate::rules;
+use crate::source::{FileKind, SourceFile};
+use tree_sitter::Node;
+
+/// Secrets that differ per process.
+pub struct EphemeralSecrets;
+
+/// Option keys that hold a signing or encryption secret.
+const SECRET_KEYS: &[&str] = &[
+    "secret",
+    "secrets",
+    "secretOrKey",
+    "secretOrPrivateKey",
+    "jwtSecret",
+    "sessionSecret",
+    "cookieSecret",
+    "keys",
+];
+
+/// Callee names (last segment) that take signing options: session and cookie middleware, JWT
+/// modules and strategies, auth libraries.
+const CONSUMERS: &[&str] = &[
+    "session",
+    "Session",
+    "cookieSession",
+    "register",
+    "registerAsync",
+    "forRoot",
+    "Strategy",
+    "JwtStrategy",
+    "expressjwt",
+    "expressJwt",
+    "jwt",
+    "koaJwt",
+    "NextAuth",
+    "Auth",
+    "getIronSession",
+    "ironSession",
+    "withIronSessionApiRoute",
+    "sealData",
+    "createApp",
+];
+
+/// Calls that produce random values: (module, member path).
+const RANDOM: &[(&str, &[&str])] = &[
+    ("crypto", &["randomBytes"]),
+    ("crypto", &["randomUUID"]),
+    ("node:crypto", &["randomBytes"]),
+    ("node:crypto", &["randomUUID"]),
+    ("uuid", &["v4"]),
+    ("uuid", &["v1"]),
+    ("nanoid", &["nanoid"]),
+];
+
+const HELP: &str = "read the secret from the environment or a secret manager (e.g. \
+    `secret: process.env.SESSION_SECRET`), the same value on every instance, and fail at start \
+    when it is missing";
+
+impl Detector for EphemeralSecrets {
+    fn id(&self) -> &'static str {
+        "js/ephemeral-secrets"
+    }
+    fn kinds(&self) -> &'static [FileKind] {
+        &[FileKind::JavaScript, FileKind::TypeScript, FileKind::Tsx]
+    }
+    fn triggers(&self) -> &'static [&'static str] {
+        &["randomBytes", "randomUUID", "uuid", "nanoid"]
+    }
+    fn rules(&self) -> &'static [&'static str] {
+        &["SL505"]
+    }
+
+    fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Sink) {
+        let Tree::Js(tree) = tree else { return };
+        let src = file.text.as_str();
+        let root = tree.root_node();
+        let scope = ModuleScope::new(root, src);
+        preorder(root, |node| {
+            match node.kind() {
+                // `{ secret: crypto.randomBytes(32).toString('hex') }`
+                "pair" => {
+                    if let (Some(key), Some(value)) = (
+                        node.child_by_field_name("key"),
+                        node.child_by_field_name("value"),
+                    ) && SECRET_KEYS.contains(&key_name(key, src))
+                        && configures_signing(node, src)
+                        && is_random(value, src, &scope)
+                    {
+                        out.push(finding(value, key_name(key, src)));
+                    }
+                }
+                "shorthand_property_identifier" => {
+                    let name = text(node, src);
+                    if SECRET_KEYS.contains(&name)
+                        && configures_signing(node, src)
+                        && is_random(node, src, &scope)
+                    {
+                        out.push(finding(node, name));
+                    }
+                }
+                // `jwt.sign(payload, secret)`, `cookieParser(secret)`, koa `app.keys = […]`.
+                "call_expression" => {
+                    let Some(callee) = node.child_by_field_name("function") else {
+                        return true;
+                    };
+                    let key_arg = if scope.is(callee, src, &["jsonwebtoken"], &["sign"])
+                        || scope.is(callee, src, &["jsonwebtoken"], &["verify"])
+                    {
+                        arg(node, 1)
+                    } else if scope.is(callee, src, &["cookie-parser"], &[]) {
+                        arg(node, 0)
+                    } else {
+                        None
+                    };
+                    if let Some(key) = key_arg
+                        && is_random(key, src, &scope)
+                    {
+                        out.push(finding(key, "signing key"));
+                    }
+                }
+                "assignment_expression" => {
+                    if let (Some(left), Some(right)) = (
+                        node.child_by_field_name("left"),
+                        node.child_by_field_name("right"),
+                    ) && left.kind() == "member_expression"
+                        && left.child_by_field_name("property").is_some_and(|p| {
+                            matches!(text(p, src), "keys" | "secret" | "secretKey")
+                        })
+                        && is_random(right, src, &scope)
+                    {
+                        out.push(finding(right, text(left, src)));
+                    }
+                }
+                _ => {}
+            }
+            true
+        });
+    }
+}
+
+fn finding(at: Node<'_>, what: &str) -> Diagnostic {
+    Diagnostic::new(
+        &rules::SL505,
+        at.byte_range(),
+        format!(
+            "`{what}` is generated at startup, so every instance (and every restart) signs with a different key"
+        ),
+        HELP,
+    )
+}
+
+/// Whether the object holding `prop` configures a library (it is an argument of a known consumer)
+/// or is module-level configuration. A `{ secret: randomBytes() }` built inside a handler is a
+/// per-user secret being created, not the app's signing key.
+fn configures_signing(prop: Node<'_>, src: &str) -> bool {
+    let Some(object) = prop.parent() else {
+        return false;
+    };
+    let mut holder = object.parent();
+    // Nested options: `{ session: { secret } }`.
+    while let Some(h) =
+        holder.filter(|h| matches!(h.kind(), "pair" | "object" | "parenthesized_expression"))
+    {
+        holder = h.parent();
+    }
+    match holder.map(|h| (h.kind(), h)) {
+        Some(("arguments", args)) => args.parent().is_some_and(|call| {
+            let callee = call
+                .child_by_field_name("function")
+                .or_else(|| call.child_by_field_name("constructor"));
+            callee.is_some_and(|c| {
+                let t = text(c, src);
+                let last = t.rsplit('.').next().unwrap_or(t);
+                CONSUMERS.contains(&last)
+            })
+        }),
+        Some(("variable_declarator", decl)) => decl
+            .parent()
+            .and_then(|d| d.parent())
+            .is_some_and(|p| matches!(p.kind(), "program" | "export_statement")),
+        Some(("export_statement" | "assignment_expression", _)) => true,
+        _ => false,
+    }
+}
+
+/// Whether the value is a random generator's output, directly or through a `const`. A value
+/// that only falls back to one (`process.env.X || randomBytes()`) is configured in production and
+/// is left alone.
+fn is_random<'t>(value: Node<'t>, src: &str, scope: &ModuleScope<'t>) -> bool {
+    let value = scope.resolve(value, src);
+    let mut random = false;
+    let mut conditional = false;
+    preorder(value, |n| {
+        match n.kind() {
+            "ternary_expression" => conditional = true,
+            "binary_expression"
+                if n.child_by_field_name("operator")
+                    .is_some_and(|o| matches!(text(o, src), "||" | "??")) =>
+            {
+                conditional = true;
+            }
+            "arrow_function" | "function_expression" | "function" => return false,
+            "call_expression" => {
+                if let Some(callee) = n.child_by_field_name("function") {
+                    let global_crypto = matches!(
+                        text(callee, src),
+                        "crypto.randomUUID" | "globalThis.crypto.randomUUID"
+                    ) && scope.origin(callee, src).is_none();
+                    random |=
+                        global_crypto || RANDOM.iter().any(|(m, p)| scope.is(callee, src, &[m], p));
+                }
+            }
+            _ => {}
+        }
+        true
+    });
+    random && !conditional
+}

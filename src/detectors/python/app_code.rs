@@ -1,0 +1,438 @@
+//! State that Python web app code keeps on the instance: uploads written to local disk (Flask
+//! `request.files[…].save(…)`, FastAPI / Starlette `UploadFile` copied into `open(…, "wb")`,
+//! `shutil.copyfileobj`, `aiofiles`), in-process caches around database or HTTP reads
+//! (`functools.lru_cache` / `cache`, cachetools, async-lru) and aiocache / fastapi-cache memory
+//! backends, schedulers started inside the web process (APScheduler, Flask-APScheduler,
+//! `schedule`), and SQLAlchemy engines on a SQLite file.
+
+use super::flask_config::{DB_HELP, is_sqlite_file};
+use super::module_scope::{ModuleScope, keyword_arg, positional_arg};
+use crate::detectors::Detector;
+use crate::diagnostic::Diagnostic;
+use crate::parse::Tree;
+use crate::parse::python::{preorder, string_value, text};
+use crate::project::Sink;
+use crate::rules;
+use crate::source::{FileKind, SourceFile};
+use tree_sitter::Node;
+
+/// Uploads, caches, schedulers and SQLite engines in Python app code.
+pub struct AppCode;
+
+/// Packages whose import makes a module part of a web app (a scheduler started there runs in
+/// every web instance).
+const WEB_FRAMEWORKS: &[&str] = &[
+    "flask",
+    "fastapi",
+    "starlette",
+    "django",
+    "quart",
+    "sanic",
+    "litestar",
+    "aiohttp.web",
+];
+
+/// Memoizing decorators that keep results in this process.
+const MEMO_DECORATORS: &[&str] = &[
+    "functools.lru_cache",
+    "functools.cache",
+    "cachetools.cached",
+    "cachetools.func.ttl_cache",
+    "cachetools.func.lru_cache",
+    "cachetools.func.lfu_cache",
+    "cachetools.func.fifo_cache",
+    "async_lru.alru_cache",
+    "asyncache.cached",
+];
+
+/// Calls that write an upload to durable shared storage: a function doing one of these may
+/// stage the file locally first.
+const OBJECT_STORE_CALLS: &[&str] = &[
+    "upload_fileobj",
+    "upload_file",
+    "put_object",
+    "upload_from_file",
+    "upload_from_filename",
+    "upload_from_string",
+    "upload_blob",
+    "create_blob_from_stream",
+    "fput_object",
+];
+
+impl Detector for AppCode {
+    fn id(&self) -> &'static str {
+        "python/app-code"
+    }
+    fn kinds(&self) -> &'static [FileKind] {
+        &[FileKind::Python]
+    }
+    fn triggers(&self) -> &'static [&'static str] {
+        &[
+            "request.files",
+            "request.FILES",
+            "UploadFile",
+            "lru_cache",
+            "functools",
+            "cachetools",
+            "alru_cache",
+            "aiocache",
+            "InMemoryBackend",
+            "apscheduler",
+            "APScheduler",
+            "schedule",
+            "create_engine",
+        ]
+    }
+    fn rules(&self) -> &'static [&'static str] {
+        &["SL201", "SL301", "SL501", "SL504"]
+    }
+
+    fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Sink) {
+        let Tree::Python(tree) = tree else { return };
+        let src = file.text.as_str();
+        let root = tree.root_node();
+        let scope = ModuleScope::new(root, src);
+        let web_app = scope.imports_from(WEB_FRAMEWORKS);
+        let mut schedulers: Vec<(String, Node<'_>, &'static str)> = Vec::new();
+        preorder(root, |n| {
+            match n.kind() {
+                "function_definition" => uploads(n, &scope, src, out),
+                "decorated_definition" => memoized(n, &scope, src, out),
+                "assignment" => {
+                    // scheduler = BackgroundScheduler(…)
+                    if let (Some(l), Some(r)) = (
+                        n.child_by_field_name("left"),
+                        n.child_by_field_name("right"),
+                    ) && let Some(what) = scheduler_class(&scope, r, src)
+                    {
+                        schedulers.push((text(l, src).to_owned(), r, what));
+                    }
+                }
+                "call" => calls(n, &scope, src, web_app, &schedulers, out),
+                _ => {}
+            }
+            true
+        });
+    }
+}
+
+fn scheduler_class(scope: &ModuleScope<'_>, value: Node<'_>, src: &str) -> Option<&'static str> {
+    let callee = scope.callee(value, src)?;
+    if callee.starts_with("apscheduler.schedulers.")
+        && callee.ends_with("Scheduler")
+        && !callee.ends_with("BlockingScheduler")
+    {
+        return Some("an APScheduler scheduler");
+    }
+    if callee == "flask_apscheduler.APScheduler" {
+        return Some("Flask-APScheduler");
+    }
+    None
+}
+
+fn calls<'t>(
+    call: Node<'t>,
+    scope: &ModuleScope<'t>,
+    src: &str,
+    web_app: bool,
+    schedulers: &[(String, Node<'t>, &'static str)],
+    out: &mut Sink,
+) {
+    let Some(callee) = scope.callee(call, src) else {
+        return;
+    };
+    // SQLAlchemy / SQLModel engines on a SQLite file.
+    let engine = callee.ends_with(".create_engine") || callee.ends_with(".create_async_engine");
+    if engine
+        && (callee.starts_with("sqlalchemy") || callee.starts_with("sqlmodel"))
+        && let Some(url) = positional_arg(call, 0).or_else(|| keyword_arg(call, "url", src))
+    {
+        let v = scope.eval(url, src);
+        if v.effective().is_some_and(is_sqlite_file) {
+            out.push(Diagnostic::new(
+                &rules::SL504,
+                url.byte_range(),
+                format!("the SQLAlchemy engine's URL {}, a SQLite file on this instance's disk that other instances cannot see", v.describe()),
+                DB_HELP,
+            ));
+        }
+    }
+    // scheduler.start() on a scheduler made in this module of a web app.
+    if web_app
+        && let Some(object) = callee.strip_suffix(".start")
+        && let Some((_, _, what)) = schedulers.iter().rev().find(|(name, _, _)| name == object)
+    {
+        out.push(Diagnostic::new(
+            &rules::SL501,
+            call.byte_range(),
+            format!("{what} is started inside the web app, so every instance runs each job"),
+            SCHEDULER_HELP,
+        ));
+    }
+    // schedule.every(…).….do(job) in a web app.
+    if web_app && callee.starts_with("schedule.every") && callee.ends_with(".do") {
+        out.push(Diagnostic::new(
+            &rules::SL501,
+            call.byte_range(),
+            "a `schedule` job is registered inside the web app, so every instance runs it"
+                .to_owned(),
+            SCHEDULER_HELP,
+        ));
+    }
+    // aiocache / fastapi-cache memory backends.
+    let memory_cache = match callee.as_str() {
+        "aiocache.SimpleMemoryCache" | "aiocache.backends.memory.SimpleMemoryCache" => {
+            Some("aiocache's SimpleMemoryCache")
+        }
+        "aiocache.Cache" => {
+            let arg = positional_arg(call, 0).or_else(|| keyword_arg(call, "cache_class", src));
+            match arg.map(|a| text(a, src)) {
+                None => Some("aiocache's `Cache()`, which defaults to memory,"),
+                Some(a) if a.ends_with("MEMORY") || a.ends_with("SimpleMemoryCache") => {
+                    Some("aiocache's memory cache")
+                }
+                _ => None,
+            }
+        }
+        "fastapi_cache.backends.inmemory.InMemoryBackend" => {
+            Some("fastapi-cache's InMemoryBackend")
+        }
+        _ => None,
+    };
+    if let Some(what) = memory_cache {
+        out.push(Diagnostic::new(
+            &rules::SL301,
+            call.byte_range(),
+            format!("{what} keeps cached entries in this process's memory"),
+            "cache in Redis: aiocache `Cache(Cache.REDIS, endpoint=…)` / `RedisCache`, fastapi-cache `RedisBackend(redis)`",
+        ));
+    }
+}
+
+const SCHEDULER_HELP: &str = "run periodic jobs once per deployment: a Kubernetes CronJob or \
+    platform scheduler, Celery beat as its own single process, or the scheduler in a separate \
+    one-replica process; or take a distributed lock (Redis, Postgres advisory lock) per run";
+
+/// `@lru_cache` / `@cached(…)` on a function that reads the database or calls a service.
+fn memoized(def: Node<'_>, scope: &ModuleScope<'_>, src: &str, out: &mut Sink) {
+    let Some(function) = def
+        .child_by_field_name("definition")
+        .filter(|d| d.kind() == "function_definition")
+    else {
+        return;
+    };
+    let mut cursor = def.walk();
+    for decorator in def
+        .named_children(&mut cursor)
+        .filter(|d| d.kind() == "decorator")
+    {
+        let Some(expr) = decorator.named_child(0) else {
+            continue;
+        };
+        let target = if expr.kind() == "call" {
+            expr.child_by_field_name("function").unwrap_or(expr)
+        } else {
+            expr
+        };
+        let Some(name) = scope.qualified(target, src) else {
+            continue;
+        };
+        let aiocache = name == "aiocache.cached" || name == "aiocache.decorators.cached";
+        if !MEMO_DECORATORS.contains(&name.as_str()) && !aiocache {
+            continue;
+        }
+        // aiocache `@cached(cache=Cache.REDIS, …)` is shared.
+        if aiocache
+            && expr.kind() == "call"
+            && keyword_arg(expr, "cache", src).is_some_and(|c| !text(c, src).contains("MEMORY"))
+        {
+            continue;
+        }
+        let Some(io) = function
+            .child_by_field_name("body")
+            .and_then(|b| io_in(b, scope, src))
+        else {
+            continue;
+        };
+        let fname = function
+            .child_by_field_name("name")
+            .map(|n| text(n, src))
+            .unwrap_or("function");
+        let short = name.rsplit('.').next().unwrap_or(&name);
+        out.push(Diagnostic::new(
+            &rules::SL301,
+            decorator.byte_range(),
+            format!("`@{short}` keeps what `{fname}` reads from {io} in this process's memory, so instances serve different, stale copies"),
+            "cache the result in a shared cache (Django's or Flask-Caching's Redis backend, aiocache `Cache.REDIS`), or keep the local cache only for data that never changes while the app runs",
+        ));
+        return;
+    }
+}
+
+/// What external source a function body reads: "the database" or "another service".
+fn io_in(body: Node<'_>, scope: &ModuleScope<'_>, src: &str) -> Option<&'static str> {
+    let mut found = None;
+    preorder(body, |n| {
+        if found.is_some() || matches!(n.kind(), "function_definition" | "lambda") {
+            return false;
+        }
+        if n.kind() == "call"
+            && let Some(f) = n.child_by_field_name("function")
+        {
+            let raw = text(f, src);
+            let callee = scope.qualified(f, src).unwrap_or_default();
+            if raw.contains(".objects.")
+                || raw.ends_with(".query")
+                || raw.contains("session.query")
+                || raw.contains("session.execute")
+                || raw.contains("session.scalars")
+                || raw.ends_with("cursor.execute")
+            {
+                found = Some("the database");
+            } else if [
+                "requests.",
+                "httpx.",
+                "urllib.request.",
+                "aiohttp.",
+                "boto3.",
+            ]
+            .iter()
+            .any(|p| callee.starts_with(p))
+            {
+                found = Some("another service");
+            }
+        }
+        true
+    });
+    found
+}
+
+/// In a view that receives an upload, writing it to a local path.
+fn uploads(function: Node<'_>, scope: &ModuleScope<'_>, src: &str, out: &mut Sink) {
+    let Some(body) = function.child_by_field_name("body") else {
+        return;
+    };
+    let body_text = text(body, src);
+    // FastAPI / Starlette: parameters annotated UploadFile.
+    let mut upload_params: Vec<&str> = Vec::new();
+    if let Some(params) = function.child_by_field_name("parameters") {
+        let mut c = params.walk();
+        for p in params.named_children(&mut c) {
+            if matches!(p.kind(), "typed_parameter" | "typed_default_parameter")
+                && p.child_by_field_name("type")
+                    .is_some_and(|t| text(t, src).contains("UploadFile"))
+            {
+                let name = p.child_by_field_name("name").or_else(|| p.named_child(0));
+                if let Some(name) = name {
+                    upload_params.push(text(name, src));
+                }
+            }
+        }
+    }
+    let reads_request_files =
+        body_text.contains("request.files") || body_text.contains("request.FILES");
+    if upload_params.is_empty() && !reads_request_files {
+        return;
+    }
+    // Staged locally and then sent to object storage: fine.
+    if OBJECT_STORE_CALLS
+        .iter()
+        .any(|c| body_text.contains(&format!(".{c}(")))
+    {
+        return;
+    }
+    let mut reported = false;
+    preorder(body, |n| {
+        // Nested functions are judged on their own.
+        if reported
+            || matches!(
+                n.kind(),
+                "function_definition" | "lambda" | "class_definition"
+            )
+        {
+            return false;
+        }
+        if n.kind() != "call" {
+            return true;
+        }
+        let Some(f) = n.child_by_field_name("function") else {
+            return true;
+        };
+        let callee = scope.qualified(f, src).unwrap_or_default();
+        let raw = text(f, src);
+        let what = if raw.ends_with(".save") && reads_request_files && saves_upload(n, f, src) {
+            Some("the uploaded file is saved")
+        } else if (callee == "open" || callee == "aiofiles.open")
+            && writes(n, src)
+            && !body_text.contains("tempfile.")
+            && !in_temp(n, scope, src)
+        {
+            Some("the upload is written")
+        } else if callee == "shutil.copyfileobj" {
+            Some("the upload is copied")
+        } else {
+            None
+        };
+        if let Some(what) = what {
+            reported = true;
+            out.push(Diagnostic::new(
+                &rules::SL201,
+                n.byte_range(),
+                format!("{what} to this instance's local disk, so other instances cannot serve it and it is lost when the instance is replaced"),
+                "stream the upload to object storage (`boto3` `upload_fileobj(file, bucket, key)`, google-cloud-storage `blob.upload_from_file`, Azure `upload_blob`) and keep only its key",
+            ));
+            return false;
+        }
+        true
+    });
+}
+
+/// `f.save(path)` where `f` is a `FileStorage` from `request.files` (not a model or form save).
+fn saves_upload(call: Node<'_>, callee: Node<'_>, src: &str) -> bool {
+    let object = callee
+        .child_by_field_name("object")
+        .map(|o| text(o, src))
+        .unwrap_or_default();
+    if object.contains("request.files") {
+        return true;
+    }
+    // A path argument: `save(os.path.join(…))`, `save(path)`, `save(f"…")`, `save(dst=…)`.
+    let has_path = positional_arg(call, 0).is_some();
+    let lower = object.to_ascii_lowercase();
+    has_path
+        && [
+            "file",
+            "upload",
+            "image",
+            "photo",
+            "avatar",
+            "attachment",
+            "f",
+            "img",
+            "doc",
+            "pic",
+        ]
+        .iter()
+        .any(|w| lower == *w || lower.ends_with(w) || lower.starts_with(w))
+}
+
+/// `open(path, "wb")`, `open(path, mode="ab")`.
+fn writes(call: Node<'_>, src: &str) -> bool {
+    let mode = positional_arg(call, 1).or_else(|| keyword_arg(call, "mode", src));
+    mode.and_then(|m| string_value(m, src))
+        .is_some_and(|m| m.contains('w') || m.contains('a') || m.contains('x'))
+}
+
+/// A path under the temp directory: scratch space for processing, not storage.
+fn in_temp(call: Node<'_>, scope: &ModuleScope<'_>, src: &str) -> bool {
+    let Some(path) = positional_arg(call, 0) else {
+        return false;
+    };
+    let path = scope.resolve(path, src);
+    let t = text(path, src);
+    t.contains("tempfile")
+        || t.contains("/tmp")
+        || t.contains("gettempdir")
+        || t.contains("tmp_path")
+        || t.contains("temp_dir")
+}

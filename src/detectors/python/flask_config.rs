@@ -1,0 +1,452 @@
+//! Flask, Quart, FastAPI and Starlette configuration: the keys Flask extensions read
+//! (Flask-Session `SESSION_TYPE`, Flask-Caching `CACHE_TYPE`, Flask-SQLAlchemy
+//! `SQLALCHEMY_DATABASE_URI`, Flask-Limiter `RATELIMIT_STORAGE_URI`, `SECRET_KEY`) wherever a Flask
+//! app sets them: `app.config[...] = …`, `app.config.update(…)` / `from_mapping(…)`, a config
+//! module's constants, a config class's attributes (development and test classes excepted), an
+//! extension's `config={…}`; and the signing keys of Flask (`app.secret_key`) and Starlette's
+//! `SessionMiddleware(secret_key=…)`. Flask-Limiter and slowapi limiters without a storage URI use
+//! memory unless some file of the project configures `RATELIMIT_STORAGE_URI`.
+
+use super::module_scope::{ModuleScope, Value, dict_entries, keyword_arg, random_source};
+use crate::detectors::Detector;
+use crate::diagnostic::Diagnostic;
+use crate::parse::Tree;
+use crate::parse::python::{preorder, text};
+use crate::project::{Facts, Located, Sink};
+use crate::rules;
+use crate::source::{FileKind, SourceFile};
+use std::ops::Range;
+use tree_sitter::Node;
+
+/// Flask / FastAPI / Starlette configuration keys and signing keys.
+pub struct FlaskConfig;
+
+/// A limiter built without a storage URI (its default is memory).
+struct DefaultLimiter {
+    span: Range<usize>,
+    what: &'static str,
+}
+
+/// Some file sets `RATELIMIT_STORAGE_URI` (or the older `RATELIMIT_STORAGE_URL`) to a shared store.
+struct LimiterStorageConfigured;
+
+/// Django settings are judged with their inheritance by `python/django-settings`.
+const DJANGO_MARKERS: &[&str] = &["INSTALLED_APPS", "ROOT_URLCONF", "MIDDLEWARE"];
+
+impl Detector for FlaskConfig {
+    fn id(&self) -> &'static str {
+        "python/flask-config"
+    }
+    fn kinds(&self) -> &'static [FileKind] {
+        &[FileKind::Python]
+    }
+    fn triggers(&self) -> &'static [&'static str] {
+        &[
+            "SESSION_TYPE",
+            "CACHE_TYPE",
+            "SQLALCHEMY_DATABASE_URI",
+            "RATELIMIT_STORAGE",
+            "secret_key",
+            "SECRET_KEY",
+            "Limiter",
+        ]
+    }
+    fn rules(&self) -> &'static [&'static str] {
+        &["SL101", "SL102", "SL301", "SL503", "SL504", "SL505"]
+    }
+
+    fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Sink) {
+        let Tree::Python(tree) = tree else { return };
+        let src = file.text.as_str();
+        let root = tree.root_node();
+        let scope = ModuleScope::new(root, src);
+        let star = scope
+            .statements
+            .iter()
+            .any(|s| matches!(s, super::module_scope::Statement::StarImport(..)));
+        let django = DJANGO_MARKERS.iter().any(|m| scope.value_of(m).is_some())
+            || scope.imports_from(&["django"])
+            || star;
+        let module_name = file.rel_path.rsplit('/').next().unwrap_or_default();
+        let mut entries: Vec<(String, Node<'_>)> = Vec::new();
+        if !django && !dev_name(module_name) {
+            // Config module constants (`config.py`: `SESSION_TYPE = "filesystem"`).
+            for stmt in &scope.statements {
+                if let super::module_scope::Statement::Assign(name, a) = stmt
+                    && !a.dev_only
+                {
+                    entries.push((name.clone(), a.value));
+                }
+            }
+        }
+        preorder(root, |n| {
+            match n.kind() {
+                // `class ProductionConfig(Config): CACHE_TYPE = "SimpleCache"`.
+                "class_definition" => {
+                    let name = n
+                        .child_by_field_name("name")
+                        .map(|c| text(c, src))
+                        .unwrap_or_default();
+                    if dev_name(name) || django {
+                        return false;
+                    }
+                    if let Some(body) = n.child_by_field_name("body") {
+                        let mut c = body.walk();
+                        for stmt in body.named_children(&mut c) {
+                            if let Some(a) =
+                                stmt.named_child(0).filter(|a| a.kind() == "assignment")
+                                && let (Some(l), Some(r)) = (
+                                    a.child_by_field_name("left"),
+                                    a.child_by_field_name("right"),
+                                )
+                                && l.kind() == "identifier"
+                            {
+                                entries.push((text(l, src).to_owned(), r));
+                            }
+                        }
+                    }
+                }
+                "assignment" => {
+                    let (Some(l), Some(r)) = (
+                        n.child_by_field_name("left"),
+                        n.child_by_field_name("right"),
+                    ) else {
+                        return true;
+                    };
+                    // app.config["KEY"] = value
+                    if l.kind() == "subscript"
+                        && l.child_by_field_name("value").is_some_and(|o| {
+                            text(o, src).ends_with(".config") || text(o, src) == "config"
+                        })
+                        && let Some(k) = l
+                            .child_by_field_name("subscript")
+                            .and_then(|k| crate::parse::python::string_value(k, src))
+                    {
+                        entries.push((k, r));
+                    }
+                    // app.secret_key = value
+                    if l.kind() == "attribute"
+                        && l.child_by_field_name("attribute")
+                            .is_some_and(|a| text(a, src) == "secret_key")
+                    {
+                        entries.push(("SECRET_KEY".to_owned(), r));
+                    }
+                }
+                "call" => {
+                    let callee = n
+                        .child_by_field_name("function")
+                        .map(|f| text(f, src))
+                        .unwrap_or_default();
+                    // app.config.update(KEY=…), from_mapping(KEY=…), update({"KEY": …})
+                    if callee.ends_with("config.update") || callee.ends_with("config.from_mapping")
+                    {
+                        entries.extend(call_entries(n, src));
+                    }
+                    // Configuration read from the environment or a file scalelint does not read.
+                    if [
+                        "from_prefixed_env",
+                        "from_envvar",
+                        "from_pyfile",
+                        "from_file",
+                        "from_json",
+                    ]
+                    .iter()
+                    .any(|m| callee.ends_with(&format!("config.{m}")))
+                    {
+                        out.fact(LimiterStorageConfigured);
+                    }
+                    // Cache(config={"CACHE_TYPE": …}), cache.init_app(app, config={…})
+                    if let Some(config) = keyword_arg(n, "config", src)
+                        && let Some(e) = dict_entries(scope.resolve(config, src), src)
+                    {
+                        entries.extend(e);
+                    }
+                    check_call(n, &scope, src, out);
+                }
+                _ => {}
+            }
+            true
+        });
+        for (key, value) in entries {
+            judge_key(&key, value, &scope, src, django, out);
+        }
+    }
+
+    fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
+        let configured: Vec<&str> = facts
+            .of::<LimiterStorageConfigured>()
+            .map(|(p, _)| p)
+            .collect();
+        for (path, limiter) in facts.of::<DefaultLimiter>() {
+            if configured.iter().any(|c| same_project(c, path)) {
+                continue;
+            }
+            out.push(Located {
+                path: path.to_owned(),
+                diagnostic: Diagnostic::new(
+                    &rules::SL503,
+                    limiter.span.clone(),
+                    format!(
+                        "{} has no `storage_uri` and no `RATELIMIT_STORAGE_URI` is configured, so it counts requests in this process's memory (its default `memory://`)",
+                        limiter.what
+                    ),
+                    LIMIT_HELP,
+                ),
+            });
+        }
+    }
+}
+
+const LIMIT_HELP: &str = "give the limiter a shared store: `storage_uri=\"redis://…\"` (or \
+    `RATELIMIT_STORAGE_URI`), memcached:// or mongodb://, so every instance counts the same requests";
+
+/// Whether two files belong to one app: one's directory contains the other's (`config.py` beside
+/// the `app/` package). Sibling apps in one scan stay apart.
+fn same_project(a: &str, b: &str) -> bool {
+    let dir = |p: &str| p.rsplit_once('/').map_or("", |(d, _)| d).to_owned();
+    let (da, db) = (dir(a), dir(b));
+    let within = |outer: &str, inner: &str| {
+        outer.is_empty() || inner == outer || inner.starts_with(&format!("{outer}/"))
+    };
+    within(&da, &db) || within(&db, &da)
+}
+
+fn dev_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    ["dev", "test", "local", "debug"]
+        .iter()
+        .any(|w| lower.contains(w))
+}
+
+/// Keyword arguments and dict arguments of `update(…)` / `from_mapping(…)`.
+fn call_entries<'t>(call: Node<'t>, src: &str) -> Vec<(String, Node<'t>)> {
+    let mut out = Vec::new();
+    let Some(args) = call.child_by_field_name("arguments") else {
+        return out;
+    };
+    let mut c = args.walk();
+    for a in args.named_children(&mut c) {
+        if a.kind() == "keyword_argument"
+            && let (Some(k), Some(v)) = (
+                a.child_by_field_name("name"),
+                a.child_by_field_name("value"),
+            )
+        {
+            out.push((text(k, src).to_owned(), v));
+        } else if let Some(e) = dict_entries(a, src) {
+            out.extend(e);
+        }
+    }
+    out
+}
+
+fn push(
+    out: &mut Sink,
+    rule: &'static rules::Rule,
+    span: Range<usize>,
+    message: String,
+    help: &str,
+) {
+    out.push(Diagnostic::new(rule, span, message, help));
+}
+
+fn judge_key<'t>(
+    key: &str,
+    value: Node<'t>,
+    scope: &ModuleScope<'t>,
+    src: &str,
+    django: bool,
+    out: &mut Sink,
+) {
+    let span = value.byte_range();
+    match key {
+        "SECRET_KEY" if !django => {
+            if let Some(what) = random_source(scope, scope.resolve(value, src), src) {
+                let how = match scope.eval(value, src) {
+                    Value::Env { var, .. } => format!(
+                        "defaults to a key generated with `{what}` when the environment variable `{var}` is unset"
+                    ),
+                    _ => format!("is generated with `{what}` when the app starts"),
+                };
+                push(
+                    out,
+                    &rules::SL505,
+                    span,
+                    format!(
+                        "the secret key {how}, so each process signs session cookies and CSRF tokens with its own key and rejects the others'"
+                    ),
+                    SECRET_HELP,
+                );
+            }
+        }
+        "SESSION_TYPE" => {
+            let v = scope.eval(value, src);
+            if v.effective()
+                .is_some_and(|t| t.eq_ignore_ascii_case("filesystem"))
+            {
+                push(
+                    out,
+                    &rules::SL102,
+                    span,
+                    format!(
+                        "Flask-Session `SESSION_TYPE` {}, so sessions are files on this instance's disk (`SESSION_FILE_DIR`)",
+                        v.describe()
+                    ),
+                    SESSION_HELP,
+                );
+            }
+        }
+        "SESSION_CACHELIB" => {
+            let node = scope.resolve(value, src);
+            if let Some(callee) = scope.callee(node, src) {
+                let class = callee.rsplit('.').next().unwrap_or(&callee);
+                match class {
+                    "SimpleCache" => push(out, &rules::SL101, span, "Flask-Session `SESSION_CACHELIB` is cachelib's SimpleCache, so sessions live in this process's memory".to_owned(), SESSION_HELP),
+                    "FileSystemCache" => push(out, &rules::SL102, span, "Flask-Session `SESSION_CACHELIB` is cachelib's FileSystemCache, so sessions are files on this instance's disk".to_owned(), SESSION_HELP),
+                    _ => {}
+                }
+            }
+        }
+        "CACHE_TYPE" => {
+            let v = scope.eval(value, src);
+            let Some(t) = v.effective() else { return };
+            let class = t.rsplit('.').next().unwrap_or(t).to_ascii_lowercase();
+            let place = match class.as_str() {
+                "simplecache" | "simple" => "in this process's memory",
+                "filesystemcache" | "filesystem" => "in files on this instance's disk",
+                _ => return,
+            };
+            push(
+                out,
+                &rules::SL301,
+                span,
+                format!(
+                    "Flask-Caching `CACHE_TYPE` {}, which keeps cached entries {place}",
+                    v.describe()
+                ),
+                "use `CACHE_TYPE = \"RedisCache\"` with `CACHE_REDIS_URL` (or `RedisSentinelCache`, `MemcachedCache`) so every instance shares one cache",
+            );
+        }
+        "SQLALCHEMY_DATABASE_URI" => {
+            let v = scope.eval(value, src);
+            if v.effective().is_some_and(is_sqlite_file) {
+                push(
+                    out,
+                    &rules::SL504,
+                    span,
+                    format!(
+                        "`SQLALCHEMY_DATABASE_URI` {}, a SQLite file on this instance's disk that other instances cannot see",
+                        v.describe()
+                    ),
+                    DB_HELP,
+                );
+            }
+        }
+        "RATELIMIT_STORAGE_URI" | "RATELIMIT_STORAGE_URL" => {
+            let v = scope.eval(value, src);
+            match v.effective() {
+                Some(u) if u.starts_with("memory://") => push(
+                    out,
+                    &rules::SL503,
+                    span,
+                    format!(
+                        "`{key}` {}, so rate limits are counted in this process's memory",
+                        v.describe()
+                    ),
+                    LIMIT_HELP,
+                ),
+                _ => out.fact(LimiterStorageConfigured),
+            }
+        }
+        _ => {}
+    }
+}
+
+const SECRET_HELP: &str = "read one key shared by every instance from the environment or a secret \
+    manager: `app.secret_key = os.environ[\"SECRET_KEY\"]` (Starlette: \
+    `SessionMiddleware(secret_key=os.environ[\"SESSION_SECRET\"])`)";
+
+const SESSION_HELP: &str = "store sessions where every instance reads them: `SESSION_TYPE = \"redis\"` \
+    with `SESSION_REDIS = redis.from_url(os.environ[\"REDIS_URL\"])` (or memcached, sqlalchemy, \
+    mongodb), or keep Flask's default signed-cookie session";
+
+pub(super) const DB_HELP: &str = "use a database server every instance shares: read a PostgreSQL or \
+    MySQL URL from the environment (`os.environ[\"DATABASE_URL\"]`); keep SQLite for tests and \
+    local development";
+
+/// A SQLite URL that names a file (in-memory databases are per-process by intent: tests).
+pub(super) fn is_sqlite_file(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    lower.starts_with("sqlite")
+        && !lower.contains(":memory:")
+        && !matches!(
+            lower.trim_end_matches('/'),
+            "sqlite:" | "sqlite+aiosqlite:" | "sqlite+pysqlite:"
+        )
+}
+
+/// Limiters and Starlette's session middleware, judged at the call.
+fn check_call<'t>(call: Node<'t>, scope: &ModuleScope<'t>, src: &str, out: &mut Sink) {
+    let Some(callee) = scope.callee(call, src) else {
+        return;
+    };
+    let limiter = match callee.as_str() {
+        "flask_limiter.Limiter" | "flask_limiter.extension.Limiter" => {
+            Some("Flask-Limiter's `Limiter`")
+        }
+        "slowapi.Limiter" | "slowapi.extension.Limiter" => Some("slowapi's `Limiter`"),
+        _ => None,
+    };
+    if let Some(what) = limiter {
+        match keyword_arg(call, "storage_uri", src) {
+            None => out.fact(DefaultLimiter {
+                span: call
+                    .child_by_field_name("function")
+                    .map_or(call.byte_range(), |f| f.byte_range()),
+                what,
+            }),
+            Some(uri) => {
+                let v = scope.eval(uri, src);
+                if v.effective().is_some_and(|u| u.starts_with("memory://")) {
+                    push(
+                        out,
+                        &rules::SL503,
+                        uri.byte_range(),
+                        format!(
+                            "{what} `storage_uri` {}, so rate limits are counted in this process's memory",
+                            v.describe()
+                        ),
+                        LIMIT_HELP,
+                    );
+                }
+            }
+        }
+    }
+    // SessionMiddleware(secret_key=…) directly or through app.add_middleware(SessionMiddleware, …).
+    let is_session_mw = |name: &str| {
+        matches!(
+            name,
+            "starlette.middleware.sessions.SessionMiddleware"
+                | "fastapi.middleware.sessions.SessionMiddleware"
+        )
+    };
+    let session = is_session_mw(&callee)
+        || (callee.ends_with(".add_middleware")
+            && super::module_scope::positional_arg(call, 0)
+                .and_then(|m| scope.qualified(m, src))
+                .is_some_and(|m| is_session_mw(&m)));
+    if session
+        && let Some(key) = keyword_arg(call, "secret_key", src)
+        && let Some(what) = random_source(scope, scope.resolve(key, src), src)
+    {
+        push(
+            out,
+            &rules::SL505,
+            key.byte_range(),
+            format!(
+                "Starlette's `SessionMiddleware` signs cookies with a key generated with `{what}` when the app starts, so each process rejects the session cookies of the others"
+            ),
+            SECRET_HELP,
+        );
+    }
+}

@@ -1,0 +1,746 @@
+//! What a reader of one Python module follows: which local names are bound to which imported
+//! module or attribute (`import a.b as c`, `from x import y as z`), what a module-level name
+//! holds (last assignment wins, as at import time), and what a configuration value evaluates to
+//! when it is read from the environment with a default (`os.environ.get("X", "d")`,
+//! `os.getenv`, django-environ `env("X", default=…)`, python-decouple `config("X", default=…)`).
+//! Module level includes `if`/`try`/`with` blocks at the top, not function or class bodies.
+
+use crate::parse::python::{preorder, string_value, text};
+use std::collections::HashMap;
+use std::ops::Range;
+use tree_sitter::Node;
+
+/// A module-level `NAME = value` (or `NAME: T = value`).
+#[derive(Debug, Clone, Copy)]
+pub struct Assignment<'t> {
+    /// The whole assignment (its span is what a finding points at).
+    pub node: Node<'t>,
+    /// The assigned value.
+    pub value: Node<'t>,
+    /// Inside an `if DEBUG:` / `if "test" in sys.argv:` block: development only.
+    pub dev_only: bool,
+}
+
+/// A statement at module level, in source order.
+#[derive(Debug, Clone)]
+pub enum Statement<'t> {
+    /// `from m import *` (module as written, relative dots kept).
+    StarImport(String, Node<'t>),
+    /// `NAME = value`.
+    Assign(String, Assignment<'t>),
+    /// `NAME["key"] = value`.
+    AssignItem(String, String, Assignment<'t>),
+}
+
+/// Facts about one module, gathered in one pass over its top-level statements.
+#[derive(Debug, Default)]
+pub struct ModuleScope<'t> {
+    /// Local name → the dotted path it stands for (`cache` → `django.core.cache.cache`).
+    imports: HashMap<String, String>,
+    /// Module-level statements that matter for configuration, in source order.
+    pub statements: Vec<Statement<'t>>,
+    /// Last module-level assignment of each name.
+    values: HashMap<String, Assignment<'t>>,
+    /// Names holding a django-environ / environs `Env()` object.
+    env_objects: Vec<String>,
+}
+
+/// A configuration value as the program computes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    /// A string known statically.
+    Str(String),
+    /// Read from an environment variable; `default` is what it is without one.
+    Env {
+        /// The variable.
+        var: String,
+        /// The default, when it is a known string.
+        default: Option<String>,
+    },
+    /// Anything else.
+    Unknown,
+}
+
+impl Value {
+    /// The effective string: the literal, or the default of an environment read.
+    pub fn effective(&self) -> Option<&str> {
+        match self {
+            Value::Str(s) => Some(s),
+            Value::Env { default, .. } => default.as_deref(),
+            Value::Unknown => None,
+        }
+    }
+
+    /// Words for a message: "is `x`" or "defaults to `x` when `VAR` is unset".
+    pub fn describe(&self) -> String {
+        match self {
+            Value::Str(s) => format!("is `{s}`"),
+            Value::Env {
+                var,
+                default: Some(d),
+            } => format!("defaults to `{d}` when the environment variable `{var}` is unset"),
+            _ => "is not known".to_owned(),
+        }
+    }
+
+    /// A clause to append when the value comes from an environment default, else "".
+    pub fn env_note(&self) -> String {
+        match self {
+            Value::Env {
+                var,
+                default: Some(_),
+            } => format!(" (the default used when the environment variable `{var}` is unset)"),
+            _ => String::new(),
+        }
+    }
+}
+
+/// Whether an `if` condition selects development or test runs (`DEBUG`, `TESTING`, `"test" in
+/// sys.argv`, `ENV == "dev"`), not production.
+fn dev_condition(condition: &str) -> bool {
+    let c = condition.trim();
+    if c.starts_with("not ") || c.contains("!=") {
+        return false;
+    }
+    let lower = c.to_ascii_lowercase();
+    ["debug", "test", "dev", "local"]
+        .iter()
+        .any(|w| lower.contains(w))
+}
+
+impl<'t> ModuleScope<'t> {
+    /// Gathers the scope facts of a module.
+    pub fn new(root: Node<'t>, source: &str) -> Self {
+        let mut scope = ModuleScope::default();
+        scope.block(root, source, false);
+        scope
+    }
+
+    fn block(&mut self, block: Node<'t>, source: &str, dev_only: bool) {
+        let mut cursor = block.walk();
+        let children: Vec<Node<'t>> = block.named_children(&mut cursor).collect();
+        for stmt in children {
+            match stmt.kind() {
+                "import_statement" => self.import(stmt, source),
+                "import_from_statement" => self.import_from(stmt, source),
+                "expression_statement" => {
+                    if let Some(a) = stmt.named_child(0).filter(|a| a.kind() == "assignment") {
+                        self.assignment(stmt, a, source, dev_only);
+                    }
+                }
+                "if_statement" => {
+                    let dev = stmt
+                        .child_by_field_name("condition")
+                        .is_some_and(|c| dev_condition(text(c, source)));
+                    if let Some(body) = stmt.child_by_field_name("consequence") {
+                        self.block(body, source, dev_only || dev);
+                    }
+                    let mut c = stmt.walk();
+                    let alternatives: Vec<_> =
+                        stmt.children_by_field_name("alternative", &mut c).collect();
+                    for alt in alternatives {
+                        // `else:` of a development condition is the production branch.
+                        let dev_alt = alt.kind() == "elif_clause"
+                            && alt
+                                .child_by_field_name("condition")
+                                .is_some_and(|c| dev_condition(text(c, source)));
+                        if let Some(body) = alt.child_by_field_name("consequence").or_else(|| {
+                            alt.child_by_field_name("body").or_else(|| {
+                                alt.named_child(alt.named_child_count().saturating_sub(1))
+                            })
+                        }) {
+                            self.block(body, source, dev_only || dev_alt);
+                        }
+                    }
+                }
+                "try_statement" | "with_statement" => {
+                    if let Some(body) = stmt.child_by_field_name("body") {
+                        self.block(body, source, dev_only);
+                    }
+                    let mut c = stmt.walk();
+                    let clauses: Vec<_> = stmt
+                        .named_children(&mut c)
+                        .filter(|n| n.kind() == "else_clause")
+                        .collect();
+                    for clause in clauses {
+                        if let Some(body) = clause.child_by_field_name("body") {
+                            self.block(body, source, dev_only);
+                        }
+                    }
+                }
+                "block" => self.block(stmt, source, dev_only),
+                _ => {}
+            }
+        }
+    }
+
+    fn import(&mut self, stmt: Node<'t>, source: &str) {
+        let mut cursor = stmt.walk();
+        for name in stmt.children_by_field_name("name", &mut cursor) {
+            match name.kind() {
+                "dotted_name" => {
+                    // `import a.b` binds `a`, which is the module `a`.
+                    let full = text(name, source);
+                    let first = full.split('.').next().unwrap_or(full);
+                    self.imports.insert(first.to_owned(), first.to_owned());
+                }
+                "aliased_import" => {
+                    if let (Some(n), Some(alias)) = (
+                        name.child_by_field_name("name"),
+                        name.child_by_field_name("alias"),
+                    ) {
+                        self.imports
+                            .insert(text(alias, source).to_owned(), text(n, source).to_owned());
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn import_from(&mut self, stmt: Node<'t>, source: &str) {
+        let Some(module) = stmt.child_by_field_name("module_name") else {
+            return;
+        };
+        let module = text(module, source);
+        let mut cursor = stmt.walk();
+        if stmt
+            .named_children(&mut cursor)
+            .any(|c| c.kind() == "wildcard_import")
+        {
+            self.statements
+                .push(Statement::StarImport(module.to_owned(), stmt));
+            return;
+        }
+        let mut cursor = stmt.walk();
+        for name in stmt.children_by_field_name("name", &mut cursor) {
+            let (n, local) = match name.kind() {
+                "dotted_name" => (name, name),
+                "aliased_import" => match (
+                    name.child_by_field_name("name"),
+                    name.child_by_field_name("alias"),
+                ) {
+                    (Some(n), Some(a)) => (n, a),
+                    _ => continue,
+                },
+                _ => continue,
+            };
+            let full = format!("{module}.{}", text(n, source));
+            self.imports.insert(text(local, source).to_owned(), full);
+        }
+    }
+
+    fn assignment(&mut self, stmt: Node<'t>, a: Node<'t>, source: &str, dev_only: bool) {
+        let (Some(left), Some(value)) = (
+            a.child_by_field_name("left"),
+            a.child_by_field_name("right"),
+        ) else {
+            return;
+        };
+        let assignment = Assignment {
+            node: stmt,
+            value,
+            dev_only,
+        };
+        match left.kind() {
+            "identifier" => {
+                let name = text(left, source).to_owned();
+                self.imports.remove(&name);
+                if matches!(
+                    self.callee(value, source).as_deref(),
+                    Some("environ.Env" | "environs.Env" | "environ.FileAwareEnv")
+                ) {
+                    self.env_objects.push(name.clone());
+                }
+                if !dev_only {
+                    self.values.insert(name.clone(), assignment);
+                }
+                self.statements.push(Statement::Assign(name, assignment));
+            }
+            "subscript" => {
+                let (Some(object), Some(key)) = (
+                    left.child_by_field_name("value"),
+                    left.child_by_field_name("subscript"),
+                ) else {
+                    return;
+                };
+                if object.kind() == "identifier"
+                    && let Some(key) = string_value(key, source)
+                {
+                    self.statements.push(Statement::AssignItem(
+                        text(object, source).to_owned(),
+                        key,
+                        assignment,
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The value a module-level name holds (its last production assignment).
+    pub fn value_of(&self, name: &str) -> Option<Node<'t>> {
+        self.values.get(name).map(|a| a.value)
+    }
+
+    /// Follows module-level names to the expression they hold (a few hops at most).
+    pub fn resolve(&self, mut node: Node<'t>, source: &str) -> Node<'t> {
+        for _ in 0..4 {
+            match node.kind() {
+                "identifier" => match self.value_of(text(node, source)) {
+                    Some(v) if v != node => node = v,
+                    _ => return node,
+                },
+                "parenthesized_expression" => match node.named_child(0) {
+                    Some(inner) => node = inner,
+                    None => return node,
+                },
+                _ => return node,
+            }
+        }
+        node
+    }
+
+    /// The dotted path an expression names, with imported names expanded:
+    /// `cache.get` → `django.core.cache.cache.get` after `from django.core.cache import cache`.
+    /// Names that are not imported stay as written.
+    pub fn qualified(&self, node: Node<'_>, source: &str) -> Option<String> {
+        match node.kind() {
+            "identifier" => {
+                let name = text(node, source);
+                Some(
+                    self.imports
+                        .get(name)
+                        .cloned()
+                        .unwrap_or_else(|| name.to_owned()),
+                )
+            }
+            "attribute" => {
+                let object = node.child_by_field_name("object")?;
+                let attr = node.child_by_field_name("attribute")?;
+                Some(format!(
+                    "{}.{}",
+                    self.qualified(object, source)?,
+                    text(attr, source)
+                ))
+            }
+            "parenthesized_expression" => self.qualified(node.named_child(0)?, source),
+            _ => None,
+        }
+    }
+
+    /// The qualified name of what a call calls.
+    pub fn callee(&self, call: Node<'_>, source: &str) -> Option<String> {
+        if call.kind() != "call" {
+            return None;
+        }
+        self.qualified(call.child_by_field_name("function")?, source)
+    }
+
+    /// Whether a local name is bound to an import of one of `paths` (or something inside it).
+    pub fn imports_from(&self, prefixes: &[&str]) -> bool {
+        self.imports.values().any(|full| {
+            prefixes
+                .iter()
+                .any(|p| full == p || full.starts_with(&format!("{p}.")))
+        })
+    }
+
+    /// Evaluates a configuration value: a string, a name holding one, or an environment read with
+    /// a default.
+    pub fn eval(&self, node: Node<'t>, source: &str) -> Value {
+        let node = self.resolve(node, source);
+        if let Some(s) = string_value(node, source) {
+            return Value::Str(s);
+        }
+        match node.kind() {
+            "call" => self.eval_env_call(node, source),
+            "subscript" => {
+                // os.environ["X"]: required, no default.
+                let object = node.child_by_field_name("value");
+                let key = node.child_by_field_name("subscript");
+                match (object, key) {
+                    (Some(o), Some(k))
+                        if self.qualified(o, source).as_deref() == Some("os.environ") =>
+                    {
+                        match string_value(k, source) {
+                            Some(var) => Value::Env { var, default: None },
+                            None => Value::Unknown,
+                        }
+                    }
+                    _ => Value::Unknown,
+                }
+            }
+            // `os.environ.get("X") or "default"`.
+            "boolean_operator" => {
+                let op = node
+                    .child_by_field_name("operator")
+                    .map(|o| text(o, source));
+                let (Some(left), Some(right)) = (
+                    node.child_by_field_name("left"),
+                    node.child_by_field_name("right"),
+                ) else {
+                    return Value::Unknown;
+                };
+                match (op, self.eval(left, source), self.eval(right, source)) {
+                    (Some("or"), Value::Env { var, default: None }, Value::Str(d)) => Value::Env {
+                        var,
+                        default: Some(d),
+                    },
+                    _ => Value::Unknown,
+                }
+            }
+            _ => Value::Unknown,
+        }
+    }
+
+    fn eval_env_call(&self, call: Node<'t>, source: &str) -> Value {
+        let Some(callee) = self.callee(call, source) else {
+            return Value::Unknown;
+        };
+        let Some(args) = call.child_by_field_name("arguments") else {
+            return Value::Unknown;
+        };
+        let mut cursor = args.walk();
+        let all: Vec<Node<'t>> = args.named_children(&mut cursor).collect();
+        let positional: Vec<Node<'t>> = all
+            .iter()
+            .copied()
+            .filter(|a| a.kind() != "keyword_argument")
+            .collect();
+        let keyword = |name: &str| {
+            all.iter().copied().find_map(|a| {
+                (a.kind() == "keyword_argument"
+                    && a.child_by_field_name("name")
+                        .is_some_and(|n| text(n, source) == name))
+                .then(|| a.child_by_field_name("value"))
+                .flatten()
+            })
+        };
+        let positional_default = match callee.as_str() {
+            "os.environ.get" | "os.getenv" | "os.environ.setdefault" | "decouple.config" => true,
+            other => match self.environ_reader(other) {
+                Some(p) => p,
+                None => return Value::Unknown,
+            },
+        };
+        let Some(var) = positional.first().and_then(|v| string_value(*v, source)) else {
+            return Value::Unknown;
+        };
+        let default_node = keyword("default").or_else(|| {
+            positional_default
+                .then(|| positional.get(1).copied())
+                .flatten()
+        });
+        let default = match default_node.map(|d| self.eval(d, source)) {
+            Some(Value::Str(d)) => Some(d),
+            _ => None,
+        };
+        Value::Env { var, default }
+    }
+
+    /// django-environ / environs: `env = environ.Env(…)`, then `env("X", default=…)` or a typed
+    /// reader `env.str("X", "d")`, `env.db(…)`, `env.cache(…)`. Returns whether a second
+    /// positional argument is the default (it is the cast for `env(…)` itself).
+    fn environ_reader(&self, callee: &str) -> Option<bool> {
+        if self.env_objects.iter().any(|e| e == callee) {
+            return Some(false);
+        }
+        let (object, method) = callee.rsplit_once('.')?;
+        let readers = [
+            "str",
+            "db",
+            "db_url",
+            "cache",
+            "cache_url",
+            "url",
+            "bool",
+            "int",
+            "email_url",
+        ];
+        (readers.contains(&method) && self.env_objects.iter().any(|e| e == object)).then_some(true)
+    }
+}
+
+/// The byte span of a node.
+pub fn span(node: Node<'_>) -> Range<usize> {
+    node.byte_range()
+}
+
+/// The keyword argument `name` of a call.
+pub fn keyword_arg<'t>(call: Node<'t>, name: &str, source: &str) -> Option<Node<'t>> {
+    let args = call.child_by_field_name("arguments")?;
+    let mut cursor = args.walk();
+    args.named_children(&mut cursor).find_map(|a| {
+        (a.kind() == "keyword_argument"
+            && a.child_by_field_name("name")
+                .is_some_and(|n| text(n, source) == name))
+        .then(|| a.child_by_field_name("value"))
+        .flatten()
+    })
+}
+
+/// The `i`th positional argument of a call.
+pub fn positional_arg(call: Node<'_>, i: usize) -> Option<Node<'_>> {
+    let args = call.child_by_field_name("arguments")?;
+    let mut cursor = args.walk();
+    args.named_children(&mut cursor)
+        .filter(|a| {
+            !matches!(
+                a.kind(),
+                "keyword_argument" | "list_splat" | "dictionary_splat"
+            )
+        })
+        .nth(i)
+}
+
+/// The entries of a dict literal `{"k": v}` or `dict(k=v)` whose keys are known strings.
+pub fn dict_entries<'t>(node: Node<'t>, source: &str) -> Option<Vec<(String, Node<'t>)>> {
+    let mut out = Vec::new();
+    match node.kind() {
+        "dictionary" => {
+            let mut cursor = node.walk();
+            for pair in node.named_children(&mut cursor) {
+                if pair.kind() != "pair" {
+                    continue;
+                }
+                if let (Some(k), Some(v)) = (
+                    pair.child_by_field_name("key"),
+                    pair.child_by_field_name("value"),
+                ) && let Some(k) = string_value(k, source)
+                {
+                    out.push((k, v));
+                }
+            }
+        }
+        "call"
+            if node
+                .child_by_field_name("function")
+                .is_some_and(|f| text(f, source) == "dict") =>
+        {
+            let args = node.child_by_field_name("arguments")?;
+            let mut cursor = args.walk();
+            for a in args.named_children(&mut cursor) {
+                if a.kind() == "keyword_argument"
+                    && let (Some(k), Some(v)) = (
+                        a.child_by_field_name("name"),
+                        a.child_by_field_name("value"),
+                    )
+                {
+                    out.push((text(k, source).to_owned(), v));
+                }
+            }
+        }
+        _ => return None,
+    }
+    Some(out)
+}
+
+/// Calls anywhere below `root`, in source order.
+pub fn calls<'t>(root: Node<'t>) -> Vec<Node<'t>> {
+    let mut out = Vec::new();
+    preorder(root, |n| {
+        if n.kind() == "call" {
+            out.push(n);
+        }
+        true
+    });
+    out
+}
+
+/// Functions that return a fresh random value on every call: a key made with one differs in
+/// every process.
+const RANDOM_SOURCES: &[&str] = &[
+    "os.urandom",
+    "secrets.token_hex",
+    "secrets.token_urlsafe",
+    "secrets.token_bytes",
+    "secrets.randbits",
+    "uuid.uuid4",
+    "uuid.uuid1",
+    "django.core.management.utils.get_random_secret_key",
+    "django.utils.crypto.get_random_string",
+    "Crypto.Random.get_random_bytes",
+    "nacl.utils.random",
+    "cryptography.fernet.Fernet.generate_key",
+];
+
+/// The random source a value is computed from (`os.urandom(24)`, `secrets.token_hex(32)`,
+/// `str(uuid.uuid4())`, `get_random_secret_key()`), searched through wrapping calls.
+pub fn random_source(scope: &ModuleScope<'_>, value: Node<'_>, source: &str) -> Option<String> {
+    let mut found = None;
+    preorder(value, |n| {
+        if found.is_some() {
+            return false;
+        }
+        // A lambda or function is not called here.
+        if matches!(n.kind(), "lambda" | "function_definition") {
+            return false;
+        }
+        if let Some(callee) = scope.callee(n, source)
+            && RANDOM_SOURCES.contains(&callee.as_str())
+        {
+            // Django's helpers are known by their own names.
+            found = Some(match callee.strip_prefix("django.") {
+                Some(rest) => rest.rsplit('.').next().unwrap_or(rest).to_owned(),
+                None => callee,
+            });
+            return false;
+        }
+        true
+    });
+    found
+}
+
+/// The dotted module of a file path: `shop/settings/prod.py` → `shop.settings.prod`,
+/// `shop/settings/__init__.py` → `shop.settings`.
+pub fn module_path(rel_path: &str) -> String {
+    let stem = rel_path
+        .strip_suffix(".py")
+        .or_else(|| rel_path.strip_suffix(".pyw"))
+        .unwrap_or(rel_path);
+    let stem = stem.strip_suffix("/__init__").unwrap_or(stem);
+    stem.replace('/', ".")
+}
+
+/// The absolute module a `from m import …` in `module` names (relative dots resolved against the
+/// importing module's package; `is_package` for an `__init__.py`).
+pub fn absolute_module(module: &str, is_package: bool, target: &str) -> String {
+    let dots = target.chars().take_while(|c| *c == '.').count();
+    if dots == 0 {
+        return target.to_owned();
+    }
+    let mut parts: Vec<&str> = module.split('.').collect();
+    // One dot is the current package: the module's parent (or the package itself).
+    let up = if is_package { dots - 1 } else { dots };
+    for _ in 0..up {
+        parts.pop();
+    }
+    let rest = &target[dots..];
+    if rest.is_empty() {
+        parts.join(".")
+    } else if parts.is_empty() {
+        rest.to_owned()
+    } else {
+        format!("{}.{rest}", parts.join("."))
+    }
+}
+
+/// Whether a dotted module found on disk is the one a dotted name refers to (the scan root may
+/// sit above or below the import root, so one must end with the other on a dot boundary).
+pub fn same_module(on_disk: &str, named: &str) -> bool {
+    let ends = |long: &str, short: &str| long == short || long.ends_with(&format!(".{short}"));
+    !on_disk.is_empty() && !named.is_empty() && (ends(on_disk, named) || ends(named, on_disk))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::python::parse;
+
+    fn with_scope(src: &str, check: impl FnOnce(&ModuleScope<'_>, Node<'_>)) {
+        let tree = parse(src).expect("parses");
+        let root = tree.root_node();
+        let scope = ModuleScope::new(root, src);
+        check(&scope, root);
+    }
+
+    #[test]
+    fn imports_and_aliases_qualify_names() {
+        let src = "import os\nimport django.core.cache as dc\nfrom django.core.cache import cache as c\nfrom functools import lru_cache\n";
+        with_scope(src, |scope, _| {
+            assert!(scope.imports_from(&["django.core.cache"]));
+            assert_eq!(
+                scope.imports.get("c").map(String::as_str),
+                Some("django.core.cache.cache")
+            );
+            assert_eq!(
+                scope.imports.get("dc").map(String::as_str),
+                Some("django.core.cache")
+            );
+            assert_eq!(scope.imports.get("os").map(String::as_str), Some("os"));
+            assert_eq!(
+                scope.imports.get("lru_cache").map(String::as_str),
+                Some("functools.lru_cache")
+            );
+        });
+    }
+
+    fn eval_of(src: &str, name: &str) -> Value {
+        let tree = parse(src).expect("parses");
+        let scope = ModuleScope::new(tree.root_node(), src);
+        let value = scope.value_of(name).expect("assigned");
+        scope.eval(value, src)
+    }
+
+    #[test]
+    fn environment_reads_keep_their_default() {
+        let env = |var: &str, d: Option<&str>| Value::Env {
+            var: var.to_owned(),
+            default: d.map(str::to_owned),
+        };
+        let src = "import os\nfrom os import environ, getenv\nfrom decouple import config\nimport environ as e\nenv = e.Env()\nB = 'locmem'\nA = os.environ.get('X', B)\nC = getenv('Y')\nD = environ['Z']\nE = config('W', default='file')\nF = env('V', default='x')\nG = env('V', str)\nH = env.str('U', 'u')\nI = os.getenv('T') or 't'\nJ = f'{B}'\nK = 'a' 'b'\n";
+        assert_eq!(eval_of(src, "A"), env("X", Some("locmem")));
+        assert_eq!(eval_of(src, "C"), env("Y", None));
+        assert_eq!(eval_of(src, "D"), env("Z", None));
+        assert_eq!(eval_of(src, "E"), env("W", Some("file")));
+        assert_eq!(eval_of(src, "F"), env("V", Some("x")));
+        assert_eq!(eval_of(src, "G"), env("V", None));
+        assert_eq!(eval_of(src, "H"), env("U", Some("u")));
+        assert_eq!(eval_of(src, "I"), env("T", Some("t")));
+        assert_eq!(eval_of(src, "J"), Value::Unknown);
+        assert_eq!(eval_of(src, "K"), Value::Str("ab".into()));
+    }
+
+    #[test]
+    fn development_branches_are_not_production_values() {
+        let src = "import sys\nX = 'prod'\nif DEBUG:\n    X = 'dev'\nY = 'a'\nif not DEBUG:\n    Y = 'b'\nelse:\n    Y = 'c'\nZ = 1\nif 'test' in sys.argv:\n    Z = 2\n";
+        assert_eq!(eval_of(src, "X"), Value::Str("prod".into()));
+        assert_eq!(eval_of(src, "Y"), Value::Str("c".into()));
+        let tree = parse(src).expect("parses");
+        let scope = ModuleScope::new(tree.root_node(), src);
+        let dev: Vec<_> = scope
+            .statements
+            .iter()
+            .filter_map(|s| match s {
+                Statement::Assign(n, a) if a.dev_only => Some(n.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(dev, ["X", "Z"]);
+    }
+
+    #[test]
+    fn random_sources_are_found_through_wrappers() {
+        let src = "import os, secrets, uuid\nfrom django.core.management.utils import get_random_secret_key as g\nA = os.urandom(24).hex()\nB = str(uuid.uuid4())\nC = g()\nD = os.environ['K']\nE = lambda: secrets.token_hex()\n";
+        let tree = parse(src).expect("parses");
+        let scope = ModuleScope::new(tree.root_node(), src);
+        let r = |n: &str| random_source(&scope, scope.value_of(n).expect("set"), src);
+        assert_eq!(r("A").as_deref(), Some("os.urandom"));
+        assert_eq!(r("B").as_deref(), Some("uuid.uuid4"));
+        assert_eq!(r("C").as_deref(), Some("get_random_secret_key"));
+        assert_eq!(r("D"), None);
+        assert_eq!(r("E"), None);
+    }
+
+    #[test]
+    fn module_paths_resolve_relative_imports() {
+        assert_eq!(module_path("shop/settings/prod.py"), "shop.settings.prod");
+        assert_eq!(module_path("shop/settings/__init__.py"), "shop.settings");
+        assert_eq!(
+            absolute_module("shop.settings.prod", false, ".base"),
+            "shop.settings.base"
+        );
+        assert_eq!(
+            absolute_module("shop.settings", true, ".base"),
+            "shop.settings.base"
+        );
+        assert_eq!(
+            absolute_module("shop.settings.prod", false, "..common"),
+            "shop.common"
+        );
+        assert_eq!(absolute_module("a", false, "x.y"), "x.y");
+        assert!(same_module("src.shop.settings.prod", "shop.settings.prod"));
+        assert!(!same_module("shop.settings.prod", "settings.production"));
+    }
+}

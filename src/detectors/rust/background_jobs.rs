@@ -1,0 +1,171 @@
+//! Periodic jobs a Rust web service runs in its own process with plain tokio: a task spawned
+//! with `tokio::spawn` (or actix's `rt::spawn`) that loops on `tokio::time::interval` ticks or on
+//! `sleep`. Every instance runs the loop, so the job runs once per instance. Only crates that
+//! depend on a web framework are judged; cron schedulers are `rust/crate-state`'s.
+
+use super::cargo_manifest::{self, Crates, Hit, MANIFEST_TRIGGERS};
+use super::crate_state::WEB_FRAMEWORKS;
+use super::use_paths::UsePaths;
+use crate::detectors::Detector;
+use crate::diagnostic::Diagnostic;
+use crate::parse::Tree;
+use crate::parse::rust::span_range;
+use crate::project::{Facts, Located, Sink};
+use crate::rules;
+use crate::source::{FileKind, SourceFile};
+use syn::spanned::Spanned;
+use syn::visit::{self, Visit};
+
+/// `tokio::spawn` + interval loops in a web service.
+pub struct BackgroundJobs;
+
+/// Spawn functions, as canonical paths.
+const SPAWNS: &[&[&str]] = &[
+    &["tokio", "spawn"],
+    &["tokio", "task", "spawn"],
+    &["actix_rt", "spawn"],
+    &["actix_web", "rt", "spawn"],
+    &["rocket", "tokio", "spawn"],
+];
+
+impl Detector for BackgroundJobs {
+    fn id(&self) -> &'static str {
+        "rust/background-jobs"
+    }
+    fn kinds(&self) -> &'static [FileKind] {
+        &[FileKind::Rust, FileKind::CargoManifest]
+    }
+    fn triggers(&self) -> &'static [&'static str] {
+        &[
+            "interval",
+            "sleep",
+            MANIFEST_TRIGGERS[0],
+            MANIFEST_TRIGGERS[1],
+        ]
+    }
+    fn rules(&self) -> &'static [&'static str] {
+        &["SL501"]
+    }
+
+    fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Sink) {
+        let Some(tree) = cargo_manifest::record(file, tree, out) else {
+            return;
+        };
+        let mut v = Spawns {
+            uses: UsePaths::new(&tree.file),
+            module: cargo_manifest::module_path(&file.rel_path),
+            file,
+            hits: Vec::new(),
+        };
+        v.visit_file(&tree.file);
+        for hit in v.hits {
+            out.fact(hit);
+        }
+    }
+
+    fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
+        let crates = Crates::new(facts);
+        let mut found = Vec::new();
+        crates.resolve::<String>(facts, &mut found, |path, hit| {
+            SPAWNS.iter().any(|s| path == *s).then(|| {
+                Diagnostic::new(
+                    &rules::SL501,
+                    hit.span.clone(),
+                    format!(
+                        "a task spawned in the web process loops on {}, so every instance runs \
+                         this periodic job",
+                        hit.payload
+                    ),
+                    "run the job once per deployment: a separate binary started by a Kubernetes \
+                     CronJob or a single worker, or take a lock every instance sees for each run \
+                     (sqlx `SELECT pg_try_advisory_lock(…)`, a Redis `SET NX PX` lease); keep it \
+                     in-process only if it touches this instance's own state",
+                )
+            })
+        });
+        out.extend(
+            found
+                .into_iter()
+                .filter(|l| crates.depends_on_any(&l.path, WEB_FRAMEWORKS)),
+        );
+    }
+}
+
+struct Spawns<'a> {
+    uses: UsePaths,
+    module: Vec<String>,
+    file: &'a SourceFile,
+    hits: Vec<Hit<String>>,
+}
+
+/// How a spawned future repeats: interval ticks, or a `loop` that sleeps.
+#[derive(Default)]
+struct Repeats {
+    /// `.tick()` in a loop.
+    tick: bool,
+    /// `sleep(…)` in a bare `loop` (a `while let` over a channel is event handling).
+    sleep_in_loop: bool,
+    loop_depth: usize,
+    bare_loop_depth: usize,
+}
+
+impl<'ast> Visit<'ast> for Repeats {
+    fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+        if let syn::Expr::Path(p) = &*c.func
+            && let Some(last) = p.path.segments.last()
+        {
+            let name = last.ident.to_string();
+            if (name == "sleep" || name == "sleep_until") && self.bare_loop_depth > 0 {
+                self.sleep_in_loop = true;
+            }
+        }
+        visit::visit_expr_call(self, c);
+    }
+    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+        if m.method == "tick" && m.args.is_empty() && self.loop_depth > 0 {
+            self.tick = true;
+        }
+        visit::visit_expr_method_call(self, m);
+    }
+    fn visit_expr_loop(&mut self, l: &'ast syn::ExprLoop) {
+        self.loop_depth += 1;
+        self.bare_loop_depth += 1;
+        visit::visit_expr_loop(self, l);
+        self.loop_depth -= 1;
+        self.bare_loop_depth -= 1;
+    }
+    fn visit_expr_while(&mut self, w: &'ast syn::ExprWhile) {
+        self.loop_depth += 1;
+        visit::visit_expr_while(self, w);
+        self.loop_depth -= 1;
+    }
+}
+
+impl<'ast> Visit<'ast> for Spawns<'_> {
+    crate::skip_rust_test_code!();
+
+    fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+        if let syn::Expr::Path(p) = &*c.func
+            && p.path.segments.last().is_some_and(|s| s.ident == "spawn")
+            && let Some(arg) = c.args.first()
+        {
+            let mut r = Repeats::default();
+            r.visit_expr(arg);
+            let how = if r.tick {
+                Some("`interval` ticks")
+            } else if r.sleep_in_loop {
+                Some("`sleep`")
+            } else {
+                None
+            };
+            if let Some(how) = how {
+                self.hits.push(Hit {
+                    span: span_range(p.path.span(), &self.file.lines, &self.file.text),
+                    paths: cargo_manifest::candidates(&self.uses, &self.module, &p.path),
+                    payload: how.to_owned(),
+                });
+            }
+        }
+        visit::visit_expr_call(self, c);
+    }
+}

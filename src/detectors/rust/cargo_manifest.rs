@@ -1,0 +1,437 @@
+//! What a Rust project's crates can name: each crate's `Cargo.toml` dependencies (renamed with
+//! `package = "…"`, inherited from `[workspace.dependencies]`, target-specific) and the
+//! `pub use` re-exports of its modules. Rust detectors record a [`Hit`] for each path that may
+//! name a known crate's item; after the walk [`Crates::canonical`] rewrites the path to the
+//! package that really provides it (through re-exports and renames), or drops it when the file's
+//! crate does not depend on that package (a crate's own `MemoryStore` is not tower-sessions').
+//! Without a manifest in the scan (a lone file, a subdirectory), paths are taken as written.
+
+use super::use_paths::{UsePaths, is_test_only};
+use crate::diagnostic::Diagnostic;
+use crate::parse::Tree;
+use crate::parse::rust::RustTree;
+use crate::project::{Facts, Located, Sink};
+use crate::source::SourceFile;
+use std::ops::Range;
+
+/// Literals found in every Cargo manifest, for the triggers of detectors that need manifests.
+pub const MANIFEST_TRIGGERS: [&str; 2] = ["[package]", "[workspace]"];
+
+/// One `Cargo.toml`, as a fact.
+#[derive(Debug, Clone, Default)]
+pub struct Manifest {
+    /// Directory of the manifest (`/`-separated, relative to the scan root, "" at the root).
+    pub dir: String,
+    /// Whether it declares a package (a virtual workspace manifest does not).
+    pub package: bool,
+    /// Normal and target-specific dependencies: (name in code, package, inherited from the
+    /// workspace). Names are identifiers (`tower-sessions` → `tower_sessions`).
+    pub deps: Vec<(String, Option<String>, bool)>,
+    /// `[workspace.dependencies]`: (name, package).
+    pub workspace_deps: Vec<(String, String)>,
+}
+
+/// The `pub use` re-exports of one Rust file: (module path, exported name, target path).
+#[derive(Debug, Clone, Default)]
+pub struct ReExports(pub Vec<(Vec<String>, String, Vec<String>)>);
+
+/// A path in a Rust file that may name another crate's item, with what the detector wants to
+/// remember about the place. `paths` are the full paths the written one may stand for.
+#[derive(Debug, Clone)]
+pub struct Hit<P> {
+    /// Where the path is written.
+    pub span: Range<usize>,
+    /// The candidate full paths (`crate::`, `self::` and `super::` made absolute).
+    pub paths: Vec<Vec<String>>,
+    /// The detector's own data.
+    pub payload: P,
+}
+
+/// A crate name as code writes it.
+fn ident(name: &str) -> String {
+    name.replace('-', "_")
+}
+
+/// Reads the dependency tables of a manifest.
+pub fn manifest(dir: String, table: &toml::Table) -> Manifest {
+    let mut m = Manifest {
+        dir,
+        package: table.contains_key("package"),
+        ..Manifest::default()
+    };
+    let add = |deps: Option<&toml::Value>, m: &mut Manifest| {
+        let Some(deps) = deps.and_then(toml::Value::as_table) else {
+            return;
+        };
+        for (name, spec) in deps {
+            let package = spec.get("package").and_then(toml::Value::as_str).map(ident);
+            let inherited = spec
+                .get("workspace")
+                .and_then(toml::Value::as_bool)
+                .unwrap_or(false);
+            m.deps.push((ident(name), package, inherited));
+        }
+    };
+    // Dev- and build-dependencies cannot be named by the crate's production code.
+    add(table.get("dependencies"), &mut m);
+    if let Some(targets) = table.get("target").and_then(toml::Value::as_table) {
+        for target in targets.values() {
+            add(target.get("dependencies"), &mut m);
+        }
+    }
+    if let Some(ws) = table
+        .get("workspace")
+        .and_then(|w| w.get("dependencies"))
+        .and_then(toml::Value::as_table)
+    {
+        for (name, spec) in ws {
+            let package = spec.get("package").and_then(toml::Value::as_str);
+            m.workspace_deps
+                .push((ident(name), ident(package.unwrap_or(name))));
+        }
+    }
+    m
+}
+
+/// The module path of a file from its place below `src/` (`src/web/mod.rs` → `crate::web`).
+/// Crate roots (`lib.rs`, `main.rs`, `src/bin/*`) are `crate`.
+pub fn module_path(rel_path: &str) -> Vec<String> {
+    let parts: Vec<&str> = rel_path.split('/').collect();
+    let mut out = vec!["crate".to_owned()];
+    let Some(src) = parts.iter().rposition(|p| *p == "src") else {
+        return out;
+    };
+    let below = &parts[src + 1..];
+    if below.first() == Some(&"bin") {
+        return out;
+    }
+    for (i, part) in below.iter().enumerate() {
+        let last = i + 1 == below.len();
+        let name = if last {
+            part.strip_suffix(".rs").unwrap_or(part)
+        } else {
+            part
+        };
+        if last && matches!(name, "mod" | "lib" | "main") {
+            break;
+        }
+        out.push(name.to_owned());
+    }
+    out
+}
+
+/// Makes a path that starts with `self` or `super` absolute from the module it is written in.
+pub fn absolute(module: &[String], path: Vec<String>) -> Vec<String> {
+    let mut base = module.to_vec();
+    let mut rest = path.as_slice();
+    match rest.first().map(String::as_str) {
+        Some("self") => rest = &rest[1..],
+        Some("super") => {
+            while rest.first().is_some_and(|s| s == "super") {
+                if base.len() > 1 {
+                    base.pop();
+                }
+                rest = &rest[1..];
+            }
+        }
+        _ => return path,
+    }
+    base.extend(rest.iter().cloned());
+    base
+}
+
+/// The candidate full paths of a written path, made absolute.
+pub fn candidates(uses: &UsePaths, module: &[String], path: &syn::Path) -> Vec<Vec<String>> {
+    uses.resolve(path)
+        .into_iter()
+        .map(|p| absolute(module, p))
+        .collect()
+}
+
+/// Records the facts every crate-aware detector needs from a file (its manifest, or its
+/// re-exports) and returns the Rust tree to analyse, if the file is Rust.
+pub fn record<'t>(file: &SourceFile, tree: &'t Tree, out: &mut Sink) -> Option<&'t RustTree> {
+    match tree {
+        Tree::Toml(table) => {
+            let dir = file
+                .rel_path
+                .rsplit_once('/')
+                .map_or(String::new(), |(d, _)| d.to_owned());
+            out.fact(manifest(dir, table));
+            None
+        }
+        Tree::Rust(tree) => {
+            let exports = reexports(&file.rel_path, &tree.file);
+            if !exports.0.is_empty() {
+                out.fact(exports);
+            }
+            Some(tree)
+        }
+        _ => None,
+    }
+}
+
+/// The `pub use` (and `pub(crate) use`) items of a file, inline modules included.
+fn reexports(rel_path: &str, file: &syn::File) -> ReExports {
+    let mut out = ReExports::default();
+    let root = module_path(rel_path);
+    let mut stack: Vec<(Vec<String>, &[syn::Item])> = vec![(root, &file.items)];
+    while let Some((module, items)) = stack.pop() {
+        for item in items {
+            match item {
+                syn::Item::Use(u) if !matches!(u.vis, syn::Visibility::Inherited) => {
+                    let single = syn::File {
+                        shebang: None,
+                        attrs: Vec::new(),
+                        items: vec![item.clone()],
+                    };
+                    let uses = UsePaths::new(&single);
+                    for (name, target) in uses.names() {
+                        let target = absolute(&module, target.clone());
+                        out.0.push((module.clone(), name.clone(), target));
+                    }
+                }
+                syn::Item::Mod(m) if !is_test_only(&m.attrs) => {
+                    if let Some((_, items)) = &m.content {
+                        let mut inner = module.clone();
+                        inner.push(m.ident.to_string());
+                        stack.push((inner, items));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// The project's manifests and re-exports, as one detector recorded them.
+pub struct Crates<'a> {
+    manifests: Vec<&'a Manifest>,
+    reexports: Vec<(&'a str, &'a ReExports)>,
+}
+
+impl<'a> Crates<'a> {
+    /// Gathers the manifest and re-export facts.
+    pub fn new(facts: &Facts<'a>) -> Self {
+        Crates {
+            manifests: facts.of::<Manifest>().map(|(_, m)| m).collect(),
+            reexports: facts.of::<ReExports>().collect(),
+        }
+    }
+
+    /// The manifest of the crate a file belongs to: the nearest package manifest above it.
+    fn manifest_of(&self, path: &str) -> Option<&'a Manifest> {
+        self.manifests
+            .iter()
+            .copied()
+            .filter(|m| m.package && is_under(path, &m.dir))
+            .max_by_key(|m| m.dir.len())
+    }
+
+    /// The directory of the crate a file belongs to (`None` without a manifest).
+    pub fn crate_dir(&self, path: &str) -> Option<&'a str> {
+        self.manifest_of(path).map(|m| m.dir.as_str())
+    }
+
+    /// Whether the crate of a file depends on one of `packages` (true when no manifest says).
+    pub fn depends_on_any(&self, file: &str, packages: &[&str]) -> bool {
+        let Some(m) = self.manifest_of(file) else {
+            return true;
+        };
+        m.deps.iter().any(|(name, _, _)| {
+            self.package(m, name)
+                .is_some_and(|p| packages.contains(&p.as_str()))
+        })
+    }
+
+    /// The package a crate's dependency name stands for.
+    fn package(&self, manifest: &Manifest, name: &str) -> Option<String> {
+        let (_, package, inherited) = manifest.deps.iter().find(|(n, _, _)| n == name)?;
+        if let Some(p) = package {
+            return Some(p.clone());
+        }
+        if *inherited {
+            // The nearest workspace above that declares it decides the package.
+            let from_ws = self
+                .manifests
+                .iter()
+                .filter(|w| is_under(&format!("{}/x", manifest.dir), &w.dir))
+                .filter_map(|w| w.workspace_deps.iter().find(|(n, _)| n == name))
+                .map(|(_, p)| p.clone())
+                .next();
+            return Some(from_ws.unwrap_or_else(|| name.to_owned()));
+        }
+        Some(name.to_owned())
+    }
+
+    /// The path a file's written path really names, led by the providing package's name; `None`
+    /// when it is the crate's own item or a crate the file's crate does not depend on.
+    pub fn canonical(&self, file: &str, path: &[String]) -> Option<Vec<String>> {
+        let manifest = self.manifest_of(file);
+        let mut path = path.to_vec();
+        // Re-export chains are short; the bound stops cycles.
+        for _ in 0..6 {
+            let head = path.first()?;
+            if head != "crate" {
+                break;
+            }
+            path = self.through_reexport(manifest, &path)?;
+        }
+        let head = path.first()?.clone();
+        if matches!(head.as_str(), "std" | "core" | "alloc" | "crate") {
+            return (head != "crate").then_some(path);
+        }
+        let Some(manifest) = manifest else {
+            return Some(path);
+        };
+        let package = self.package(manifest, &head)?;
+        path[0] = package;
+        Some(path)
+    }
+
+    /// Replaces a `crate::…` prefix exported by a `pub use` of the same crate.
+    fn through_reexport(
+        &self,
+        manifest: Option<&Manifest>,
+        path: &[String],
+    ) -> Option<Vec<String>> {
+        let same_crate = |other: &str| match manifest {
+            Some(m) => self.manifest_of(other).is_some_and(|o| o.dir == m.dir),
+            None => self.manifest_of(other).is_none(),
+        };
+        self.reexports
+            .iter()
+            .filter(|(p, _)| same_crate(p))
+            .flat_map(|(_, r)| r.0.iter())
+            .find_map(|(module, name, target)| {
+                let n = module.len();
+                let matches = path.len() > n && path[..n] == module[..] && path[n] == *name;
+                matches.then(|| {
+                    let mut out = target.clone();
+                    out.extend(path[n + 1..].iter().cloned());
+                    out
+                })
+            })
+    }
+
+    /// Turns each hit of type `P` into a diagnostic when one of its canonical paths matches.
+    pub fn resolve<P: 'static>(
+        &self,
+        facts: &Facts<'a>,
+        out: &mut Vec<Located>,
+        mut matcher: impl FnMut(&[String], &Hit<P>) -> Option<Diagnostic>,
+    ) {
+        for (path, hit) in facts.of::<Hit<P>>() {
+            let found = hit
+                .paths
+                .iter()
+                .filter_map(|p| self.canonical(path, p))
+                .find_map(|p| matcher(&p, hit));
+            if let Some(diagnostic) = found {
+                out.push(Located {
+                    path: path.to_owned(),
+                    diagnostic,
+                });
+            }
+        }
+    }
+}
+
+/// Whether `path` lies below directory `dir` ("" is the scan root).
+fn is_under(path: &str, dir: &str) -> bool {
+    dir.is_empty() || path.strip_prefix(dir).is_some_and(|r| r.starts_with('/'))
+}
+
+/// Whether a canonical path starts with `prefix`.
+pub fn starts_with(path: &[String], prefix: &[&str]) -> bool {
+    path.len() >= prefix.len() && path.iter().zip(prefix).all(|(a, b)| a == b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(p: &[&str]) -> Vec<String> {
+        p.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn reads_renamed_inherited_and_target_dependencies() {
+        let table: toml::Table = r#"
+            [package]
+            name = "web"
+            [dependencies]
+            store = { package = "tower-sessions", version = "0.14" }
+            moka = { workspace = true }
+            [target.'cfg(unix)'.dependencies]
+            rusqlite = "0.32"
+            [dev-dependencies]
+            tempfile = "3"
+        "#
+        .parse()
+        .expect("toml");
+        let m = manifest("web".into(), &table);
+        let mut names: Vec<_> = m.deps.iter().map(|d| d.0.as_str()).collect();
+        names.sort_unstable();
+        assert_eq!(names, ["moka", "rusqlite", "store"]);
+        let dep = |n: &str| m.deps.iter().find(|d| d.0 == n).expect("dep");
+        assert_eq!(dep("store").1.as_deref(), Some("tower_sessions"));
+        assert!(dep("moka").2);
+    }
+
+    #[test]
+    fn module_paths_follow_the_file_layout() {
+        assert_eq!(module_path("src/main.rs"), ["crate"]);
+        assert_eq!(module_path("crates/web/src/state.rs"), ["crate", "state"]);
+        assert_eq!(module_path("src/web/mod.rs"), ["crate", "web"]);
+        assert_eq!(module_path("src/web/auth.rs"), ["crate", "web", "auth"]);
+        assert_eq!(module_path("src/bin/worker.rs"), ["crate"]);
+        let m = strings(&["crate", "web", "auth"]);
+        assert_eq!(
+            absolute(&m, strings(&["super", "state", "Store"])),
+            ["crate", "web", "state", "Store"]
+        );
+    }
+
+    #[test]
+    fn canonical_paths_follow_manifests_renames_and_reexports() {
+        let root: toml::Table = "[workspace]\nmembers=[\"web\"]\n[workspace.dependencies]\nsess = { package = \"tower-sessions\" }\n"
+            .parse()
+            .expect("toml");
+        let web: toml::Table =
+            "[package]\nname=\"web\"\n[dependencies]\nsess = { workspace = true }\naxum = \"0.8\"\n"
+                .parse()
+                .expect("toml");
+        let manifests = [manifest(String::new(), &root), manifest("web".into(), &web)];
+        let exports = ReExports(vec![(
+            strings(&["crate", "state"]),
+            "Store".into(),
+            strings(&["sess", "MemoryStore"]),
+        )]);
+        let crates = Crates {
+            manifests: manifests.iter().collect(),
+            reexports: vec![("web/src/state.rs", &exports)],
+        };
+        let file = "web/src/main.rs";
+        assert_eq!(
+            crates.canonical(file, &strings(&["crate", "state", "Store", "new"])),
+            Some(strings(&["tower_sessions", "MemoryStore", "new"]))
+        );
+        assert_eq!(
+            crates.canonical(file, &strings(&["tower_sessions", "MemoryStore"])),
+            None,
+            "not a dependency under that name"
+        );
+        assert_eq!(
+            crates.canonical(file, &strings(&["crate", "store", "MemoryStore"])),
+            None,
+            "the crate's own type"
+        );
+        assert_eq!(
+            crates.canonical("other/src/main.rs", &strings(&["tower_sessions", "X"])),
+            Some(strings(&["tower_sessions", "X"])),
+            "no manifest: as written"
+        );
+    }
+}

@@ -1,0 +1,290 @@
+//! Uploaded files written to the local disk by a Rust handler: a function that receives multipart
+//! data (axum / axum-extra `Multipart`, actix-multipart `Multipart` and `MultipartForm`, warp
+//! `FormData`, poem `Multipart`, rocket `TempFile`) and writes it with `std::fs` / `tokio::fs`
+//! (`write`, `File::create`, `copy`, `rename`, `OpenOptions`) or persists the temp file
+//! (`persist`, `persist_to`, `copy_to`, `move_copy_to`). A handler that hands the bytes to object
+//! storage (aws-sdk-s3, object_store, opendal, rusoto, google-cloud-storage, azure_storage_blobs)
+//! is not reported, even when it stages them in a temp file first.
+
+use super::cargo_manifest::{self, Crates, Hit, MANIFEST_TRIGGERS};
+use super::use_paths::UsePaths;
+use crate::detectors::Detector;
+use crate::diagnostic::Diagnostic;
+use crate::parse::Tree;
+use crate::parse::rust::span_range;
+use crate::project::{Facts, Located, Sink};
+use crate::rules;
+use crate::source::{FileKind, SourceFile};
+use syn::spanned::Spanned;
+use syn::visit::{self, Visit};
+
+/// Handlers that write multipart uploads to the local filesystem.
+pub struct MultipartUpload;
+
+/// Crates whose multipart types a handler receives.
+const MULTIPART_CRATES: &[&str] = &[
+    "axum",
+    "axum_extra",
+    "actix_multipart",
+    "warp",
+    "poem",
+    "rocket",
+    "multer",
+    "axum_typed_multipart",
+];
+
+/// Multipart type names (the last segment of the parameter's type path).
+const MULTIPART_TYPES: &[&str] = &[
+    "Multipart",
+    "MultipartForm",
+    "FormData",
+    "TempFile",
+    "Field",
+    "TypedMultipart",
+];
+
+/// Object storage crates: a handler that talks to one stores uploads off the instance.
+const OBJECT_STORES: &[&str] = &[
+    "aws_sdk_s3",
+    "object_store",
+    "opendal",
+    "rusoto_s3",
+    "google_cloud_storage",
+    "cloud_storage",
+    "azure_storage_blobs",
+    "s3",
+    "rust_s3",
+    "minio",
+];
+
+/// Methods of object storage clients.
+const OBJECT_STORE_METHODS: &[&str] = &[
+    "put_object",
+    "upload_object",
+    "put_multipart",
+    "put_block_blob",
+    "insert_object",
+    "put_object_stream",
+];
+
+/// Filesystem functions under `std::fs` / `tokio::fs` / `async_std::fs` that write a file.
+const FS_WRITES: &[&str] = &["write", "copy", "rename", "create", "open", "create_new"];
+
+/// Methods that persist an upload's temp file at a path.
+const PERSIST_METHODS: &[&str] = &["persist", "persist_to", "copy_to", "move_copy_to"];
+
+const HELP: &str = "store uploads in object storage every instance reads: aws-sdk-s3 \
+    `client.put_object().bucket(b).key(k).body(ByteStream::from(bytes))`, object_store \
+    `store.put(&path, bytes.into())` or opendal `op.write(path, bytes)` (S3, GCS, Azure Blob), \
+    and serve them from there (or from a CDN) instead of the local directory";
+
+impl Detector for MultipartUpload {
+    fn id(&self) -> &'static str {
+        "rust/multipart-upload"
+    }
+    fn kinds(&self) -> &'static [FileKind] {
+        &[FileKind::Rust, FileKind::CargoManifest]
+    }
+    fn triggers(&self) -> &'static [&'static str] {
+        &[
+            "Multipart",
+            "FormData",
+            "TempFile",
+            MANIFEST_TRIGGERS[0],
+            MANIFEST_TRIGGERS[1],
+        ]
+    }
+    fn rules(&self) -> &'static [&'static str] {
+        &["SL201"]
+    }
+
+    fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Sink) {
+        let Some(tree) = cargo_manifest::record(file, tree, out) else {
+            return;
+        };
+        let mut v = Handlers {
+            uses: UsePaths::new(&tree.file),
+            module: cargo_manifest::module_path(&file.rel_path),
+            file,
+            hits: Vec::new(),
+        };
+        v.visit_file(&tree.file);
+        for hit in v.hits {
+            out.fact(hit);
+        }
+    }
+
+    fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
+        Crates::new(facts).resolve::<Diagnostic>(facts, out, |path, hit| {
+            let head = path.first()?;
+            MULTIPART_CRATES
+                .contains(&head.as_str())
+                .then(|| hit.payload.clone())
+        });
+    }
+}
+
+struct Handlers<'a> {
+    uses: UsePaths,
+    module: Vec<String>,
+    file: &'a SourceFile,
+    /// Per handler: the multipart type's path, carrying the finding at the write.
+    hits: Vec<Hit<Diagnostic>>,
+}
+
+/// What a function body does with files.
+#[derive(Default)]
+struct Body {
+    /// The first local write: its span and how it is written.
+    write: Option<(proc_macro2::Span, String)>,
+    /// It talks to object storage.
+    object_store: bool,
+    /// It calls rocket's `TempFile` persistence (`persist_to`, `move_copy_to`).
+    rocket_persist: bool,
+}
+
+struct BodyVisitor<'u> {
+    uses: &'u UsePaths,
+    body: Body,
+}
+
+impl<'ast> Visit<'ast> for BodyVisitor<'_> {
+    fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+        if let syn::Expr::Path(p) = &*call.func {
+            for full in self.uses.resolve(&p.path) {
+                let head = full.first().map(String::as_str).unwrap_or_default();
+                if OBJECT_STORES.contains(&head) {
+                    self.body.object_store = true;
+                }
+                let fs = full.len() >= 3
+                    && matches!(head, "std" | "tokio" | "async_std")
+                    && full[1] == "fs";
+                let last = full.last().map(String::as_str).unwrap_or_default();
+                if fs && FS_WRITES.contains(&last) && self.body.write.is_none() {
+                    self.body.write = Some((p.path.span(), full.join("::")));
+                }
+            }
+        }
+        visit::visit_expr_call(self, call);
+    }
+
+    fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+        let method = call.method.to_string();
+        if OBJECT_STORE_METHODS.contains(&method.as_str()) {
+            self.body.object_store = true;
+        }
+        if matches!(method.as_str(), "persist_to" | "move_copy_to") {
+            self.body.rocket_persist = true;
+        }
+        if PERSIST_METHODS.contains(&method.as_str()) && self.body.write.is_none() {
+            self.body.write = Some((call.method.span(), format!("`.{method}()`")));
+        }
+        visit::visit_expr_method_call(self, call);
+    }
+
+    fn visit_path(&mut self, p: &'ast syn::Path) {
+        if self.uses.resolve(p).iter().any(|full| {
+            full.first()
+                .is_some_and(|h| OBJECT_STORES.contains(&h.as_str()))
+        }) {
+            self.body.object_store = true;
+        }
+        visit::visit_path(self, p);
+    }
+}
+
+/// The multipart type a parameter is declared with (`mut multipart: Multipart`,
+/// `MultipartForm(form): MultipartForm<Upload>`, `file: TempFile<'_>`, `Form<Upload<'_>>`).
+fn multipart_param(sig: &syn::Signature) -> Option<&syn::Path> {
+    sig.inputs.iter().find_map(|arg| {
+        let syn::FnArg::Typed(t) = arg else {
+            return None;
+        };
+        let syn::Type::Path(ty) = &*t.ty else {
+            return None;
+        };
+        let last = ty.path.segments.last()?;
+        MULTIPART_TYPES
+            .contains(&last.ident.to_string().as_str())
+            .then_some(&ty.path)
+    })
+}
+
+impl Handlers<'_> {
+    fn handler(&mut self, sig: &syn::Signature, block: &syn::Block) {
+        let mut body = BodyVisitor {
+            uses: &self.uses,
+            body: Body::default(),
+        };
+        body.visit_block(block);
+        let Body {
+            write: Some((span, how)),
+            object_store: false,
+            rocket_persist,
+        } = body.body
+        else {
+            return;
+        };
+        let rocket = syn::parse_str::<syn::Path>("rocket::fs::TempFile").ok();
+        let (paths, what) = match multipart_param(sig) {
+            Some(p) => (
+                cargo_manifest::candidates(&self.uses, &self.module, p),
+                p.segments
+                    .last()
+                    .map(|s| s.ident.to_string())
+                    .unwrap_or_default(),
+            ),
+            // A rocket form struct's `TempFile` field, persisted in the handler.
+            None if rocket_persist => match &rocket {
+                Some(p) => (
+                    cargo_manifest::candidates(&self.uses, &self.module, p),
+                    "TempFile".to_owned(),
+                ),
+                None => return,
+            },
+            None => return,
+        };
+        let how = if how.starts_with('`') {
+            how
+        } else {
+            format!("`{how}`")
+        };
+        self.hits.push(Hit {
+            span: span_range(sig.ident.span(), &self.file.lines, &self.file.text),
+            paths,
+            payload: Diagnostic::new(
+                &rules::SL201,
+                span_range(span, &self.file.lines, &self.file.text),
+                format!(
+                    "uploaded files from `{what}` are written to this instance's local disk \
+                     with {how}; other instances cannot serve them and a redeploy loses them"
+                ),
+                HELP,
+            ),
+        });
+    }
+}
+
+impl<'ast> Visit<'ast> for Handlers<'_> {
+    fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
+        if !super::use_paths::is_test_only(&m.attrs) {
+            visit::visit_item_mod(self, m);
+        }
+    }
+
+    fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
+        if super::use_paths::is_test_only(&f.attrs) {
+            return;
+        }
+        self.handler(&f.sig, &f.block);
+        visit::visit_item_fn(self, f);
+    }
+
+    fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
+        if super::use_paths::is_test_only(&f.attrs) {
+            return;
+        }
+        self.handler(&f.sig, &f.block);
+        visit::visit_impl_item_fn(self, f);
+    }
+}
