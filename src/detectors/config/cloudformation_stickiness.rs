@@ -111,7 +111,10 @@ fn classic_policies(name: &str, props: Option<&Node>, out: &mut Sink) {
         {
             out.push(lb_words::cookie(
                 key.span.clone(),
-                &format!("classic load balancer `{name}` defines a `{policy}`"),
+                &format!(
+                    "classic load balancer `{name}` defines a `{policy}`, which pins each user \
+                     to one instance"
+                ),
             ));
         }
     }

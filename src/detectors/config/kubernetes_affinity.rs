@@ -103,7 +103,7 @@ fn judge(probe: Probe, span: Range<usize>, value: &str, what: &str) -> Option<Di
         Probe::ServiceAffinity => value.eq_ignore_ascii_case("ClientIP").then(|| {
             lb_words::client_ip(
                 span,
-                &format!("{what}, so kube-proxy sends each client address to the same pod"),
+                &format!("{what}, so kube-proxy pins each client address to one pod"),
             )
         }),
         Probe::NginxAffinity => value.eq_ignore_ascii_case("cookie").then(|| {

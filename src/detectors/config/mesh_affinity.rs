@@ -106,7 +106,15 @@ impl Detector for MeshAffinity {
             if !hashed {
                 continue;
             }
-            let what = format!("Envoy route hashes on {what} for a ring-hash/Maglev cluster");
+            let whom = if *cookie {
+                "each user"
+            } else {
+                "each client address"
+            };
+            let what = format!(
+                "Envoy route hashes on {what} for a ring-hash/Maglev cluster, which pins {whom} \
+                 to one endpoint"
+            );
             let diagnostic = if *cookie {
                 lb_words::cookie(span.clone(), &what)
             } else {
@@ -185,7 +193,7 @@ fn consul_resolver(doc: &Node, out: &mut Sink) {
         } else if hp.get("sourceIP").is_some_and(Node::is_true) {
             out.push(lb_words::client_ip(
                 head(hp),
-                &format!("{who} on the source IP"),
+                &format!("{who} on the source IP, which pins each client address to one instance"),
             ));
         }
     }
@@ -211,7 +219,10 @@ fn destination_rule(doc: &Node, out: &mut Sink) {
         } else if let Some((key, v)) = hash.entry("useSourceIp").filter(|(_, v)| v.is_true()) {
             out.push(lb_words::client_ip(
                 key.span.start..v.span.end,
-                &format!("{who} on the source IP (`useSourceIp: true`)"),
+                &format!(
+                    "{who} on the source IP (`useSourceIp: true`), so Envoy pins each client \
+                     address to one pod"
+                ),
             ));
         } else if let Some((key, v)) = hash
             .entry("httpHeaderName")

@@ -91,8 +91,8 @@ fn sticky_cookie(holder: Option<&Node>, who: &str, out: &mut Sink) {
         return;
     };
     let what = match cookie.get_ci("name").and_then(Node::str) {
-        Some(n) => format!("Traefik sticky cookie `{n}` on {who}"),
-        None => format!("Traefik sticky cookie on {who}"),
+        Some(n) => format!("Traefik sticky cookie `{n}` on {who} pins each user to one server"),
+        None => format!("Traefik sticky cookie on {who} pins each user to one server"),
     };
     out.push(lb_words::cookie(key.span.clone(), &what));
 }
@@ -143,9 +143,12 @@ fn labels<'a>(entries: impl Iterator<Item = (&'a Node, Option<&'a Node>)>, out: 
             continue;
         }
         let what = if service.is_empty() {
-            "Traefik sticky cookie annotation on this Service".to_owned()
+            "Traefik sticky cookie annotation on this Service pins each user to one pod".to_owned()
         } else {
-            format!("Traefik label enables a sticky cookie on service `{service}`")
+            format!(
+                "Traefik label enables a sticky cookie on service `{service}`, which pins each \
+                 user to one container"
+            )
         };
         seen.push(service);
         let end = value.map_or(key.span.end, |v| v.span.end.max(key.span.end));
