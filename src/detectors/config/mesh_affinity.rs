@@ -4,7 +4,7 @@
 //! Envoy hash policy does nothing without a hashing cluster, which may sit in another file: the
 //! policies and the clusters are recorded and judged together after the walk.
 
-use super::lb_words;
+use super::{affinity, lb_words};
 use crate::detectors::Detector;
 use crate::parse::Tree;
 use crate::parse::yaml::Node;
@@ -15,10 +15,8 @@ use std::ops::Range;
 /// Consistent-hash balancing on a user or client key in Istio and Envoy.
 pub struct MeshAffinity;
 
-/// Header names that carry a user's identity or session.
-const SESSION_HEADER_WORDS: &[&str] = &[
-    "session", "user", "auth", "token", "cookie", "sid", "account",
-];
+/// Header-name words that carry a user's identity, beyond the shared session vocabulary.
+const USER_WORDS: &[&str] = &["user", "auth", "cookie", "account"];
 
 /// An Envoy route hash policy on a user key (span, what it hashes, whether it is a cookie or
 /// session key, the route's cluster when it names one), judged once clusters are known.
@@ -130,7 +128,10 @@ impl Detector for MeshAffinity {
 
 fn session_header(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    SESSION_HEADER_WORDS.iter().any(|w| lower.contains(w))
+    affinity::names_a_session(name)
+        || lower
+            .split(['-', '_', '.'])
+            .any(|w| USER_WORDS.iter().any(|u| w.starts_with(u)))
 }
 
 /// Where a multi-line entry starts: its first key (one line to underline).
