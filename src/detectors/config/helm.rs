@@ -120,8 +120,8 @@ pub fn values_ref(docs: &Documents, node: &Node) -> Option<(String, Option<Strin
     Some((path?, default))
 }
 
-/// Records a templated value for later judgement, or returns the value when the template's
-/// default settles it without values.yaml (only when no chart is known).
+/// Records a templated `{{ .Values.x }}` of a chart template for judgement after the walk;
+/// false when `node` is not such a value (the caller judges it now).
 pub fn defer<P: Send + 'static>(
     file: &SourceFile,
     docs: &Documents,

@@ -201,6 +201,10 @@ impl Detector for ReplicatedVolume {
                         && modes
                             .iter()
                             .all(|m| matches!(m.str(), Some("ReadWriteOnce" | "ReadWriteOncePod")));
+                    // A templated name is compared as written, like the claim that uses it.
+                    let name = doc
+                        .at(&["metadata", "name"])
+                        .map_or(name, |n| shown(file, docs, n));
                     out.fact(Claim { name, single_node });
                 }
                 _ => {}
@@ -411,11 +415,11 @@ fn workload(
                 ["persistentVolumeClaim"] => {
                     let Some(claim) = volume
                         .at(&["persistentVolumeClaim", "claimName"])
-                        .and_then(Node::str)
+                        .map(|n| shown(file, docs, n))
                     else {
                         continue;
                     };
-                    Backing::Claim(claim.to_owned())
+                    Backing::Claim(claim)
                 }
                 _ => continue,
             };
