@@ -102,7 +102,32 @@ struct ReplicaOverride {
 /// A PersistentVolumeClaim's name and whether every access mode is single-node.
 struct Claim {
     name: String,
-    single_node: bool,
+    /// Each access mode as written, or the chart value it comes from.
+    modes: Vec<AccessMode>,
+}
+
+/// One access mode of a claim.
+enum AccessMode {
+    Known(String),
+    /// From the chart's values (chart dir, dotted path, template default).
+    Values(String, String, Option<String>),
+}
+
+impl Claim {
+    /// Whether every access mode is single-node (`ReadWriteOnce`, `ReadWriteOncePod`); a
+    /// chart value counts with what `values.yaml` (else the template's default) sets.
+    fn single_node(&self, values: &[&ChartValues]) -> bool {
+        let single = |m: &str| matches!(m, "ReadWriteOnce" | "ReadWriteOncePod");
+        !self.modes.is_empty()
+            && self.modes.iter().all(|m| match m {
+                AccessMode::Known(m) => single(m),
+                AccessMode::Values(chart, path, default) => helm::lookup(values, chart, path)
+                    .first()
+                    .map(|(v, _)| v.clone())
+                    .or_else(|| default.clone())
+                    .is_some_and(|v| single(&v)),
+            })
+    }
 }
 
 impl Detector for ReplicatedVolume {
@@ -197,15 +222,21 @@ impl Detector for ReplicatedVolume {
                         .at(&["spec", "accessModes"])
                         .map(Node::items)
                         .unwrap_or_default();
-                    let single_node = !modes.is_empty()
-                        && modes
-                            .iter()
-                            .all(|m| matches!(m.str(), Some("ReadWriteOnce" | "ReadWriteOncePod")));
+                    let chart = helm::chart_dir(&file.rel_path);
+                    let modes = modes
+                        .iter()
+                        .map(|m| match (helm::values_ref(docs, m), &chart) {
+                            (Some((path, default)), Some(chart)) => {
+                                AccessMode::Values(chart.clone(), path, default)
+                            }
+                            _ => AccessMode::Known(m.str().unwrap_or_default().to_owned()),
+                        })
+                        .collect();
                     // A templated name is compared as written, like the claim that uses it.
                     let name = doc
                         .at(&["metadata", "name"])
                         .map_or(name, |n| shown(file, docs, n));
-                    out.fact(Claim { name, single_node });
+                    out.fact(Claim { name, modes });
                 }
                 _ => {}
             }
@@ -235,7 +266,10 @@ impl Detector for ReplicatedVolume {
                          one replica stored is missing on the others and lost on every rollout",
                     ),
                     Backing::Claim(claim) => {
-                        if !claims.iter().any(|c| c.name == *claim && c.single_node) {
+                        if !claims
+                            .iter()
+                            .any(|c| c.name == *claim && c.single_node(&values))
+                        {
                             continue;
                         }
                         (
