@@ -181,6 +181,9 @@ pub fn untemplate(text: &str) -> Option<(String, Vec<Action>)> {
     }
     let mut out = text.as_bytes().to_vec();
     let mut actions = Vec::new();
+    // What `.` is inside each open block: `with .Values.x` makes it `.Values.x`; `range`,
+    // `define` and `block` make it unknown; `if` leaves it alone (`None` frames).
+    let mut dots: Vec<Option<Option<String>>> = Vec::new();
     let mut from = 0;
     while let Some(open) = text[from..].find("{{").map(|i| from + i) {
         let close = text[open + 2..]
@@ -204,10 +207,24 @@ pub fn untemplate(text: &str) -> Option<(String, Vec<Action>)> {
                 };
             }
         }
+        let first = inner.split_whitespace().next().unwrap_or_default();
+        match first {
+            "with" => {
+                let arg = inner.split_whitespace().nth(1).unwrap_or_default();
+                let values = arg.starts_with(".Values.") && inner.split_whitespace().count() == 2;
+                dots.push(Some(values.then(|| arg.to_owned())));
+            }
+            "range" | "define" | "block" => dots.push(Some(None)),
+            "if" => dots.push(None),
+            "end" => {
+                dots.pop();
+            }
+            _ => {}
+        }
         if !(alone || multiline || comment) {
             actions.push(Action {
                 span: open..close,
-                text: inner.to_owned(),
+                text: with_dot(inner, &dots),
             });
         }
         from = close;
@@ -215,6 +232,35 @@ pub fn untemplate(text: &str) -> Option<(String, Vec<Action>)> {
     // Only ASCII bytes of whole actions were replaced: still UTF-8.
     let text = String::from_utf8(out).ok()?;
     Some((text, actions))
+}
+
+/// An action's text with a leading `.` (or `.field`) spelled out when an enclosing
+/// `with .Values.x` says what the dot is.
+fn with_dot(inner: &str, dots: &[Option<Option<String>>]) -> String {
+    let Some(rest) = inner.strip_prefix('.') else {
+        return inner.to_owned();
+    };
+    let builtin = [
+        "Values",
+        "Release",
+        "Chart",
+        "Capabilities",
+        "Template",
+        "Files",
+    ]
+    .iter()
+    .any(|b| rest.starts_with(b));
+    let dot = dots.iter().rev().find_map(Option::as_ref);
+    match dot {
+        Some(Some(path)) if !builtin => {
+            if rest.starts_with(|c: char| c.is_alphanumeric()) {
+                format!("{path}.{rest}")
+            } else {
+                format!("{path}{rest}")
+            }
+        }
+        _ => inner.to_owned(),
+    }
 }
 
 /// The text with every complete `{{ … }}` removed (to see whether a line holds anything else).
@@ -507,6 +553,21 @@ mod tests {
         assert_eq!(
             docs.action_at(affinity).map(|a| a.text.as_str()),
             Some(".Values.service.sessionAffinity")
+        );
+    }
+
+    #[test]
+    fn with_blocks_say_what_the_dot_is() {
+        let text = "spec:\n  {{- with .Values.service.sessionAffinity }}\n  sessionAffinity: {{ . }}\n  {{- end }}\n  {{- with .Values.service }}\n  type: {{ .type | quote }}\n  {{- range .ports }}\n  port: {{ .port }}\n  {{- end }}\n  {{- end }}\n";
+        let docs = parse(text);
+        let texts: Vec<&str> = docs.actions.iter().map(|a| a.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                ".Values.service.sessionAffinity",
+                ".Values.service.type | quote",
+                ".port"
+            ]
         );
     }
 

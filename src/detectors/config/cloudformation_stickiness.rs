@@ -110,8 +110,11 @@ fn classic_policies(name: &str, props: Option<&Node>, out: &mut Sink) {
             && !list.items().is_empty()
         {
             out.push(lb_words::cookie(
-                key.span.start..list.span.end.max(key.span.end),
-                &format!("classic load balancer `{name}` defines a `{policy}`"),
+                key.span.clone(),
+                &format!(
+                    "classic load balancer `{name}` defines a `{policy}`, which pins each user \
+                     to one instance"
+                ),
             ));
         }
     }

@@ -7,10 +7,13 @@ use crate::project::Sink;
 use crate::source::SourceFile;
 use std::ops::Range;
 
-/// The scalars of a chart's values.yaml, by dotted path (`service.sessionAffinity`).
+/// The scalars of a chart's values file (`values.yaml`, or an override such as
+/// `values-production.yaml` beside it), by dotted path (`service.sessionAffinity`).
 pub struct ChartValues {
     /// The chart directory (`charts/shop/`), as displayed.
     pub chart: String,
+    /// The values file's name.
+    pub file: String,
     /// Dotted path and value of every scalar.
     pub leaves: Vec<(String, String)>,
 }
@@ -38,7 +41,7 @@ pub fn chart_dir(rel_path: &str) -> Option<String> {
         return Some(rel_path[..i].to_owned());
     }
     let (dir, name) = rel_path.rsplit_once('/').unwrap_or(("", rel_path));
-    matches!(name, "values.yaml" | "values.yml").then(|| {
+    is_values_file(name).then(|| {
         if dir.is_empty() {
             String::new()
         } else {
@@ -47,19 +50,30 @@ pub fn chart_dir(rel_path: &str) -> Option<String> {
     })
 }
 
-/// Records a values file's scalars (once per file, for the calling detector's resolve).
+/// `values.yaml` and its overrides (`values-prod.yaml`, `values.staging.yml`).
+fn is_values_file(name: &str) -> bool {
+    name.starts_with("values") && (name.ends_with(".yaml") || name.ends_with(".yml"))
+}
+
+/// Records a values file's scalars (once per file, for the calling detector's resolve); other
+/// files are left alone.
 pub fn record_values(file: &SourceFile, docs: &Documents, out: &mut Sink) {
+    let name = file.rel_path.rsplit('/').next().unwrap_or_default();
+    if !is_values_file(name) || file.rel_path.contains("templates/") {
+        return;
+    }
     let Some(chart) = chart_dir(&file.rel_path) else {
         return;
     };
-    if file.rel_path.contains("templates/") {
-        return;
-    }
     let mut leaves = Vec::new();
     for doc in &docs.docs {
         flatten(doc, &mut String::new(), &mut leaves, 0);
     }
-    out.fact(ChartValues { chart, leaves });
+    out.fact(ChartValues {
+        chart,
+        file: name.to_owned(),
+        leaves,
+    });
 }
 
 fn flatten(node: &Node, prefix: &mut String, out: &mut Vec<(String, String)>, depth: usize) {
@@ -106,8 +120,8 @@ pub fn values_ref(docs: &Documents, node: &Node) -> Option<(String, Option<Strin
     Some((path?, default))
 }
 
-/// Records a templated value for later judgement, or returns the value when the template's
-/// default settles it without values.yaml (only when no chart is known).
+/// Records a templated `{{ .Values.x }}` of a chart template for judgement after the walk;
+/// false when `node` is not such a value (the caller judges it now).
 pub fn defer<P: Send + 'static>(
     file: &SourceFile,
     docs: &Documents,
@@ -129,24 +143,37 @@ pub fn defer<P: Send + 'static>(
     true
 }
 
-/// Each recorded templated value with the value it takes (values.yaml, else the template's
-/// default); values that nothing sets are left out.
-pub fn resolved<'a, P: 'static>(
-    facts: &crate::project::Facts<'a>,
-) -> Vec<(&'a str, &'a TemplatedValue<P>, String, &'static str)> {
+/// The values a chart's values files give `path`: `values.yaml` first, then its overrides by
+/// name, each with the file it comes from.
+pub fn lookup(values: &[&ChartValues], chart: &str, path: &str) -> Vec<(String, String)> {
+    let mut files: Vec<&&ChartValues> = values.iter().filter(|v| v.chart == chart).collect();
+    files.sort_by_key(|v| (!v.file.starts_with("values.y"), v.file.clone()));
+    files
+        .iter()
+        .filter_map(|v| {
+            let (_, value) = v.leaves.iter().find(|(k, _)| k == path)?;
+            Some((value.clone(), v.file.clone()))
+        })
+        .collect()
+}
+
+/// A templated value's file, the value itself, and what it may take: (value, where from).
+pub type Candidates<'a, P> = (&'a str, &'a TemplatedValue<P>, Vec<(String, String)>);
+
+/// Each recorded templated value with the values it may take: from each values file, else the
+/// template's default. Values that nothing sets are left out.
+pub fn resolved<'a, P: 'static>(facts: &crate::project::Facts<'a>) -> Vec<Candidates<'a, P>> {
     let values: Vec<&ChartValues> = facts.of::<ChartValues>().map(|(_, v)| v).collect();
     let mut out = Vec::new();
     for (path, t) in facts.of::<TemplatedValue<P>>() {
-        let set = values
-            .iter()
-            .filter(|v| v.chart == t.chart)
-            .flat_map(|v| v.leaves.iter())
-            .find(|(k, _)| *k == t.path)
-            .map(|(_, v)| (v.clone(), "values.yaml"));
-        if let Some((value, source)) =
-            set.or_else(|| t.default.clone().map(|d| (d, "the template's default")))
+        let mut candidates = lookup(&values, &t.chart, &t.path);
+        if candidates.is_empty()
+            && let Some(d) = &t.default
         {
-            out.push((path, t, value, source));
+            candidates.push((d.clone(), "the template's default".to_owned()));
+        }
+        if !candidates.is_empty() {
+            out.push((path, t, candidates));
         }
     }
     out
@@ -169,6 +196,10 @@ mod tests {
         );
         assert_eq!(chart_dir("values.yaml").as_deref(), Some(""));
         assert_eq!(chart_dir("k8s/service.yaml"), None);
+        assert_eq!(
+            chart_dir("charts/shop/values-production.yaml").as_deref(),
+            Some("charts/shop/")
+        );
     }
 
     #[test]

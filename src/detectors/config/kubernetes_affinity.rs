@@ -21,6 +21,8 @@ const NGINX_AFFINITY: &str = "nginx.ingress.kubernetes.io/affinity";
 const NGINX_HASH_BY: &str = "nginx.ingress.kubernetes.io/upstream-hash-by";
 const ALB_ATTRIBUTES: &str = "alb.ingress.kubernetes.io/target-group-attributes";
 const NLB_ATTRIBUTES: &str = "service.beta.kubernetes.io/aws-load-balancer-target-group-attributes";
+const DO_STICKY: &str = "service.beta.kubernetes.io/do-loadbalancer-sticky-sessions-type";
+const CLOUD_RUN_AFFINITY: &str = "run.googleapis.com/sessionAffinity";
 
 /// What a templated value is judged as once values.yaml is known.
 #[derive(Clone, Copy, PartialEq)]
@@ -33,6 +35,10 @@ enum Probe {
     NginxHashBy,
     /// An AWS target-group attributes annotation.
     TargetGroupAttributes,
+    /// DigitalOcean's load balancer sticky sessions type.
+    DoSticky,
+    /// Cloud Run's (Knative service) session affinity annotation.
+    CloudRunAffinity,
 }
 
 impl Detector for KubernetesAffinity {
@@ -50,6 +56,8 @@ impl Detector for KubernetesAffinity {
             "cookie",
             "upstream-hash-by",
             "stickiness",
+            "do-loadbalancer-sticky",
+            "stickySessions",
         ]
     }
     fn rules(&self) -> &'static [&'static str] {
@@ -58,9 +66,7 @@ impl Detector for KubernetesAffinity {
 
     fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Sink) {
         let Tree::Yaml(docs) = tree else { return };
-        if file.rel_path.ends_with("values.yaml") || file.rel_path.ends_with("values.yml") {
-            helm::record_values(file, docs, out);
-        }
+        helm::record_values(file, docs, out);
         for doc in &docs.docs {
             let kind = doc.get("kind").and_then(Node::str);
             if doc.get("apiVersion").is_some() {
@@ -75,9 +81,13 @@ impl Detector for KubernetesAffinity {
     }
 
     fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
-        for (path, t, value, source) in helm::resolved::<Probe>(facts) {
-            let what = format!("`{}` is `{value}` in {source}", t.path);
-            if let Some(diagnostic) = judge(t.probe, t.span.clone(), &value, &what) {
+        for (path, t, candidates) in helm::resolved::<Probe>(facts) {
+            // The first values file (values.yaml, then its overrides) that pins users.
+            let found = candidates.iter().find_map(|(value, source)| {
+                let what = format!("`{}` is `{value}` in {source}", t.path);
+                judge(t.probe, t.span.clone(), value, &what)
+            });
+            if let Some(diagnostic) = found {
                 out.push(Located {
                     path: path.to_owned(),
                     diagnostic,
@@ -93,7 +103,7 @@ fn judge(probe: Probe, span: Range<usize>, value: &str, what: &str) -> Option<Di
         Probe::ServiceAffinity => value.eq_ignore_ascii_case("ClientIP").then(|| {
             lb_words::client_ip(
                 span,
-                &format!("{what}, so kube-proxy sends each client address to the same pod"),
+                &format!("{what}, so kube-proxy pins each client address to one pod"),
             )
         }),
         Probe::NginxAffinity => value.eq_ignore_ascii_case("cookie").then(|| {
@@ -125,6 +135,21 @@ fn judge(probe: Probe, span: Range<usize>, value: &str, what: &str) -> Option<Di
                 None
             }
         }
+        Probe::DoSticky => value.eq_ignore_ascii_case("cookies").then(|| {
+            lb_words::cookie(
+                span,
+                &format!(
+                    "{what}, so the DigitalOcean load balancer pins each user to one node with a \
+                     cookie"
+                ),
+            )
+        }),
+        Probe::CloudRunAffinity => value.eq_ignore_ascii_case("true").then(|| {
+            lb_words::cookie(
+                span,
+                &format!("{what}, so Cloud Run routes each user to the same instance"),
+            )
+        }),
         Probe::TargetGroupAttributes => {
             let attrs = parse_attributes(value);
             let enabled = attrs
@@ -242,6 +267,23 @@ fn annotations(file: &SourceFile, docs: &Documents, doc: &Node, out: &mut Sink) 
                 NGINX_AFFINITY => Probe::NginxAffinity,
                 NGINX_HASH_BY => Probe::NginxHashBy,
                 ALB_ATTRIBUTES | NLB_ATTRIBUTES => Probe::TargetGroupAttributes,
+                DO_STICKY => Probe::DoSticky,
+                CLOUD_RUN_AFFINITY => Probe::CloudRunAffinity,
+                // Azure Container Apps: `ingress.stickySessions.affinity: sticky`.
+                "stickySessions" => {
+                    if let Some(affinity) = value.get("affinity")
+                        && affinity
+                            .str()
+                            .is_some_and(|a| a.eq_ignore_ascii_case("sticky"))
+                    {
+                        out.push(lb_words::cookie(
+                            affinity.span.clone(),
+                            "Azure Container Apps ingress sets `stickySessions.affinity: sticky`, \
+                             so each user is pinned to one replica with a cookie",
+                        ));
+                    }
+                    continue;
+                }
                 _ => continue,
             };
             let shown = value.str().unwrap_or_default();
@@ -293,6 +335,17 @@ mod tests {
             .map(|(r, _)| r)
             .collect();
         assert_eq!(found, ["SL401", "SL401", "SL402"]);
+    }
+
+    #[test]
+    fn other_clouds_affinity() {
+        let text = "apiVersion: v1\nkind: Service\nmetadata:\n  annotations:\n    service.beta.kubernetes.io/do-loadbalancer-sticky-sessions-type: cookies\n---\napiVersion: serving.knative.dev/v1\nkind: Service\nspec:\n  template:\n    metadata:\n      annotations:\n        run.googleapis.com/sessionAffinity: 'true'\n---\nproperties:\n  configuration:\n    ingress:\n      stickySessions:\n        affinity: sticky\n";
+        assert_eq!(run("k8s/x.yaml", text).len(), 3);
+        let off = text
+            .replace("cookies", "none")
+            .replace("'true'", "'false'")
+            .replace("affinity: sticky", "affinity: none");
+        assert!(run("k8s/x.yaml", &off).is_empty());
     }
 
     #[test]

@@ -1,42 +1,59 @@
-//! The words every sticky-balancing finding in orchestrator and cloud config shares: who gets
-//! pinned, what breaks on failover, and the fix.
+//! How the Kubernetes, mesh, Traefik and CloudFormation detectors word a sticky-balancing
+//! finding: their own description of the setting, then the consequence and the help that every
+//! load-balancer detector shares ([`super::affinity`]).
 
+use super::affinity;
 use crate::diagnostic::Diagnostic;
-use crate::rules;
+use crate::rules::{self, Rule};
 use std::ops::Range;
 
-/// What a cookie or session-key affinity costs, appended to each SL401 message.
-pub const COOKIE_PINNED: &str = "each user's session stays on one instance, and when that \
-    instance restarts, scales in or fails over, those users lose whatever it kept";
+/// The consequence after "pins …": `when it fails, restarts or is scaled in, …`.
+fn consequence(rule: &Rule) -> &'static str {
+    let pins = affinity::pins(rule);
+    pins.split_once(": ").map_or(pins, |(_, rest)| rest)
+}
 
-/// What a client-address affinity costs, appended to each SL402 message.
-pub const IP_PINNED: &str = "every client address (a whole office or mobile carrier behind one \
-    NAT) stays on one instance, and when it restarts, scales in or fails over those users lose \
-    whatever it kept";
-
-/// The fix for cookie affinity.
-pub const COOKIE_HELP: &str = "turn the stickiness off and keep session state in a shared store \
-    (Redis, Memcached, a database) or in signed cookies, and user files in object storage (S3, \
-    GCS, Azure Blob), so any instance can answer; if stickiness is deliberate (a per-user warm \
-    cache), record why with `# scalelint: ignore[SL401] <reason>` above the line";
-
-/// The fix for client-address affinity.
-pub const IP_HELP: &str = "balance without affinity (round robin or least requests) and keep \
-    session state in a shared store (Redis, Memcached, a database) or in signed cookies, so any \
-    instance can answer; if the affinity is deliberate (a per-client warm cache), record why \
-    with `# scalelint: ignore[SL402] <reason>` above the line";
-
-/// A cookie-affinity finding: `what` says which setting pins users.
-pub fn cookie(span: Range<usize>, what: &str) -> Diagnostic {
+fn diagnostic(rule: &'static Rule, span: Range<usize>, what: &str, change: &str) -> Diagnostic {
     Diagnostic::new(
-        &rules::SL401,
+        rule,
         span,
-        format!("{what}: {COOKIE_PINNED}"),
-        COOKIE_HELP,
+        format!("{what}: {}", consequence(rule)),
+        affinity::help(rule, change, "#"),
     )
 }
 
-/// A client-address affinity finding: `what` says which setting pins users.
+/// A cookie or session-key affinity finding; `what` says which setting pins users and how.
+pub fn cookie(span: Range<usize>, what: &str) -> Diagnostic {
+    diagnostic(&rules::SL401, span, what, "turn the stickiness off")
+}
+
+/// A client-address affinity finding; `what` says which setting pins users and how.
 pub fn client_ip(span: Range<usize>, what: &str) -> Diagnostic {
-    Diagnostic::new(&rules::SL402, span, format!("{what}: {IP_PINNED}"), IP_HELP)
+    diagnostic(
+        &rules::SL402,
+        span,
+        what,
+        "balance without client-address affinity (round robin or least requests)",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_end_with_the_shared_consequence_and_help() {
+        let d = cookie(0..1, "x pins each user to one pod");
+        assert!(
+            d.message
+                .starts_with("x pins each user to one pod: when it fails")
+        );
+        assert!(d.help.contains("# scalelint: ignore[SL401]"));
+        let d = client_ip(0..1, "y");
+        assert!(d.message.contains("without the sessions"));
+        assert!(
+            d.help
+                .starts_with("balance without client-address affinity")
+        );
+    }
 }

@@ -55,6 +55,8 @@ enum Replicas {
     Values(String, String, Option<String>),
     /// Not set (Kubernetes' default is one; an autoscaler may raise it).
     Default,
+    /// A Swarm service in global mode: one task per node.
+    Global,
 }
 
 /// What backs a mount.
@@ -85,13 +87,47 @@ struct Workload {
 struct Autoscaler {
     kind: String,
     name: String,
-    max: u64,
+    max: Replicas,
+    /// A chart template's `{{ if .Values.autoscaling.enabled }}` around the file: the chart
+    /// and the value that must be true for the autoscaler to exist.
+    guard: Option<(String, String)>,
+}
+
+/// A kustomization's `replicas:` override for a workload, by name.
+struct ReplicaOverride {
+    name: String,
+    count: u64,
 }
 
 /// A PersistentVolumeClaim's name and whether every access mode is single-node.
 struct Claim {
     name: String,
-    single_node: bool,
+    /// Each access mode as written, or the chart value it comes from.
+    modes: Vec<AccessMode>,
+}
+
+/// One access mode of a claim.
+enum AccessMode {
+    Known(String),
+    /// From the chart's values (chart dir, dotted path, template default).
+    Values(String, String, Option<String>),
+}
+
+impl Claim {
+    /// Whether every access mode is single-node (`ReadWriteOnce`, `ReadWriteOncePod`); a
+    /// chart value counts with what `values.yaml` (else the template's default) sets.
+    fn single_node(&self, values: &[&ChartValues]) -> bool {
+        let single = |m: &str| matches!(m, "ReadWriteOnce" | "ReadWriteOncePod");
+        !self.modes.is_empty()
+            && self.modes.iter().all(|m| match m {
+                AccessMode::Known(m) => single(m),
+                AccessMode::Values(chart, path, default) => helm::lookup(values, chart, path)
+                    .first()
+                    .map(|(v, _)| v.clone())
+                    .or_else(|| default.clone())
+                    .is_some_and(|v| single(&v)),
+            })
+    }
 }
 
 impl Detector for ReplicatedVolume {
@@ -121,10 +157,27 @@ impl Detector for ReplicatedVolume {
             compose(docs, out);
             return;
         }
-        if helm::chart_dir(&file.rel_path).is_some() && !file.rel_path.contains("templates/") {
-            helm::record_values(file, docs, out);
-        }
+        helm::record_values(file, docs, out);
+        let kustomization = ["kustomization.yaml", "kustomization.yml"]
+            .iter()
+            .any(|n| file.rel_path.ends_with(n));
         for doc in &docs.docs {
+            if kustomization || doc.get("kind").and_then(Node::str) == Some("Kustomization") {
+                for r in doc.get("replicas").map(Node::items).unwrap_or_default() {
+                    let name = r.get("name").and_then(Node::str);
+                    let count = r
+                        .get("count")
+                        .and_then(Node::str)
+                        .and_then(|c| c.parse().ok());
+                    if let (Some(name), Some(count)) = (name, count) {
+                        out.fact(ReplicaOverride {
+                            name: name.to_owned(),
+                            count,
+                        });
+                    }
+                }
+                continue;
+            }
             if doc.get("apiVersion").is_none() {
                 continue;
             }
@@ -134,16 +187,20 @@ impl Detector for ReplicatedVolume {
                 .unwrap_or_default()
                 .to_owned();
             match doc.get("kind").and_then(Node::str) {
-                Some(kind @ ("Deployment" | "ReplicaSet" | "ReplicationController")) => {
+                // Argo Rollouts and OpenShift DeploymentConfigs have the same replicas + pod
+                // template shape.
+                Some(
+                    kind @ ("Deployment"
+                    | "ReplicaSet"
+                    | "ReplicationController"
+                    | "Rollout"
+                    | "DeploymentConfig"),
+                ) => {
                     workload(file, docs, doc, kind, name, out);
                 }
                 Some("HorizontalPodAutoscaler") => {
                     let target = doc.at(&["spec", "scaleTargetRef"]);
-                    let max = doc
-                        .at(&["spec", "maxReplicas"])
-                        .and_then(Node::str)
-                        .and_then(|m| m.parse().ok())
-                        .unwrap_or(0);
+                    let max = replica_count(file, docs, doc.at(&["spec", "maxReplicas"]));
                     if let Some(target) = target {
                         out.fact(Autoscaler {
                             kind: target
@@ -153,10 +210,10 @@ impl Detector for ReplicatedVolume {
                                 .into(),
                             name: target
                                 .get("name")
-                                .and_then(Node::str)
-                                .unwrap_or_default()
-                                .into(),
+                                .map(|n| shown(file, docs, n))
+                                .unwrap_or_default(),
                             max,
+                            guard: file_guard(file),
                         });
                     }
                 }
@@ -165,11 +222,21 @@ impl Detector for ReplicatedVolume {
                         .at(&["spec", "accessModes"])
                         .map(Node::items)
                         .unwrap_or_default();
-                    let single_node = !modes.is_empty()
-                        && modes
-                            .iter()
-                            .all(|m| matches!(m.str(), Some("ReadWriteOnce" | "ReadWriteOncePod")));
-                    out.fact(Claim { name, single_node });
+                    let chart = helm::chart_dir(&file.rel_path);
+                    let modes = modes
+                        .iter()
+                        .map(|m| match (helm::values_ref(docs, m), &chart) {
+                            (Some((path, default)), Some(chart)) => {
+                                AccessMode::Values(chart.clone(), path, default)
+                            }
+                            _ => AccessMode::Known(m.str().unwrap_or_default().to_owned()),
+                        })
+                        .collect();
+                    // A templated name is compared as written, like the claim that uses it.
+                    let name = doc
+                        .at(&["metadata", "name"])
+                        .map_or(name, |n| shown(file, docs, n));
+                    out.fact(Claim { name, modes });
                 }
                 _ => {}
             }
@@ -180,8 +247,10 @@ impl Detector for ReplicatedVolume {
         let values: Vec<&ChartValues> = facts.of::<ChartValues>().map(|(_, v)| v).collect();
         let autoscalers: Vec<&Autoscaler> = facts.of::<Autoscaler>().map(|(_, a)| a).collect();
         let claims: Vec<&Claim> = facts.of::<Claim>().map(|(_, c)| c).collect();
+        let overrides: Vec<&ReplicaOverride> =
+            facts.of::<ReplicaOverride>().map(|(_, o)| o).collect();
         for (path, w) in facts.of::<Workload>() {
-            let Some(replicas) = replicas(w, &values, &autoscalers) else {
+            let Some(replicas) = replicas(w, &values, &autoscalers, &overrides) else {
                 continue;
             };
             for m in &w.mounts {
@@ -197,7 +266,10 @@ impl Detector for ReplicatedVolume {
                          one replica stored is missing on the others and lost on every rollout",
                     ),
                     Backing::Claim(claim) => {
-                        if !claims.iter().any(|c| c.name == *claim && c.single_node) {
+                        if !claims
+                            .iter()
+                            .any(|c| c.name == *claim && c.single_node(&values))
+                        {
                             continue;
                         }
                         (
@@ -226,31 +298,94 @@ impl Detector for ReplicatedVolume {
     }
 }
 
-/// The replica count as words, when it is more than one.
-fn replicas(w: &Workload, values: &[&ChartValues], hpas: &[&Autoscaler]) -> Option<String> {
-    let hpa = hpas
-        .iter()
-        .find(|a| a.name == w.name && a.kind == w.kind && a.max > 1);
-    let count = match &w.replicas {
-        Replicas::Known(n) => Some(*n),
-        Replicas::Values(chart, path, default) => values
-            .iter()
-            .filter(|v| v.chart == *chart)
-            .flat_map(|v| v.leaves.iter())
-            .find(|(k, _)| k == path)
-            .map(|(_, v)| v.clone())
-            .or_else(|| default.clone())
-            .and_then(|v| v.parse().ok()),
-        Replicas::Default => None,
-    };
-    match (count, hpa) {
-        (_, Some(a)) => Some(format!(
-            "up to {} replicas (HorizontalPodAutoscaler)",
-            a.max
-        )),
-        (Some(n), None) if n > 1 => Some(format!("{n} replicas")),
-        _ => None,
+/// A name as written: a templated one (`{{ include "shop.fullname" . }}`) as its source text,
+/// so that a template's workload and autoscaler still match.
+fn shown(file: &SourceFile, docs: &Documents, node: &Node) -> String {
+    if docs.action_at(node).is_some() {
+        file.slice(&node.span).to_owned()
+    } else {
+        node.str().unwrap_or_default().to_owned()
     }
+}
+
+/// The `.Values` condition of an `{{ if .Values.x }}` that opens a chart template.
+fn file_guard(file: &SourceFile) -> Option<(String, String)> {
+    let chart = helm::chart_dir(&file.rel_path)?;
+    let first = file.text.lines().find(|l| !l.trim().is_empty())?.trim();
+    let inner = first
+        .strip_prefix("{{")?
+        .strip_suffix("}}")?
+        .trim_matches(|c: char| c == '-' || c.is_whitespace());
+    let path = inner.strip_prefix("if ")?.trim().strip_prefix(".Values.")?;
+    (!path.contains(char::is_whitespace)).then(|| (chart, path.to_owned()))
+}
+
+/// A replica count as written: a number, or a chart value.
+fn replica_count(file: &SourceFile, docs: &Documents, node: Option<&Node>) -> Replicas {
+    let Some(node) = node else {
+        return Replicas::Default;
+    };
+    match (
+        helm::values_ref(docs, node),
+        helm::chart_dir(&file.rel_path),
+    ) {
+        (Some((path, default)), Some(chart)) => Replicas::Values(chart, path, default),
+        _ => node
+            .str()
+            .and_then(|s| s.parse().ok())
+            .map_or(Replicas::Default, Replicas::Known),
+    }
+}
+
+/// The number a replica count stands for, once the chart's values are known.
+fn count(r: &Replicas, values: &[&ChartValues]) -> Option<u64> {
+    match r {
+        Replicas::Known(n) => Some(*n),
+        // The largest count any values file (values.yaml or an override) gives.
+        Replicas::Values(chart, path, default) => helm::lookup(values, chart, path)
+            .iter()
+            .filter_map(|(v, _)| v.parse().ok())
+            .max()
+            .or_else(|| default.as_ref().and_then(|d| d.parse().ok())),
+        Replicas::Default | Replicas::Global => None,
+    }
+}
+
+/// The replica count as words, when it is more than one.
+fn replicas(
+    w: &Workload,
+    values: &[&ChartValues],
+    hpas: &[&Autoscaler],
+    overrides: &[&ReplicaOverride],
+) -> Option<String> {
+    let hpa_max = hpas
+        .iter()
+        .filter(|a| a.name == w.name && a.kind == w.kind)
+        .filter(|a| {
+            a.guard.as_ref().is_none_or(|(chart, path)| {
+                helm::lookup(values, chart, path)
+                    .iter()
+                    .any(|(v, _)| v.eq_ignore_ascii_case("true"))
+            })
+        })
+        .filter_map(|a| count(&a.max, values))
+        .find(|max| *max > 1);
+    if let Some(max) = hpa_max {
+        return Some(format!("up to {max} replicas (HorizontalPodAutoscaler)"));
+    }
+    if let Some(o) = overrides
+        .iter()
+        .filter(|o| o.name == w.name && o.count > 1)
+        .max_by_key(|o| o.count)
+    {
+        return Some(format!("{} replicas (kustomization `replicas`)", o.count));
+    }
+    if matches!(w.replicas, Replicas::Global) {
+        return Some("one replica on every node (`deploy.mode: global`)".to_owned());
+    }
+    count(&w.replicas, values)
+        .filter(|n| *n > 1)
+        .map(|n| format!("{n} replicas"))
 }
 
 /// Whether a mount path holds user data rather than scratch space.
@@ -268,21 +403,10 @@ fn workload(
     name: String,
     out: &mut Sink,
 ) {
-    // A templated name is shown as written (`{{ include "shop.fullname" . }}`).
-    let name = match doc.at(&["metadata", "name"]) {
-        Some(n) if docs.action_at(n).is_some() => file.slice(&n.span).to_owned(),
-        _ => name,
-    };
-    let replicas = match doc.at(&["spec", "replicas"]) {
-        Some(r) => match (helm::values_ref(docs, r), helm::chart_dir(&file.rel_path)) {
-            (Some((path, default)), Some(chart)) => Replicas::Values(chart, path, default),
-            _ => match r.str().and_then(|s| s.parse().ok()) {
-                Some(n) => Replicas::Known(n),
-                None => Replicas::Default,
-            },
-        },
-        None => Replicas::Default,
-    };
+    let name = doc
+        .at(&["metadata", "name"])
+        .map_or(name, |n| shown(file, docs, n));
+    let replicas = replica_count(file, docs, doc.at(&["spec", "replicas"]));
     let Some(pod) = doc.at(&["spec", "template", "spec"]) else {
         return;
     };
@@ -313,17 +437,25 @@ fn workload(
             else {
                 continue;
             };
-            let backing = if volume.get("hostPath").is_some() {
-                Backing::HostPath
-            } else if volume.get("emptyDir").is_some() {
-                Backing::EmptyDir
-            } else if let Some(claim) = volume
-                .at(&["persistentVolumeClaim", "claimName"])
-                .and_then(Node::str)
-            {
-                Backing::Claim(claim.to_owned())
-            } else {
-                continue;
+            // A templated volume may list alternatives (`{{ if .Values.persistence.enabled }}`
+            // a claim `{{ else }}` an emptyDir): which one renders is unknown, so say nothing.
+            let sources: Vec<&str> = ["hostPath", "emptyDir", "persistentVolumeClaim"]
+                .into_iter()
+                .filter(|k| volume.get(k).is_some())
+                .collect();
+            let backing = match sources.as_slice() {
+                ["hostPath"] => Backing::HostPath,
+                ["emptyDir"] => Backing::EmptyDir,
+                ["persistentVolumeClaim"] => {
+                    let Some(claim) = volume
+                        .at(&["persistentVolumeClaim", "claimName"])
+                        .map(|n| shown(file, docs, n))
+                    else {
+                        continue;
+                    };
+                    Backing::Claim(claim)
+                }
+                _ => continue,
             };
             mounts.push(Mount {
                 span: path_node.span.clone(),
@@ -356,8 +488,11 @@ fn compose(docs: &Documents, out: &mut Sink) {
                 .or_else(|| service.get("scale"))
                 .and_then(Node::str)
                 .and_then(|s| s.parse::<u64>().ok());
-            let Some(count) = count.filter(|n| *n > 1) else {
-                continue;
+            let global = service.at(&["deploy", "mode"]).and_then(Node::str) == Some("global");
+            let replicas = match count {
+                Some(n) if n > 1 => Replicas::Known(n),
+                _ if global => Replicas::Global,
+                _ => continue,
             };
             let mut mounts = Vec::new();
             for v in service.get("volumes").map(Node::items).unwrap_or_default() {
@@ -369,7 +504,7 @@ fn compose(docs: &Documents, out: &mut Sink) {
                 out.fact(Workload {
                     kind: "Compose service".to_owned(),
                     name: name.str().unwrap_or_default().to_owned(),
-                    replicas: Replicas::Known(count),
+                    replicas,
                     mounts,
                 });
             }
@@ -435,6 +570,22 @@ fn compose_mount(v: &Node, named: Option<&Node>) -> Option<Mount> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn templated_alternative_volumes_are_not_judged() {
+        use crate::parse::yaml;
+        let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: wp\nspec:\n  replicas: 3\n  template:\n    spec:\n      containers:\n        - name: wp\n          volumeMounts:\n            - name: data\n              mountPath: /var/www/uploads\n      volumes:\n        - name: data\n          {{- if .Values.persistence.enabled }}\n          persistentVolumeClaim:\n            claimName: wp\n          {{- else }}\n          emptyDir: {}\n          {{- end }}\n";
+        let file = SourceFile::new("t/deploy.yaml".into(), FileKind::Yaml, text.into());
+        let mut sink = Sink::default();
+        ReplicatedVolume.check(&file, &Tree::Yaml(yaml::parse(text)), &mut sink);
+        let facts = sink.take_facts();
+        assert!(facts.is_empty(), "no workload fact for an ambiguous volume");
+        let plain = text.replace("          {{- if .Values.persistence.enabled }}\n          persistentVolumeClaim:\n            claimName: wp\n          {{- else }}\n", "").replace("          {{- end }}\n", "");
+        let file = SourceFile::new("t/deploy.yaml".into(), FileKind::Yaml, plain.clone());
+        let mut sink = Sink::default();
+        ReplicatedVolume.check(&file, &Tree::Yaml(yaml::parse(&plain)), &mut sink);
+        assert_eq!(sink.take_facts().len(), 1);
+    }
 
     #[test]
     fn user_data_paths_and_scratch() {

@@ -26,7 +26,7 @@ impl Detector for TraefikSticky {
         ]
     }
     fn triggers(&self) -> &'static [&'static str] {
-        &["sticky"]
+        &["sticky", "traefik.ingress.kubernetes.io/affinity"]
     }
     fn rules(&self) -> &'static [&'static str] {
         &["SL401"]
@@ -43,34 +43,78 @@ impl Detector for TraefikSticky {
             let dynamic = doc
                 .get_ci("http")
                 .is_some_and(|h| h.get_ci("services").is_some());
+            if dynamic {
+                for proto in ["http", "tcp"] {
+                    let services = doc.get_ci(proto).and_then(|p| p.get_ci("services"));
+                    for (name, svc) in services.map(Node::entries).unwrap_or_default() {
+                        let who = format!("service `{}`", name.str().unwrap_or_default());
+                        for holder in [svc.get_ci("loadBalancer"), svc.get_ci("weighted")] {
+                            sticky_cookie(holder, &who, out);
+                        }
+                    }
+                }
+            }
+            let resource = doc.at(&["metadata", "name"]).and_then(Node::str);
             for node in doc.walk() {
                 match &node.value {
-                    Value::Map(entries) if crd || dynamic => {
-                        if let Some(sticky) = node.get_ci("sticky")
-                            && let Some(cookie) = sticky.get_ci("cookie")
-                        {
-                            let name = cookie.get_ci("name").and_then(Node::str);
-                            let what = match name {
-                                Some(n) => format!("Traefik sticky cookie `{n}` on this service"),
-                                None => "Traefik sticky cookie on this service".to_owned(),
+                    Value::Map(entries) => {
+                        if crd {
+                            // An IngressRoute's service entry has a `name`; a TraefikService's
+                            // `weighted` block is the resource itself.
+                            let who = match node.get("name").and_then(Node::str).or(resource) {
+                                Some(n) => format!("service `{n}`"),
+                                None => "this service".to_owned(),
                             };
-                            let start = entries
-                                .iter()
-                                .find(|(k, _)| {
-                                    k.str().is_some_and(|s| s.eq_ignore_ascii_case("sticky"))
-                                })
-                                .map_or(sticky.span.start, |(k, _)| k.span.start);
-                            out.push(lb_words::cookie(start..sticky.span.end.max(start), &what));
+                            sticky_cookie(Some(node), &who, out);
                         }
                         labels(entries.iter().map(|(k, v)| (k, Some(v))), out);
                     }
-                    Value::Map(entries) => labels(entries.iter().map(|(k, v)| (k, Some(v))), out),
                     Value::Seq(items) => labels(items.iter().map(|i| (i, None)), out),
                     Value::Null | Value::Scalar(_) => {}
                 }
             }
         }
     }
+}
+
+/// A `sticky: { cookie: … }` block inside `holder` (a load balancer, weighted service or CRD
+/// service entry).
+fn sticky_cookie(holder: Option<&Node>, who: &str, out: &mut Sink) {
+    let Some((key, sticky)) = holder.and_then(|h| {
+        h.entries()
+            .into_iter()
+            .find(|(k, _)| k.str().is_some_and(|s| s.eq_ignore_ascii_case("sticky")))
+    }) else {
+        return;
+    };
+    let Some(cookie) = sticky.get_ci("cookie") else {
+        return;
+    };
+    let what = match cookie.get_ci("name").and_then(Node::str) {
+        Some(n) => format!("Traefik sticky cookie `{n}` on {who} pins each user to one server"),
+        None => format!("Traefik sticky cookie on {who} pins each user to one server"),
+    };
+    out.push(lb_words::cookie(key.span.clone(), &what));
+}
+
+/// The service a sticky label configures (empty when the label names none): v2+
+/// `traefik.http.services.<name>.loadbalancer.sticky…`, v1 `traefik[.<name>].backend.loadbalancer.
+/// sticky…` / `…stickiness…`, and the Kubernetes Ingress provider's
+/// `traefik.ingress.kubernetes.io/service.sticky.cookie…` annotation.
+fn sticky_label_service(lower: &str) -> Option<String> {
+    if let Some(rest) = lower.strip_prefix("traefik.http.services.") {
+        let (svc, _) = rest.split_once(".loadbalancer.sticky")?;
+        return Some(svc.to_owned());
+    }
+    // v2 `service.sticky.cookie…`, v1 `affinity` (+ `session-cookie-name`).
+    if lower.starts_with("traefik.ingress.kubernetes.io/service.sticky")
+        || lower == "traefik.ingress.kubernetes.io/affinity"
+    {
+        return Some(String::new());
+    }
+    let rest = lower.strip_prefix("traefik.")?;
+    let (svc, _) = rest.split_once("backend.loadbalancer.stick")?;
+    Some(svc.trim_end_matches('.').to_owned())
 }
 
 /// Labels and annotations: `key: value` entries, or `key=value` strings in a label list. One
@@ -84,27 +128,27 @@ fn labels<'a>(entries: impl Iterator<Item = (&'a Node, Option<&'a Node>)>, out: 
             None => text.split_once('=').unwrap_or((text, "")),
         };
         let lower = label.trim().to_ascii_lowercase();
-        let service = if let Some(rest) = lower.strip_prefix("traefik.http.services.") {
-            match rest.split_once(".loadbalancer.sticky.cookie") {
-                Some((svc, _)) => svc.to_owned(),
-                None => continue,
-            }
-        } else if lower.starts_with("traefik.ingress.kubernetes.io/service.sticky.cookie") {
-            String::new()
-        } else {
+        let Some(service) = sticky_label_service(&lower) else {
             continue;
         };
-        // `…sticky.cookie=false` turns it off; any other cookie option turns it on.
-        if lower.ends_with(".sticky.cookie") && val.trim().eq_ignore_ascii_case("false") {
+        // `…sticky.cookie=false` (v2+) or `…stickiness=false` (v1) turns it off; any other
+        // cookie option turns it on.
+        let switch = [".sticky", ".sticky.cookie", ".stickiness", "/affinity"]
+            .iter()
+            .any(|s| lower.ends_with(s));
+        if switch && val.trim().eq_ignore_ascii_case("false") {
             continue;
         }
         if seen.contains(&service) {
             continue;
         }
         let what = if service.is_empty() {
-            "Traefik sticky cookie annotation on this Service".to_owned()
+            "Traefik sticky cookie annotation on this Service pins each user to one pod".to_owned()
         } else {
-            format!("Traefik label enables a sticky cookie on service `{service}`")
+            format!(
+                "Traefik label enables a sticky cookie on service `{service}`, which pins each \
+                 user to one container"
+            )
         };
         seen.push(service);
         let end = value.map_or(key.span.end, |v| v.span.end.max(key.span.end));
@@ -136,6 +180,8 @@ mod tests {
     fn compose_labels_list_and_map() {
         let list = "services:\n  web:\n    labels:\n      - traefik.http.services.web.loadbalancer.sticky.cookie=true\n      - traefik.http.services.web.loadbalancer.sticky.cookie.name=sid\n";
         assert_eq!(run(FileKind::Compose, list).len(), 1);
+        let v1 = "services:\n  web:\n    labels:\n      - traefik.backend.loadbalancer.stickiness=true\n      - traefik.http.services.api.loadbalancer.sticky=true\n";
+        assert_eq!(run(FileKind::Compose, v1).len(), 2);
         let off = "services:\n  web:\n    labels:\n      traefik.http.services.web.loadbalancer.sticky.cookie: \"false\"\n";
         assert!(run(FileKind::Compose, off).is_empty());
     }
