@@ -87,36 +87,39 @@ impl Detector for Caches {
         };
         let mut filled: HashSet<&str> = HashSet::new();
         preorder(root, |node| {
-            // Kind first: `in_env_branch` climbs to the root, and tree-sitter's `parent()` is
-            // itself a descent from the root, so it must only run for the few candidate nodes.
-            if matches!(node.kind(), "new_expression" | "call_expression")
-                && in_env_branch(node, src)
-            {
+            if !matches!(node.kind(), "new_expression" | "call_expression") {
+                return true;
+            }
+            let mut found = Sink::default();
+            let mut memory_put = false;
+            let mut fills = None;
+            if node.kind() == "new_expression" {
+                check_new(node, src, &scope, &mut found);
+            } else if let Some(callee) = node.child_by_field_name("function") {
+                memory_put =
+                    !memory_cache_reported && scope.is(callee, src, &["memory-cache"], &["put"]);
+                if memory_put {
+                    found.push(Diagnostic::new(
+                        &rules::SL301,
+                        callee.byte_range(),
+                        "memory-cache keeps cached data in this process's memory",
+                        HELP,
+                    ));
+                }
+                check_call(node, callee, src, &scope, &mut found);
+                fills = map_set_after_await(node, callee, src, &map_caches);
+            }
+            if found.is_empty() && fills.is_none() {
+                return true;
+            }
+            // Only a finding pays for `in_env_branch`: it climbs to the root, and tree-sitter's
+            // `parent()` is itself a descent from the root.
+            if in_env_branch(node, src) {
                 return false;
             }
-            match node.kind() {
-                "new_expression" => check_new(node, src, &scope, out),
-                "call_expression" => {
-                    let Some(callee) = node.child_by_field_name("function") else {
-                        return true;
-                    };
-                    if !memory_cache_reported && scope.is(callee, src, &["memory-cache"], &["put"])
-                    {
-                        memory_cache_reported = true;
-                        out.push(Diagnostic::new(
-                            &rules::SL301,
-                            callee.byte_range(),
-                            "memory-cache keeps cached data in this process's memory",
-                            HELP,
-                        ));
-                    }
-                    check_call(node, callee, src, &scope, out);
-                    if let Some(name) = map_set_after_await(node, callee, src, &map_caches) {
-                        filled.insert(name);
-                    }
-                }
-                _ => {}
-            }
+            memory_cache_reported |= memory_put;
+            out.extend(found.diagnostics);
+            filled.extend(fills);
             true
         });
         for (name, decl) in map_caches {
