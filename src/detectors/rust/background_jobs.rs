@@ -52,6 +52,7 @@ impl Detector for BackgroundJobs {
             return;
         };
         let mut v = Spawns {
+            in_entry: false,
             uses: UsePaths::new(&tree.file),
             module: cargo_manifest::module_path(&file.rel_path),
             file,
@@ -92,6 +93,9 @@ impl Detector for BackgroundJobs {
 }
 
 struct Spawns<'a> {
+    /// Inside the server's entry point (`main`, `#[tokio::main]`, `#[actix_web::main]`,
+    /// `#[launch]`): where a sleeping loop is a periodic job rather than a poller or a retry.
+    in_entry: bool,
     uses: UsePaths,
     module: Vec<String>,
     file: &'a SourceFile,
@@ -142,7 +146,32 @@ impl<'ast> Visit<'ast> for Repeats {
 }
 
 impl<'ast> Visit<'ast> for Spawns<'_> {
-    crate::skip_rust_test_code!();
+    fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
+        if !super::use_paths::is_test_only(&m.attrs) {
+            visit::visit_item_mod(self, m);
+        }
+    }
+    fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
+        if !super::use_paths::is_test_only(&f.attrs) {
+            visit::visit_impl_item_fn(self, f);
+        }
+    }
+    fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
+        if super::use_paths::is_test_only(&f.attrs) {
+            return;
+        }
+        let entry = f.sig.ident == "main"
+            || f.attrs.iter().any(|a| {
+                a.path()
+                    .segments
+                    .last()
+                    .is_some_and(|s| s.ident == "main" || s.ident == "launch")
+            });
+        let saved = self.in_entry;
+        self.in_entry |= entry;
+        visit::visit_item_fn(self, f);
+        self.in_entry = saved;
+    }
 
     fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
         if let syn::Expr::Path(p) = &*c.func
@@ -153,7 +182,7 @@ impl<'ast> Visit<'ast> for Spawns<'_> {
             r.visit_expr(arg);
             let how = if r.tick {
                 Some("`interval` ticks")
-            } else if r.sleep_in_loop {
+            } else if r.sleep_in_loop && self.in_entry {
                 Some("`sleep`")
             } else {
                 None

@@ -587,8 +587,27 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
     }
 
     fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
-        let strings = self.string_args(call.args.iter());
-        self.sqlite_literals(&strings);
+        // `url.starts_with("sqlite:")` inspects a URL; it does not open one.
+        let inspects = matches!(
+            call.method.to_string().as_str(),
+            "starts_with"
+                | "ends_with"
+                | "contains"
+                | "strip_prefix"
+                | "strip_suffix"
+                | "eq"
+                | "ne"
+                | "find"
+                | "split"
+                | "split_once"
+                | "replace"
+                | "matches"
+                | "trim_start_matches"
+        );
+        if !inspects {
+            let strings = self.string_args(call.args.iter());
+            self.sqlite_literals(&strings);
+        }
         visit::visit_expr_method_call(self, call);
     }
 }

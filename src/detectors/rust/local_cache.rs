@@ -188,7 +188,8 @@ impl Statics<'_> {
     fn add(&mut self, name: String, ty: &syn::Type, span: proc_macro2::Span) {
         let range = span_range(ty.span(), &self.file.lines, &self.file.text);
         let text = self.file.slice(&range);
-        if is_runtime_map(text) {
+        // A session map is `rust/session-state`'s finding (SL101), not a cache.
+        if is_runtime_map(text) && !super::session_state::is_session_map(&name, ty) {
             let ty = text.split_whitespace().collect::<Vec<_>>().join(" ");
             self.maps.push(StaticDecl { name, ty, span });
         }

@@ -157,6 +157,11 @@ fn map_of(ty: &syn::Type) -> Option<(String, Option<&syn::Type>, Option<&syn::Ty
     None
 }
 
+/// Whether a field or static named `name` of type `ty` is a session map (reported as SL101).
+pub fn is_session_map(name: &str, ty: &syn::Type) -> bool {
+    map_of(ty).is_some_and(|(_, k, v)| holds_sessions(name, k, v))
+}
+
 /// The last identifier of a type path (`crate::auth::SessionId` → `SessionId`).
 fn type_name(ty: Option<&syn::Type>) -> String {
     match ty {
