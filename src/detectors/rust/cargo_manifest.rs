@@ -191,6 +191,16 @@ fn reexports(rel_path: &str, file: &syn::File) -> ReExports {
                         out.0.push((module.clone(), name.clone(), target));
                     }
                 }
+                // `pub type Store = tower_sessions::MemoryStore;` exports the type too.
+                syn::Item::Type(t) if !matches!(t.vis, syn::Visibility::Inherited) => {
+                    if let syn::Type::Path(p) = &*t.ty
+                        && p.qself.is_none()
+                    {
+                        let target = p.path.segments.iter().map(|s| s.ident.to_string());
+                        let target = absolute(&module, target.collect());
+                        out.0.push((module.clone(), t.ident.to_string(), target));
+                    }
+                }
                 syn::Item::Mod(m) if !is_test_only(&m.attrs) => {
                     if let Some((_, items)) = &m.content {
                         let mut inner = module.clone();
