@@ -53,6 +53,7 @@ impl Detector for BackgroundJobs {
         };
         let mut v = Spawns {
             in_entry: false,
+            in_connection: false,
             uses: UsePaths::new(&tree.file),
             module: cargo_manifest::module_path(&file.rel_path),
             file,
@@ -96,6 +97,9 @@ struct Spawns<'a> {
     /// Inside the server's entry point (`main`, `#[tokio::main]`, `#[actix_web::main]`,
     /// `#[launch]`): where a sleeping loop is a periodic job rather than a poller or a retry.
     in_entry: bool,
+    /// Inside a function that serves one connection (`handle_socket`, `ws_handler`): its loops
+    /// live as long as the connection.
+    in_connection: bool,
     uses: UsePaths,
     module: Vec<String>,
     file: &'a SourceFile,
@@ -111,9 +115,17 @@ struct Repeats {
     sleep_in_loop: bool,
     loop_depth: usize,
     bare_loop_depth: usize,
+    /// It pings a peer: a connection's heartbeat, not a job.
+    ping: bool,
 }
 
 impl<'ast> Visit<'ast> for Repeats {
+    fn visit_path(&mut self, p: &'ast syn::Path) {
+        if p.segments.iter().any(|s| s.ident == "Ping") {
+            self.ping = true;
+        }
+        visit::visit_path(self, p);
+    }
     fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
         if let syn::Expr::Path(p) = &*c.func
             && let Some(last) = p.path.segments.last()
@@ -128,6 +140,9 @@ impl<'ast> Visit<'ast> for Repeats {
     fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
         if m.method == "tick" && m.args.is_empty() && self.loop_depth > 0 {
             self.tick = true;
+        }
+        if m.method == "ping" {
+            self.ping = true;
         }
         visit::visit_expr_method_call(self, m);
     }
@@ -167,10 +182,15 @@ impl<'ast> Visit<'ast> for Spawns<'_> {
                     .last()
                     .is_some_and(|s| s.ident == "main" || s.ident == "launch")
             });
-        let saved = self.in_entry;
+        let name = f.sig.ident.to_string().to_ascii_lowercase();
+        let connection = ["socket", "ws", "conn", "client", "peer", "stream"]
+            .iter()
+            .any(|w| name.contains(w));
+        let saved = (self.in_entry, self.in_connection);
         self.in_entry |= entry;
+        self.in_connection |= connection;
         visit::visit_item_fn(self, f);
-        self.in_entry = saved;
+        (self.in_entry, self.in_connection) = saved;
     }
 
     fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
@@ -180,7 +200,9 @@ impl<'ast> Visit<'ast> for Spawns<'_> {
         {
             let mut r = Repeats::default();
             r.visit_expr(arg);
-            let how = if r.tick {
+            let how = if r.ping || self.in_connection {
+                None
+            } else if r.tick {
                 Some("`interval` ticks")
             } else if r.sleep_in_loop && self.in_entry {
                 Some("`sleep`")

@@ -276,6 +276,8 @@ pub struct Site {
     in_memory: bool,
     /// An argument is built from `rand` (a key derived from random bytes).
     random: bool,
+    /// Written with a unit turbofish (`broadcast::channel::<()>`): a signal, not messages.
+    unit: bool,
 }
 
 /// The file talks to websocket or server-sent-event clients.
@@ -386,6 +388,26 @@ fn diagnose(path: &[String], hit: &Hit<Site>) -> Option<Diagnostic> {
     let (ty, func) = (&path[n - 2], &path[n - 1]);
     let head = &path[0];
     if head == "tokio" && ty == "broadcast" && func == "channel" {
+        // Shutdown and reload signals fan out inside the process, not to clients.
+        let signal = site.name.as_ref().is_some_and(|n| {
+            let n = n.to_ascii_lowercase();
+            [
+                "shutdown",
+                "stop",
+                "cancel",
+                "quit",
+                "exit",
+                "terminate",
+                "kill",
+                "reload",
+                "signal",
+            ]
+            .iter()
+            .any(|w| n.contains(w))
+        });
+        if signal || site.unit {
+            return None;
+        }
         // Kept only where the crate serves websocket/SSE clients (decided in `resolve`).
         return Some(Diagnostic::new(
             &rules::SL502,
@@ -537,7 +559,11 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
 
     fn visit_local(&mut self, local: &'ast syn::Local) {
         let saved = self.name.take();
-        self.name = binding(&local.pat);
+        self.name = match &local.pat {
+            // `let (tx, rx) = broadcast::channel(…)`: the sender names the channel.
+            syn::Pat::Tuple(t) => t.elems.first().and_then(binding),
+            pat => binding(pat),
+        };
         visit::visit_local(self, local);
         self.name = saved;
     }
@@ -577,6 +603,11 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
                         name: self.name.clone(),
                         in_memory: strings.iter().any(|(s, _)| is_memory_db(s)),
                         random: call.args.iter().any(mentions_rand),
+                        unit: func.path.segments.iter().any(|seg| {
+                            matches!(&seg.arguments, syn::PathArguments::AngleBracketed(a)
+                                if a.args.iter().any(|g| matches!(g,
+                                    syn::GenericArgument::Type(syn::Type::Tuple(t)) if t.elems.is_empty())))
+                        }),
                     },
                 });
             }
