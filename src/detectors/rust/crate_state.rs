@@ -330,6 +330,7 @@ impl Detector for CrateState {
             module: cargo_manifest::module_path(&file.rel_path),
             file,
             name: None,
+            random_vars: Vec::new(),
             hits: Vec::new(),
             literals: Vec::new(),
         };
@@ -490,6 +491,8 @@ struct Visitor<'a> {
     file: &'a SourceFile,
     /// The binding the value being built goes to.
     name: Option<String>,
+    /// Variables initialised from random bytes.
+    random_vars: Vec<String>,
     hits: Vec<Hit<Site>>,
     literals: Vec<SqliteUrl>,
 }
@@ -499,17 +502,21 @@ fn is_memory_db(s: &str) -> bool {
     s.contains(":memory:") || s.contains("mode=memory")
 }
 
-/// Whether an expression mentions the `rand` crate or a random generator.
-fn mentions_rand(e: &syn::Expr) -> bool {
-    struct Finder(bool);
-    impl<'ast> Visit<'ast> for Finder {
+/// Whether an expression mentions the `rand` crate, a random generator, or a variable that
+/// holds random bytes (`random_vars`).
+fn mentions_rand(e: &syn::Expr, random_vars: &[String]) -> bool {
+    struct Finder<'v>(bool, &'v [String]);
+    impl<'ast> Visit<'ast> for Finder<'_> {
         fn visit_path(&mut self, p: &'ast syn::Path) {
             if p.segments.iter().any(|s| {
                 matches!(
                     s.ident.to_string().as_str(),
                     "rand" | "thread_rng" | "OsRng" | "rng" | "random" | "getrandom"
                 )
-            }) {
+            }) || p
+                .get_ident()
+                .is_some_and(|i| self.1.contains(&i.to_string()))
+            {
                 self.0 = true;
             }
             visit::visit_path(self, p);
@@ -524,7 +531,7 @@ fn mentions_rand(e: &syn::Expr) -> bool {
             visit::visit_expr_method_call(self, m);
         }
     }
-    let mut f = Finder(false);
+    let mut f = Finder(false, random_vars);
     f.visit_expr(e);
     f.0
 }
@@ -564,6 +571,12 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
             syn::Pat::Tuple(t) => t.elems.first().and_then(binding),
             pat => binding(pat),
         };
+        // `let secret: [u8; 64] = rand::random();` then `Key::from(&secret)`.
+        if let (Some(name), Some(init)) = (&self.name, &local.init)
+            && mentions_rand(&init.expr, &self.random_vars)
+        {
+            self.random_vars.push(name.clone());
+        }
         visit::visit_local(self, local);
         self.name = saved;
     }
@@ -602,7 +615,10 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
                     payload: Site {
                         name: self.name.clone(),
                         in_memory: strings.iter().any(|(s, _)| is_memory_db(s)),
-                        random: call.args.iter().any(mentions_rand),
+                        random: call
+                            .args
+                            .iter()
+                            .any(|a| mentions_rand(a, &self.random_vars)),
                         unit: func.path.segments.iter().any(|seg| {
                             matches!(&seg.arguments, syn::PathArguments::AngleBracketed(a)
                                 if a.args.iter().any(|g| matches!(g,

@@ -180,8 +180,9 @@ fn type_name(ty: Option<&syn::Type>) -> String {
 fn holds_sessions(name: &str, key: Option<&syn::Type>, value: Option<&syn::Type>) -> bool {
     let (key, value) = (type_name(key), type_name(value));
     let name = name.to_ascii_lowercase();
-    let key_is_session =
-        key.contains("Session") || key.contains("Token") && key != "CancellationToken";
+    // `SessionId`, `AuthToken`; not mio's `Token` or tokio-util's `CancellationToken`.
+    let key_is_session = key.contains("Session")
+        || key.ends_with("Token") && key != "Token" && key != "CancellationToken";
     let session_name = name.contains("session") || name.contains("token");
     let value_is_user = [
         "User",
