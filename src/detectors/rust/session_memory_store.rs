@@ -56,6 +56,7 @@ const KNOWN: &[KnownStore] = &[
         paths: &[
             &["async_session", "MemoryStore"],
             &["axum_sessions", "async_session", "MemoryStore"],
+            &["tide", "sessions", "MemoryStore"],
         ],
         what: "async-session `MemoryStore`",
         help: "use a shared store: `RedisSessionStore` from async-redis-session, \

@@ -30,6 +30,7 @@ const STORE_TRAITS: &[&[&str]] = &[
     &["tower_sessions_core", "SessionStore"],
     &["tower_sessions_core", "session_store", "SessionStore"],
     &["async_session", "SessionStore"],
+    &["tide", "sessions", "SessionStore"],
 ];
 
 /// Map types that live in process memory.
