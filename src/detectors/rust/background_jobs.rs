@@ -4,7 +4,6 @@
 //! depend on a web framework are judged; cron schedulers are `rust/crate-state`'s.
 
 use super::cargo_manifest::{self, Crates, Hit, MANIFEST_TRIGGERS};
-use super::crate_state::WEB_FRAMEWORKS;
 use super::use_paths::UsePaths;
 use crate::detectors::Detector;
 use crate::diagnostic::Diagnostic;
@@ -85,11 +84,7 @@ impl Detector for BackgroundJobs {
                 )
             })
         });
-        out.extend(
-            found
-                .into_iter()
-                .filter(|l| crates.depends_on_any(&l.path, WEB_FRAMEWORKS)),
-        );
+        out.extend(found.into_iter().filter(|l| crates.is_web_service(&l.path)));
     }
 }
 

@@ -17,6 +17,19 @@ use std::ops::Range;
 /// Literals found in every Cargo manifest, for the triggers of detectors that need manifests.
 pub const MANIFEST_TRIGGERS: [&str; 2] = ["[package]", "[workspace]"];
 
+/// Packages that make a crate a web service.
+pub const WEB_FRAMEWORKS: &[&str] = &[
+    "axum",
+    "actix_web",
+    "rocket",
+    "poem",
+    "warp",
+    "salvo",
+    "tide",
+    "loco_rs",
+    "shuttle_runtime",
+];
+
 /// One `Cargo.toml`, as a fact.
 #[derive(Debug, Clone, Default)]
 pub struct Manifest {
@@ -253,6 +266,12 @@ impl<'a> Crates<'a> {
             self.package(m, name)
                 .is_some_and(|p| packages.contains(&p.as_str()))
         })
+    }
+
+    /// Whether the crate of a file is a web service (depends on a web framework; true when no
+    /// manifest says).
+    pub fn is_web_service(&self, file: &str) -> bool {
+        self.depends_on_any(file, WEB_FRAMEWORKS)
     }
 
     /// The package a crate's dependency name stands for.

@@ -21,19 +21,6 @@ use syn::visit::{self, Visit};
 /// Values of instance-local state built from well-known crates.
 pub struct CrateState;
 
-/// Packages that make a crate a web service.
-pub const WEB_FRAMEWORKS: &[&str] = &[
-    "axum",
-    "actix_web",
-    "rocket",
-    "poem",
-    "warp",
-    "salvo",
-    "tide",
-    "loco_rs",
-    "shuttle_runtime",
-];
-
 /// A constructor of instance-local state: `<crate>::…::<ty>::<function>`.
 struct Known {
     crates: &'static [&'static str],
@@ -345,7 +332,7 @@ impl Detector for CrateState {
 
     fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
         let crates = Crates::new(facts);
-        let web = |path: &str| crates.depends_on_any(path, WEB_FRAMEWORKS);
+        let web = |path: &str| crates.is_web_service(path);
         // Crates (by manifest directory) that serve websocket or SSE clients.
         let streaming: Vec<Option<&str>> = facts
             .of::<Streams>()

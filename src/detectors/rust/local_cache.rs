@@ -5,7 +5,6 @@
 //! A memo of a pure computation, and a static map only filled by its initializer, are silent.
 
 use super::cargo_manifest::{self, Crates, Hit, MANIFEST_TRIGGERS};
-use super::crate_state::WEB_FRAMEWORKS;
 use super::use_paths::UsePaths;
 use crate::detectors::Detector;
 use crate::diagnostic::Diagnostic;
@@ -142,7 +141,7 @@ impl Detector for LocalCache {
             .then(|| hit.payload.clone())
         });
         for (path, map) in facts.of::<StaticMap>() {
-            if crates.depends_on_any(path, WEB_FRAMEWORKS) {
+            if crates.is_web_service(path) {
                 out.push(Located {
                     path: path.to_owned(),
                     diagnostic: map.0.clone(),

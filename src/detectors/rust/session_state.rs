@@ -6,7 +6,6 @@
 //! and private cookie jars) hold nothing on the server and are not reported.
 
 use super::cargo_manifest::{self, Crates, Hit, MANIFEST_TRIGGERS};
-use super::crate_state::WEB_FRAMEWORKS;
 use super::use_paths::UsePaths;
 use crate::detectors::Detector;
 use crate::diagnostic::Diagnostic;
@@ -117,7 +116,7 @@ impl Detector for SessionState {
             })
         });
         for (path, map) in facts.of::<SessionMap>() {
-            if crates.depends_on_any(path, WEB_FRAMEWORKS) {
+            if crates.is_web_service(path) {
                 out.push(Located {
                     path: path.to_owned(),
                     diagnostic: map.0.clone(),
