@@ -21,6 +21,8 @@ const FIXTURES: &[(&str, bool)] = &[
     ("rust/axum-redis-store", false),
     ("rust/poem-memory-storage", true),
     ("rust/poem-redis-storage", false),
+    ("rust/rocket-memory-session", true),
+    ("rust/rocket-cookie-session", false),
     ("rust/axum-reexported-store", true),
     ("rust/axum-own-store-type", false),
     ("rust/axum-instance-state", true),

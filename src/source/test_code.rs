@@ -19,6 +19,10 @@ const TEST_DIRS: &[&str] = &[
     "examples",
     "testdata",
     "test-fixtures",
+    // Rust test-support modules (`src/testing/`, `test_utils/`), compiled for tests only.
+    "testing",
+    "test_utils",
+    "test-utils",
 ];
 
 /// Whether `rel` (relative to the scanned root) is test, example or benchmark code.
@@ -79,6 +83,7 @@ mod tests {
             "shop/test_models.py",
             "shop/models_test.py",
             "conftest.py",
+            "src/testing/db.rs",
         ] {
             assert!(is_test_path(Path::new(path)), "{path}");
         }

@@ -4,7 +4,6 @@
 //! depend on a web framework are judged; cron schedulers are `rust/crate-state`'s.
 
 use super::cargo_manifest::{self, Crates, Hit, MANIFEST_TRIGGERS};
-use super::crate_state::WEB_FRAMEWORKS;
 use super::use_paths::UsePaths;
 use crate::detectors::Detector;
 use crate::diagnostic::Diagnostic;
@@ -52,6 +51,8 @@ impl Detector for BackgroundJobs {
             return;
         };
         let mut v = Spawns {
+            in_entry: false,
+            in_connection: false,
             uses: UsePaths::new(&tree.file),
             module: cargo_manifest::module_path(&file.rel_path),
             file,
@@ -83,15 +84,17 @@ impl Detector for BackgroundJobs {
                 )
             })
         });
-        out.extend(
-            found
-                .into_iter()
-                .filter(|l| crates.depends_on_any(&l.path, WEB_FRAMEWORKS)),
-        );
+        out.extend(found.into_iter().filter(|l| crates.is_web_service(&l.path)));
     }
 }
 
 struct Spawns<'a> {
+    /// Inside the server's entry point (`main`, `#[tokio::main]`, `#[actix_web::main]`,
+    /// `#[launch]`): where a sleeping loop is a periodic job rather than a poller or a retry.
+    in_entry: bool,
+    /// Inside a function that serves one connection (`handle_socket`, `ws_handler`): its loops
+    /// live as long as the connection.
+    in_connection: bool,
     uses: UsePaths,
     module: Vec<String>,
     file: &'a SourceFile,
@@ -107,9 +110,17 @@ struct Repeats {
     sleep_in_loop: bool,
     loop_depth: usize,
     bare_loop_depth: usize,
+    /// It pings a peer: a connection's heartbeat, not a job.
+    ping: bool,
 }
 
 impl<'ast> Visit<'ast> for Repeats {
+    fn visit_path(&mut self, p: &'ast syn::Path) {
+        if p.segments.iter().any(|s| s.ident == "Ping") {
+            self.ping = true;
+        }
+        visit::visit_path(self, p);
+    }
     fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
         if let syn::Expr::Path(p) = &*c.func
             && let Some(last) = p.path.segments.last()
@@ -124,6 +135,9 @@ impl<'ast> Visit<'ast> for Repeats {
     fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
         if m.method == "tick" && m.args.is_empty() && self.loop_depth > 0 {
             self.tick = true;
+        }
+        if m.method == "ping" {
+            self.ping = true;
         }
         visit::visit_expr_method_call(self, m);
     }
@@ -142,7 +156,37 @@ impl<'ast> Visit<'ast> for Repeats {
 }
 
 impl<'ast> Visit<'ast> for Spawns<'_> {
-    crate::skip_rust_test_code!();
+    fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
+        if !super::use_paths::is_test_only(&m.attrs) {
+            visit::visit_item_mod(self, m);
+        }
+    }
+    fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
+        if !super::use_paths::is_test_only(&f.attrs) {
+            visit::visit_impl_item_fn(self, f);
+        }
+    }
+    fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
+        if super::use_paths::is_test_only(&f.attrs) {
+            return;
+        }
+        let entry = f.sig.ident == "main"
+            || f.attrs.iter().any(|a| {
+                a.path()
+                    .segments
+                    .last()
+                    .is_some_and(|s| s.ident == "main" || s.ident == "launch")
+            });
+        let name = f.sig.ident.to_string().to_ascii_lowercase();
+        let connection = ["socket", "ws", "conn", "client", "peer", "stream"]
+            .iter()
+            .any(|w| name.contains(w));
+        let saved = (self.in_entry, self.in_connection);
+        self.in_entry |= entry;
+        self.in_connection |= connection;
+        visit::visit_item_fn(self, f);
+        (self.in_entry, self.in_connection) = saved;
+    }
 
     fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
         if let syn::Expr::Path(p) = &*c.func
@@ -151,9 +195,11 @@ impl<'ast> Visit<'ast> for Spawns<'_> {
         {
             let mut r = Repeats::default();
             r.visit_expr(arg);
-            let how = if r.tick {
+            let how = if r.ping || self.in_connection {
+                None
+            } else if r.tick {
                 Some("`interval` ticks")
-            } else if r.sleep_in_loop {
+            } else if r.sleep_in_loop && self.in_entry {
                 Some("`sleep`")
             } else {
                 None

@@ -17,6 +17,19 @@ use std::ops::Range;
 /// Literals found in every Cargo manifest, for the triggers of detectors that need manifests.
 pub const MANIFEST_TRIGGERS: [&str; 2] = ["[package]", "[workspace]"];
 
+/// Packages that make a crate a web service.
+pub const WEB_FRAMEWORKS: &[&str] = &[
+    "axum",
+    "actix_web",
+    "rocket",
+    "poem",
+    "warp",
+    "salvo",
+    "tide",
+    "loco_rs",
+    "shuttle_runtime",
+];
+
 /// One `Cargo.toml`, as a fact.
 #[derive(Debug, Clone, Default)]
 pub struct Manifest {
@@ -191,6 +204,16 @@ fn reexports(rel_path: &str, file: &syn::File) -> ReExports {
                         out.0.push((module.clone(), name.clone(), target));
                     }
                 }
+                // `pub type Store = tower_sessions::MemoryStore;` exports the type too.
+                syn::Item::Type(t) if !matches!(t.vis, syn::Visibility::Inherited) => {
+                    if let syn::Type::Path(p) = &*t.ty
+                        && p.qself.is_none()
+                    {
+                        let target = p.path.segments.iter().map(|s| s.ident.to_string());
+                        let target = absolute(&module, target.collect());
+                        out.0.push((module.clone(), t.ident.to_string(), target));
+                    }
+                }
                 syn::Item::Mod(m) if !is_test_only(&m.attrs) => {
                     if let Some((_, items)) = &m.content {
                         let mut inner = module.clone();
@@ -243,6 +266,12 @@ impl<'a> Crates<'a> {
             self.package(m, name)
                 .is_some_and(|p| packages.contains(&p.as_str()))
         })
+    }
+
+    /// Whether the crate of a file is a web service (depends on a web framework; true when no
+    /// manifest says).
+    pub fn is_web_service(&self, file: &str) -> bool {
+        self.depends_on_any(file, WEB_FRAMEWORKS)
     }
 
     /// The package a crate's dependency name stands for.

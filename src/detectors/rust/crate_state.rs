@@ -21,19 +21,6 @@ use syn::visit::{self, Visit};
 /// Values of instance-local state built from well-known crates.
 pub struct CrateState;
 
-/// Packages that make a crate a web service.
-pub const WEB_FRAMEWORKS: &[&str] = &[
-    "axum",
-    "actix_web",
-    "rocket",
-    "poem",
-    "warp",
-    "salvo",
-    "tide",
-    "loco_rs",
-    "shuttle_runtime",
-];
-
 /// A constructor of instance-local state: `<crate>::…::<ty>::<function>`.
 struct Known {
     crates: &'static [&'static str],
@@ -276,6 +263,8 @@ pub struct Site {
     in_memory: bool,
     /// An argument is built from `rand` (a key derived from random bytes).
     random: bool,
+    /// Written with a unit turbofish (`broadcast::channel::<()>`): a signal, not messages.
+    unit: bool,
 }
 
 /// The file talks to websocket or server-sent-event clients.
@@ -328,6 +317,7 @@ impl Detector for CrateState {
             module: cargo_manifest::module_path(&file.rel_path),
             file,
             name: None,
+            random_vars: Vec::new(),
             hits: Vec::new(),
             literals: Vec::new(),
         };
@@ -342,7 +332,7 @@ impl Detector for CrateState {
 
     fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
         let crates = Crates::new(facts);
-        let web = |path: &str| crates.depends_on_any(path, WEB_FRAMEWORKS);
+        let web = |path: &str| crates.is_web_service(path);
         // Crates (by manifest directory) that serve websocket or SSE clients.
         let streaming: Vec<Option<&str>> = facts
             .of::<Streams>()
@@ -386,6 +376,26 @@ fn diagnose(path: &[String], hit: &Hit<Site>) -> Option<Diagnostic> {
     let (ty, func) = (&path[n - 2], &path[n - 1]);
     let head = &path[0];
     if head == "tokio" && ty == "broadcast" && func == "channel" {
+        // Shutdown and reload signals fan out inside the process, not to clients.
+        let signal = site.name.as_ref().is_some_and(|n| {
+            let n = n.to_ascii_lowercase();
+            [
+                "shutdown",
+                "stop",
+                "cancel",
+                "quit",
+                "exit",
+                "terminate",
+                "kill",
+                "reload",
+                "signal",
+            ]
+            .iter()
+            .any(|w| n.contains(w))
+        });
+        if signal || site.unit {
+            return None;
+        }
         // Kept only where the crate serves websocket/SSE clients (decided in `resolve`).
         return Some(Diagnostic::new(
             &rules::SL502,
@@ -468,6 +478,8 @@ struct Visitor<'a> {
     file: &'a SourceFile,
     /// The binding the value being built goes to.
     name: Option<String>,
+    /// Variables initialised from random bytes.
+    random_vars: Vec<String>,
     hits: Vec<Hit<Site>>,
     literals: Vec<SqliteUrl>,
 }
@@ -477,17 +489,21 @@ fn is_memory_db(s: &str) -> bool {
     s.contains(":memory:") || s.contains("mode=memory")
 }
 
-/// Whether an expression mentions the `rand` crate or a random generator.
-fn mentions_rand(e: &syn::Expr) -> bool {
-    struct Finder(bool);
-    impl<'ast> Visit<'ast> for Finder {
+/// Whether an expression mentions the `rand` crate, a random generator, or a variable that
+/// holds random bytes (`random_vars`).
+fn mentions_rand(e: &syn::Expr, random_vars: &[String]) -> bool {
+    struct Finder<'v>(bool, &'v [String]);
+    impl<'ast> Visit<'ast> for Finder<'_> {
         fn visit_path(&mut self, p: &'ast syn::Path) {
             if p.segments.iter().any(|s| {
                 matches!(
                     s.ident.to_string().as_str(),
                     "rand" | "thread_rng" | "OsRng" | "rng" | "random" | "getrandom"
                 )
-            }) {
+            }) || p
+                .get_ident()
+                .is_some_and(|i| self.1.contains(&i.to_string()))
+            {
                 self.0 = true;
             }
             visit::visit_path(self, p);
@@ -502,7 +518,7 @@ fn mentions_rand(e: &syn::Expr) -> bool {
             visit::visit_expr_method_call(self, m);
         }
     }
-    let mut f = Finder(false);
+    let mut f = Finder(false, random_vars);
     f.visit_expr(e);
     f.0
 }
@@ -537,7 +553,17 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
 
     fn visit_local(&mut self, local: &'ast syn::Local) {
         let saved = self.name.take();
-        self.name = binding(&local.pat);
+        self.name = match &local.pat {
+            // `let (tx, rx) = broadcast::channel(…)`: the sender names the channel.
+            syn::Pat::Tuple(t) => t.elems.first().and_then(binding),
+            pat => binding(pat),
+        };
+        // `let secret: [u8; 64] = rand::random();` then `Key::from(&secret)`.
+        if let (Some(name), Some(init)) = (&self.name, &local.init)
+            && mentions_rand(&init.expr, &self.random_vars)
+        {
+            self.random_vars.push(name.clone());
+        }
         visit::visit_local(self, local);
         self.name = saved;
     }
@@ -576,7 +602,15 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
                     payload: Site {
                         name: self.name.clone(),
                         in_memory: strings.iter().any(|(s, _)| is_memory_db(s)),
-                        random: call.args.iter().any(mentions_rand),
+                        random: call
+                            .args
+                            .iter()
+                            .any(|a| mentions_rand(a, &self.random_vars)),
+                        unit: func.path.segments.iter().any(|seg| {
+                            matches!(&seg.arguments, syn::PathArguments::AngleBracketed(a)
+                                if a.args.iter().any(|g| matches!(g,
+                                    syn::GenericArgument::Type(syn::Type::Tuple(t)) if t.elems.is_empty())))
+                        }),
                     },
                 });
             }
@@ -587,8 +621,27 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
     }
 
     fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
-        let strings = self.string_args(call.args.iter());
-        self.sqlite_literals(&strings);
+        // `url.starts_with("sqlite:")` inspects a URL; it does not open one.
+        let inspects = matches!(
+            call.method.to_string().as_str(),
+            "starts_with"
+                | "ends_with"
+                | "contains"
+                | "strip_prefix"
+                | "strip_suffix"
+                | "eq"
+                | "ne"
+                | "find"
+                | "split"
+                | "split_once"
+                | "replace"
+                | "matches"
+                | "trim_start_matches"
+        );
+        if !inspects {
+            let strings = self.string_args(call.args.iter());
+            self.sqlite_literals(&strings);
+        }
         visit::visit_expr_method_call(self, call);
     }
 }

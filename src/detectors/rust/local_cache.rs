@@ -5,7 +5,6 @@
 //! A memo of a pure computation, and a static map only filled by its initializer, are silent.
 
 use super::cargo_manifest::{self, Crates, Hit, MANIFEST_TRIGGERS};
-use super::crate_state::WEB_FRAMEWORKS;
 use super::use_paths::UsePaths;
 use crate::detectors::Detector;
 use crate::diagnostic::Diagnostic;
@@ -142,7 +141,7 @@ impl Detector for LocalCache {
             .then(|| hit.payload.clone())
         });
         for (path, map) in facts.of::<StaticMap>() {
-            if crates.depends_on_any(path, WEB_FRAMEWORKS) {
+            if crates.is_web_service(path) {
                 out.push(Located {
                     path: path.to_owned(),
                     diagnostic: map.0.clone(),
@@ -188,7 +187,8 @@ impl Statics<'_> {
     fn add(&mut self, name: String, ty: &syn::Type, span: proc_macro2::Span) {
         let range = span_range(ty.span(), &self.file.lines, &self.file.text);
         let text = self.file.slice(&range);
-        if is_runtime_map(text) {
+        // A session map is `rust/session-state`'s finding (SL101), not a cache.
+        if is_runtime_map(text) && !super::session_state::is_session_map(&name, ty) {
             let ty = text.split_whitespace().collect::<Vec<_>>().join(" ");
             self.maps.push(StaticDecl { name, ty, span });
         }

@@ -1,6 +1,7 @@
 //! In-memory session stores of the Rust web ecosystem: tower-sessions `MemoryStore` and
 //! `MokaStore` (axum and any tower stack), async-session / axum-sessions `MemoryStore`, poem
-//! `MemoryStorage`. A type of the same name that is not imported from those crates is not a
+//! `MemoryStorage`, rocket_session's `Session::fairing()`, rocket-session-store `MemoryStore` and
+//! rocket_flex_session's memory storage (its `RocketFlexSession::default()`). A type of the same name that is not imported from those crates is not a
 //! session store, and a `MokaStore` that is the cache in front of a shared store
 //! (`CachingSessionStore::new(moka, postgres)`) is not the session store either.
 
@@ -55,11 +56,31 @@ const KNOWN: &[KnownStore] = &[
         paths: &[
             &["async_session", "MemoryStore"],
             &["axum_sessions", "async_session", "MemoryStore"],
+            &["tide", "sessions", "MemoryStore"],
         ],
         what: "async-session `MemoryStore`",
         help: "use a shared store: `RedisSessionStore` from async-redis-session, \
             `PostgresSessionStore` from async-sqlx-session, or async-session's `CookieStore` to \
             keep sessions in signed cookies",
+        cache_front: false,
+    },
+    KnownStore {
+        paths: &[&["rocket_session", "Session", "fairing"]],
+        what: "rocket_session's store (`Session::fairing()`)",
+        help: "use `rocket_flex_session` with a Redis or Postgres storage, or rocket's private \
+            cookies (`CookieJar::add_private`) for small session data",
+        cache_front: false,
+    },
+    KnownStore {
+        paths: &[
+            &["rocket_session_store", "memory", "MemoryStore"],
+            &["rocket_flex_session", "storage", "memory", "MemoryStorage"],
+            &["rocket_flex_session", "RocketFlexSession", "default"],
+        ],
+        what: "a rocket in-memory session storage",
+        help: "give the session fairing a shared storage: rocket_flex_session's Redis \
+            (`RedisFredStorage`) or sqlx Postgres storage, rocket-session-store's `RedisStore`, or \
+            `CookieStorage` to keep sessions in encrypted cookies",
         cache_front: false,
     },
     KnownStore {
@@ -86,6 +107,8 @@ impl Detector for SessionMemoryStore {
             "SessionManagerLayer",
             "SessionLayer",
             "ServerSession",
+            "rocket_session",
+            "RocketFlexSession",
             MANIFEST_TRIGGERS[0],
             MANIFEST_TRIGGERS[1],
         ]
@@ -146,9 +169,13 @@ fn known(full: &[String]) -> Option<&'static KnownStore> {
 /// a re-export may turn into one.
 fn may_name_store(path: &[String]) -> bool {
     path.first().is_some_and(|h| h == "crate")
-        || path
-            .iter()
-            .any(|s| matches!(s.as_str(), "MemoryStore" | "MokaStore" | "MemoryStorage"))
+        || path.iter().any(|s| {
+            matches!(
+                s.as_str(),
+                "MemoryStore" | "MokaStore" | "MemoryStorage" | "RocketFlexSession"
+            )
+        })
+        || path.len() >= 3 && path[path.len() - 2] == "Session" && path[path.len() - 1] == "fairing"
 }
 
 struct Visitor<'a> {

@@ -6,7 +6,6 @@
 //! and private cookie jars) hold nothing on the server and are not reported.
 
 use super::cargo_manifest::{self, Crates, Hit, MANIFEST_TRIGGERS};
-use super::crate_state::WEB_FRAMEWORKS;
 use super::use_paths::UsePaths;
 use crate::detectors::Detector;
 use crate::diagnostic::Diagnostic;
@@ -30,6 +29,7 @@ const STORE_TRAITS: &[&[&str]] = &[
     &["tower_sessions_core", "SessionStore"],
     &["tower_sessions_core", "session_store", "SessionStore"],
     &["async_session", "SessionStore"],
+    &["tide", "sessions", "SessionStore"],
 ];
 
 /// Map types that live in process memory.
@@ -116,7 +116,7 @@ impl Detector for SessionState {
             })
         });
         for (path, map) in facts.of::<SessionMap>() {
-            if crates.depends_on_any(path, WEB_FRAMEWORKS) {
+            if crates.is_web_service(path) {
                 out.push(Located {
                     path: path.to_owned(),
                     diagnostic: map.0.clone(),
@@ -157,6 +157,11 @@ fn map_of(ty: &syn::Type) -> Option<(String, Option<&syn::Type>, Option<&syn::Ty
     None
 }
 
+/// Whether a field or static named `name` of type `ty` is a session map (reported as SL101).
+pub fn is_session_map(name: &str, ty: &syn::Type) -> bool {
+    map_of(ty).is_some_and(|(_, k, v)| holds_sessions(name, k, v))
+}
+
 /// The last identifier of a type path (`crate::auth::SessionId` → `SessionId`).
 fn type_name(ty: Option<&syn::Type>) -> String {
     match ty {
@@ -175,8 +180,9 @@ fn type_name(ty: Option<&syn::Type>) -> String {
 fn holds_sessions(name: &str, key: Option<&syn::Type>, value: Option<&syn::Type>) -> bool {
     let (key, value) = (type_name(key), type_name(value));
     let name = name.to_ascii_lowercase();
-    let key_is_session =
-        key.contains("Session") || key.contains("Token") && key != "CancellationToken";
+    // `SessionId`, `AuthToken`; not mio's `Token` or tokio-util's `CancellationToken`.
+    let key_is_session = key.contains("Session")
+        || key.ends_with("Token") && key != "Token" && key != "CancellationToken";
     let session_name = name.contains("session") || name.contains("token");
     let value_is_user = [
         "User",

@@ -13,6 +13,8 @@ pub struct UsePaths {
     names: HashMap<String, Vec<String>>,
     /// Prefixes imported with `*`.
     globs: Vec<Vec<String>>,
+    /// Type aliases (`type X = a::B<…>`), applied once every `use` is known.
+    aliases: Vec<(String, Vec<String>)>,
 }
 
 impl UsePaths {
@@ -23,6 +25,23 @@ impl UsePaths {
         while let Some(item) = stack.pop() {
             match item {
                 syn::Item::Use(u) => paths.add(&u.tree, &mut Vec::new()),
+                // `type Session<'a> = rocket_session::Session<'a, Data>;` names the same type.
+                syn::Item::Type(t) => {
+                    if let syn::Type::Path(p) = &*t.ty
+                        && p.qself.is_none()
+                    {
+                        let full: Vec<String> = p
+                            .path
+                            .segments
+                            .iter()
+                            .map(|s| s.ident.to_string())
+                            .collect();
+                        // `type Store = Store<…>` would resolve to itself.
+                        if full != [t.ident.to_string()] {
+                            paths.aliases.push((t.ident.to_string(), full));
+                        }
+                    }
+                }
                 // A test module's imports must not rename things for production code.
                 syn::Item::Mod(m) if !is_test_only(&m.attrs) => {
                     if let Some((_, items)) = &m.content {
@@ -35,6 +54,12 @@ impl UsePaths {
                 })),
                 _ => {}
             }
+        }
+        for (alias, mut target) in std::mem::take(&mut paths.aliases) {
+            if let Some(imported) = target.first().and_then(|f| paths.names.get(f)).cloned() {
+                target.splice(0..1, imported);
+            }
+            paths.names.entry(alias).or_insert(target);
         }
         paths
     }
@@ -193,6 +218,22 @@ mod tests {
         assert_eq!(uses.resolve(&path)[0], ["tower_sessions", "MemoryStore"]);
         let path: syn::Path = syn::parse_str("C").expect("path");
         assert_eq!(uses.resolve(&path)[0], ["a", "b", "C"]);
+    }
+
+    #[test]
+    fn type_aliases_resolve_through_imports() {
+        let file: syn::File = syn::parse_str(
+            "use rocket_session::Session as S;\ntype Session<'a> = S<'a, u32>;\ntype Own = Own;",
+        )
+        .expect("parses");
+        let uses = UsePaths::new(&file);
+        let path: syn::Path = syn::parse_str("Session::fairing").expect("path");
+        assert_eq!(
+            uses.resolve(&path),
+            vec![vec!["rocket_session", "Session", "fairing"]]
+        );
+        let path: syn::Path = syn::parse_str("Own::new").expect("path");
+        assert_eq!(uses.resolve(&path), vec![vec!["Own", "new"]]);
     }
 
     #[test]
