@@ -19,6 +19,9 @@ const TEST_DIRS: &[&str] = &[
     "examples",
     "testdata",
     "test-fixtures",
+    // Python: documentation examples (FastAPI's layout) and shared test helpers.
+    "docs_src",
+    "test_utils",
 ];
 
 /// Whether `rel` (relative to the scanned root) is test, example or benchmark code.

@@ -281,8 +281,8 @@ fn io_in(body: Node<'_>, scope: &ModuleScope<'_>, src: &str) -> Option<&'static 
         {
             let raw = text(f, src);
             let callee = scope.qualified(f, src).unwrap_or_default();
-            if raw.contains(".objects.")
-                || raw.ends_with(".query")
+            // ContentType rows are fixed for the life of the process (Django caches them too).
+            if (raw.contains(".objects.") && !raw.starts_with("ContentType."))
                 || raw.contains("session.query")
                 || raw.contains("session.execute")
                 || raw.contains("session.scalars")

@@ -354,6 +354,41 @@ impl<'t> ModuleScope<'t> {
             return Value::Str(s);
         }
         match node.kind() {
+            // "sqlite:///" + path, f"sqlite:///{path}": the known parts, unknown ones as "…"
+            // (enough to judge a scheme or a prefix).
+            "binary_operator"
+                if node
+                    .child_by_field_name("operator")
+                    .is_some_and(|o| text(o, source) == "+") =>
+            {
+                let left = node.child_by_field_name("left");
+                match left.map(|l| self.eval(l, source)) {
+                    Some(Value::Str(prefix)) if prefix.ends_with('…') => Value::Str(prefix),
+                    Some(Value::Str(prefix)) => Value::Str(format!("{prefix}…")),
+                    _ => Value::Unknown,
+                }
+            }
+            "string" => {
+                let raw = text(node, source);
+                let body = raw.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+                let body = body.trim_matches(|c| c == '"' || c == '\'');
+                let mut out = String::new();
+                let mut depth = 0usize;
+                for c in body.chars() {
+                    match c {
+                        '{' => {
+                            if depth == 0 && !out.ends_with('…') {
+                                out.push('…');
+                            }
+                            depth += 1;
+                        }
+                        '}' => depth = depth.saturating_sub(1),
+                        c if depth == 0 => out.push(c),
+                        _ => {}
+                    }
+                }
+                Value::Str(out)
+            }
             "call" => self.eval_env_call(node, source),
             "subscript" => {
                 // os.environ["X"]: required, no default.
@@ -688,7 +723,15 @@ mod tests {
         assert_eq!(eval_of(src, "G"), env("V", None));
         assert_eq!(eval_of(src, "H"), env("U", Some("u")));
         assert_eq!(eval_of(src, "I"), env("T", Some("t")));
-        assert_eq!(eval_of(src, "J"), Value::Unknown);
+        assert_eq!(eval_of(src, "J"), Value::Str("…".into()));
+        assert_eq!(
+            eval_of("P = 'sqlite:///' + path\nQ = f'sqlite:///{d}/x.db'\n", "P"),
+            Value::Str("sqlite:///…".into())
+        );
+        assert_eq!(
+            eval_of("Q = f'sqlite:///{d}/x.db'\n", "Q"),
+            Value::Str("sqlite:///…/x.db".into())
+        );
         assert_eq!(eval_of(src, "K"), Value::Str("ab".into()));
     }
 
