@@ -48,6 +48,7 @@ const MARKERS: &[&str] = &[
 /// The settings judged here (others are not recorded).
 const JUDGED: &[&str] = &[
     "CACHES",
+    "RATELIMIT_USE_CACHE",
     "SESSION_ENGINE",
     "SESSION_CACHE_ALIAS",
     "STORAGES",
@@ -119,6 +120,8 @@ enum Reliance {
     Cache(String, Range<usize>),
     /// Declares a file field on the default storage.
     Upload(String, Range<usize>),
+    /// django-ratelimit's `@ratelimit`, which counts in the Django cache.
+    RateLimit(Range<usize>),
 }
 
 impl Detector for DjangoSettings {
@@ -146,7 +149,7 @@ impl Detector for DjangoSettings {
     }
     fn rules(&self) -> &'static [&'static str] {
         &[
-            "SL101", "SL102", "SL202", "SL301", "SL502", "SL504", "SL505",
+            "SL101", "SL102", "SL202", "SL301", "SL502", "SL503", "SL504", "SL505",
         ]
     }
 
@@ -189,7 +192,12 @@ impl Detector for DjangoSettings {
             }
         }
         // One marker alone is a constant for others to import (`oscar.INSTALLED_APPS`).
-        let marker = markers.len() >= 2;
+        let settings_named = module
+            .rsplit('.')
+            .next()
+            .is_some_and(|m| m.contains("settings"))
+            || module.contains(".settings.");
+        let marker = markers.len() >= 2 || (settings_named && !markers.is_empty());
         if marker || items.iter().any(|i| matches!(i, Item::Star(_))) {
             let role = role_of(&module, &file.rel_path);
             out.fact(SettingsModule {
@@ -475,7 +483,7 @@ fn pointers(root: Node<'_>, scope: &ModuleScope<'_>, file: &SourceFile, src: &st
 
 /// Code that relies on the default cache or file storage.
 fn reliances(root: Node<'_>, scope: &ModuleScope<'_>, src: &str, out: &mut Sink) {
-    if !scope.imports_from(&["django"]) {
+    if !scope.imports_from(&["django", "django_ratelimit", "ratelimit"]) {
         return;
     }
     let mut cache_seen = false;
@@ -507,10 +515,16 @@ fn reliances(root: Node<'_>, scope: &ModuleScope<'_>, src: &str, out: &mut Sink)
                         i
                     }
                 });
-                if !cache_seen
-                    && let Some(name) = target.and_then(|t| scope.qualified(t, src))
-                    && let Some(what) = cache_use(&name)
-                {
+                let name = target.and_then(|t| scope.qualified(t, src));
+                if matches!(
+                    name.as_deref(),
+                    Some(
+                        "django_ratelimit.decorators.ratelimit" | "ratelimit.decorators.ratelimit"
+                    )
+                ) {
+                    out.fact(Reliance::RateLimit(n.byte_range()));
+                }
+                if !cache_seen && let Some(what) = name.as_deref().and_then(cache_use) {
                     cache_seen = true;
                     out.fact(Reliance::Cache(what, n.byte_range()));
                 }
@@ -809,6 +823,41 @@ fn judge<'a>(
                         "{what} uses Django's default cache, a LocMemCache in this process's memory, because the production settings do not set `CACHES`"
                     ),
                     CACHE_HELP,
+                );
+            }
+        }
+    }
+    // django-ratelimit counts in `RATELIMIT_USE_CACHE` (default "default").
+    let limit_alias = match effective.settings.get("RATELIMIT_USE_CACHE") {
+        Some((_, Setting::Str(w))) => w.value.effective().map(str::to_owned),
+        Some(_) => None,
+        None => Some("default".to_owned()),
+    };
+    let limit_cache =
+        limit_alias.and_then(|alias| match alias_backend(effective, "CACHES", &alias) {
+            None => Some(
+                "Django's default LocMemCache (the production settings do not set `CACHES`)"
+                    .to_owned(),
+            ),
+            Some((_, Some(w))) => w.value.effective().and_then(|b| {
+                matches!(cache_kind(b), CacheKind::LocMem | CacheKind::File)
+                    .then(|| format!("cache `{alias}`, which is local to this instance"))
+            }),
+            Some((_, None)) => None,
+        });
+    if let Some(cache) = limit_cache {
+        for (path, r) in reliances {
+            if let Reliance::RateLimit(span) = r {
+                emit(
+                    out,
+                    seen,
+                    path,
+                    &rules::SL503,
+                    span.clone(),
+                    format!(
+                        "django-ratelimit counts requests in {cache}, so each instance enforces its own limit"
+                    ),
+                    "point `RATELIMIT_USE_CACHE` at a shared cache (a Redis or Memcached entry of `CACHES`)",
                 );
             }
         }

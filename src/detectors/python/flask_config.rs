@@ -7,7 +7,9 @@
 //! `SessionMiddleware(secret_key=…)`. Flask-Limiter and slowapi limiters without a storage URI use
 //! memory unless some file of the project configures `RATELIMIT_STORAGE_URI`.
 
-use super::module_scope::{ModuleScope, Value, dict_entries, keyword_arg, random_source};
+use super::module_scope::{
+    ModuleScope, Statement, Value, dict_entries, keyword_arg, random_source,
+};
 use crate::detectors::Detector;
 use crate::diagnostic::Diagnostic;
 use crate::parse::Tree;
@@ -60,10 +62,10 @@ impl Detector for FlaskConfig {
         let src = file.text.as_str();
         let root = tree.root_node();
         let scope = ModuleScope::new(root, src);
-        let star = scope
-            .statements
-            .iter()
-            .any(|s| matches!(s, super::module_scope::Statement::StarImport(..)));
+        // `from .base import *` / `from x.settings import *`: a Django settings chain.
+        let star = scope.statements.iter().any(|s| {
+            matches!(s, Statement::StarImport(m, _) if m.starts_with('.') || m.contains("settings"))
+        });
         let django = DJANGO_MARKERS.iter().any(|m| scope.value_of(m).is_some())
             || scope.imports_from(&["django"])
             || star;
@@ -71,8 +73,14 @@ impl Detector for FlaskConfig {
         let mut entries: Vec<(String, Node<'_>)> = Vec::new();
         if !django && !dev_name(module_name) {
             // Config module constants (`config.py`: `SESSION_TYPE = "filesystem"`).
-            for stmt in &scope.statements {
-                if let super::module_scope::Statement::Assign(name, a) = stmt
+            // A later `from local_config import *` may override any of them: only the constants
+            // after the last star import are final.
+            let last_star = scope
+                .statements
+                .iter()
+                .rposition(|s| matches!(s, Statement::StarImport(..)));
+            for stmt in scope.statements.iter().skip(last_star.map_or(0, |i| i + 1)) {
+                if let Statement::Assign(name, a) = stmt
                     && !a.dev_only
                 {
                     entries.push((name.clone(), a.value));
