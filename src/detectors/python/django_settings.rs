@@ -497,6 +497,12 @@ fn reliances(root: Node<'_>, scope: &ModuleScope<'_>, src: &str, out: &mut Sink)
                     cache_seen = true;
                     out.fact(Reliance::Cache(what, n.byte_range()));
                 }
+                if callee == "django.core.files.storage.default_storage.save" {
+                    out.fact(Reliance::Upload(
+                        "`default_storage.save`".to_owned(),
+                        n.byte_range(),
+                    ));
+                }
                 if matches!(
                     callee.as_str(),
                     "django.db.models.FileField" | "django.db.models.ImageField"

@@ -337,6 +337,11 @@ impl<'t> ModuleScope<'t> {
         self.qualified(call.child_by_field_name("function")?, source)
     }
 
+    /// Whether `local` is bound to the module `module` (`import schedule`, `import schedule as s`).
+    pub fn imports_module(&self, local: &str, module: &str) -> bool {
+        self.imports.get(local).is_some_and(|m| m == module)
+    }
+
     /// Whether a local name is bound to an import of one of `paths` (or something inside it).
     pub fn imports_from(&self, prefixes: &[&str]) -> bool {
         self.imports.values().any(|full| {
