@@ -98,6 +98,11 @@ impl Detector for FlaskConfig {
                     if dev_name(name) || django {
                         return false;
                     }
+                    // pydantic-settings: a field's value is only the default of the environment
+                    // variable of the same name (any case).
+                    let pydantic = n
+                        .child_by_field_name("superclasses")
+                        .is_some_and(|s| text(s, src).contains("BaseSettings"));
                     if let Some(body) = n.child_by_field_name("body") {
                         let mut c = body.walk();
                         for stmt in body.named_children(&mut c) {
@@ -109,7 +114,15 @@ impl Detector for FlaskConfig {
                                 )
                                 && l.kind() == "identifier"
                             {
-                                entries.push((text(l, src).to_owned(), r));
+                                let name = text(l, src);
+                                if pydantic {
+                                    entries.push((
+                                        format!("{ENV_FIELD}{}", name.to_ascii_uppercase()),
+                                        r,
+                                    ));
+                                } else {
+                                    entries.push((name.to_owned(), r));
+                                }
                             }
                         }
                     }
@@ -258,6 +271,9 @@ fn push(
     out.push(Diagnostic::new(rule, span, message, help));
 }
 
+/// Marks a pydantic-settings field: its value is the default of an environment variable.
+const ENV_FIELD: &str = "env:";
+
 fn judge_key<'t>(
     key: &str,
     value: Node<'t>,
@@ -267,10 +283,17 @@ fn judge_key<'t>(
     out: &mut Sink,
 ) {
     let span = value.byte_range();
+    let (key, env_field) = match key.strip_prefix(ENV_FIELD) {
+        Some(k) => (k, true),
+        None => (key, false),
+    };
     match key {
         "SECRET_KEY" if !django => {
             if let Some(what) = random_source(scope, scope.resolve(value, src), src) {
                 let how = match scope.eval(value, src) {
+                    _ if env_field => format!(
+                        "defaults to a key generated with `{what}` when the environment variable `{key}` is unset (a pydantic-settings field)"
+                    ),
                     Value::Env { var, .. } => format!(
                         "defaults to a key generated with `{what}` when the environment variable `{var}` is unset"
                     ),

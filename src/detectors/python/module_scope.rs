@@ -129,9 +129,13 @@ impl<'t> ModuleScope<'t> {
                     }
                 }
                 "if_statement" => {
-                    let dev = stmt
+                    let condition = stmt
                         .child_by_field_name("condition")
-                        .is_some_and(|c| dev_condition(text(c, source)));
+                        .map(|c| text(c, source).trim())
+                        .unwrap_or_default();
+                    let dev = dev_condition(condition);
+                    // `if not DEBUG: … else: …`: the else branch is the development one.
+                    let negated_dev = condition.strip_prefix("not ").is_some_and(dev_condition);
                     if let Some(body) = stmt.child_by_field_name("consequence") {
                         self.block(body, source, dev_only || dev);
                     }
@@ -140,10 +144,12 @@ impl<'t> ModuleScope<'t> {
                         stmt.children_by_field_name("alternative", &mut c).collect();
                     for alt in alternatives {
                         // `else:` of a development condition is the production branch.
-                        let dev_alt = alt.kind() == "elif_clause"
-                            && alt
+                        let dev_alt = match alt.kind() {
+                            "elif_clause" => alt
                                 .child_by_field_name("condition")
-                                .is_some_and(|c| dev_condition(text(c, source)));
+                                .is_some_and(|c| dev_condition(text(c, source))),
+                            _ => negated_dev,
+                        };
                         if let Some(body) = alt.child_by_field_name("consequence").or_else(|| {
                             alt.child_by_field_name("body").or_else(|| {
                                 alt.named_child(alt.named_child_count().saturating_sub(1))
@@ -744,7 +750,7 @@ mod tests {
     fn development_branches_are_not_production_values() {
         let src = "import sys\nX = 'prod'\nif DEBUG:\n    X = 'dev'\nY = 'a'\nif not DEBUG:\n    Y = 'b'\nelse:\n    Y = 'c'\nZ = 1\nif 'test' in sys.argv:\n    Z = 2\n";
         assert_eq!(eval_of(src, "X"), Value::Str("prod".into()));
-        assert_eq!(eval_of(src, "Y"), Value::Str("c".into()));
+        assert_eq!(eval_of(src, "Y"), Value::Str("b".into()));
         let tree = parse(src).expect("parses");
         let scope = ModuleScope::new(tree.root_node(), src);
         let dev: Vec<_> = scope
@@ -755,7 +761,7 @@ mod tests {
                 _ => None,
             })
             .collect();
-        assert_eq!(dev, ["X", "Z"]);
+        assert_eq!(dev, ["X", "Y", "Z"]);
     }
 
     #[test]
