@@ -27,6 +27,8 @@ pub struct FlaskConfig;
 struct DefaultLimiter {
     span: Range<usize>,
     what: &'static str,
+    /// slowapi also reads `RATELIMIT_STORAGE_URL` from the environment and `.env`.
+    from_env: bool,
 }
 
 /// Some file sets `RATELIMIT_STORAGE_URI` (or the older `RATELIMIT_STORAGE_URL`) to a shared store.
@@ -207,10 +209,17 @@ impl Detector for FlaskConfig {
                 diagnostic: Diagnostic::new(
                     &rules::SL503,
                     limiter.span.clone(),
-                    format!(
-                        "{} has no `storage_uri` and no `RATELIMIT_STORAGE_URI` is configured, so it counts requests in this process's memory (its default `memory://`)",
-                        limiter.what
-                    ),
+                    if limiter.from_env {
+                        format!(
+                            "{} has no `storage_uri`, so it counts requests in this process's memory (its default `memory://`) unless `RATELIMIT_STORAGE_URL` is set in the environment or `.env`",
+                            limiter.what
+                        )
+                    } else {
+                        format!(
+                            "{} has no `storage_uri` and no `RATELIMIT_STORAGE_URI` is configured, so it counts requests in this process's memory (its default `memory://`)",
+                            limiter.what
+                        )
+                    },
                     LIMIT_HELP,
                 ),
             });
@@ -430,7 +439,10 @@ fn check_call<'t>(call: Node<'t>, scope: &ModuleScope<'t>, src: &str, out: &mut 
     };
     if let Some(what) = limiter {
         match keyword_arg(call, "storage_uri", src) {
+            // slowapi reads its settings from a named config file.
+            None if keyword_arg(call, "config_filename", src).is_some() => {}
             None => out.fact(DefaultLimiter {
+                from_env: what.starts_with("slowapi"),
                 span: call
                     .child_by_field_name("function")
                     .map_or(call.byte_range(), |f| f.byte_range()),
