@@ -7,7 +7,6 @@
 
 use crate::parse::python::{preorder, string_value, text};
 use std::collections::HashMap;
-use std::ops::Range;
 use tree_sitter::Node;
 
 /// A module-level `NAME = value` (or `NAME: T = value`).
@@ -508,11 +507,6 @@ impl<'t> ModuleScope<'t> {
     }
 }
 
-/// The byte span of a node.
-pub fn span(node: Node<'_>) -> Range<usize> {
-    node.byte_range()
-}
-
 /// The keyword argument `name` of a call.
 pub fn keyword_arg<'t>(call: Node<'t>, name: &str, source: &str) -> Option<Node<'t>> {
     let args = call.child_by_field_name("arguments")?;
@@ -580,18 +574,6 @@ pub fn dict_entries<'t>(node: Node<'t>, source: &str) -> Option<Vec<(String, Nod
         _ => return None,
     }
     Some(out)
-}
-
-/// Calls anywhere below `root`, in source order.
-pub fn calls<'t>(root: Node<'t>) -> Vec<Node<'t>> {
-    let mut out = Vec::new();
-    preorder(root, |n| {
-        if n.kind() == "call" {
-            out.push(n);
-        }
-        true
-    });
-    out
 }
 
 /// Functions that return a fresh random value on every call: a key made with one differs in
