@@ -23,6 +23,8 @@ const TEST_DIRS: &[&str] = &[
     "testing",
     "test_utils",
     "test-utils",
+    // Python: documentation examples (FastAPI's layout).
+    "docs_src",
 ];
 
 /// Whether `rel` (relative to the scanned root) is test, example or benchmark code.

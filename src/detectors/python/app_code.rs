@@ -138,9 +138,7 @@ fn calls<'t>(
     schedulers: &[(String, Node<'t>, &'static str)],
     out: &mut Sink,
 ) {
-    let Some(callee) = scope.callee(call, src) else {
-        return;
-    };
+    let callee = scope.callee(call, src).unwrap_or_default();
     // SQLAlchemy / SQLModel engines on a SQLite file.
     let engine = callee.ends_with(".create_engine") || callee.ends_with(".create_async_engine");
     if engine
@@ -169,8 +167,18 @@ fn calls<'t>(
             SCHEDULER_HELP,
         ));
     }
-    // schedule.every(…).….do(job) in a web app.
-    if web_app && callee.starts_with("schedule.every") && callee.ends_with(".do") {
+    // schedule.every(…).minutes.do(job) in a web app (the chain goes through a call, so it is
+    // read from the text, with `schedule` imported as the module).
+    let raw = call
+        .child_by_field_name("function")
+        .map(|f| text(f, src))
+        .unwrap_or_default();
+    if web_app
+        && raw.ends_with(".do")
+        && raw.split_once('.').is_some_and(|(m, rest)| {
+            rest.starts_with("every") && scope.imports_module(m, "schedule")
+        })
+    {
         out.push(Diagnostic::new(
             &rules::SL501,
             call.byte_range(),
@@ -281,8 +289,8 @@ fn io_in(body: Node<'_>, scope: &ModuleScope<'_>, src: &str) -> Option<&'static 
         {
             let raw = text(f, src);
             let callee = scope.qualified(f, src).unwrap_or_default();
-            if raw.contains(".objects.")
-                || raw.ends_with(".query")
+            // ContentType rows are fixed for the life of the process (Django caches them too).
+            if (raw.contains(".objects.") && !raw.starts_with("ContentType."))
                 || raw.contains("session.query")
                 || raw.contains("session.execute")
                 || raw.contains("session.scalars")
@@ -399,21 +407,11 @@ fn saves_upload(call: Node<'_>, callee: Node<'_>, src: &str) -> bool {
     // A path argument: `save(os.path.join(…))`, `save(path)`, `save(f"…")`, `save(dst=…)`.
     let has_path = positional_arg(call, 0).is_some();
     let lower = object.to_ascii_lowercase();
-    has_path
-        && [
-            "file",
-            "upload",
-            "image",
-            "photo",
-            "avatar",
-            "attachment",
-            "f",
-            "img",
-            "doc",
-            "pic",
-        ]
+    let named_like_upload = ["file", "upload", "image", "photo", "avatar", "attachment"]
         .iter()
-        .any(|w| lower == *w || lower.ends_with(w) || lower.starts_with(w))
+        .any(|w| lower.contains(w))
+        || ["f", "img", "doc", "pic"].contains(&lower.as_str());
+    has_path && named_like_upload
 }
 
 /// `open(path, "wb")`, `open(path, mode="ab")`.

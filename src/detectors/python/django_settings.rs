@@ -48,6 +48,7 @@ const MARKERS: &[&str] = &[
 /// The settings judged here (others are not recorded).
 const JUDGED: &[&str] = &[
     "CACHES",
+    "RATELIMIT_USE_CACHE",
     "SESSION_ENGINE",
     "SESSION_CACHE_ALIAS",
     "STORAGES",
@@ -119,6 +120,8 @@ enum Reliance {
     Cache(String, Range<usize>),
     /// Declares a file field on the default storage.
     Upload(String, Range<usize>),
+    /// django-ratelimit's `@ratelimit`, which counts in the Django cache.
+    RateLimit(Range<usize>),
 }
 
 impl Detector for DjangoSettings {
@@ -146,7 +149,7 @@ impl Detector for DjangoSettings {
     }
     fn rules(&self) -> &'static [&'static str] {
         &[
-            "SL101", "SL102", "SL202", "SL301", "SL502", "SL504", "SL505",
+            "SL101", "SL102", "SL202", "SL301", "SL502", "SL503", "SL504", "SL505",
         ]
     }
 
@@ -158,14 +161,16 @@ impl Detector for DjangoSettings {
         let module = module_path(&file.rel_path);
         let is_package = file.rel_path.ends_with("__init__.py");
         let mut items = Vec::new();
-        let mut marker = false;
+        let mut markers: Vec<&str> = Vec::new();
         for stmt in &scope.statements {
             match stmt {
                 Statement::StarImport(m, _) => {
                     items.push(Item::Star(absolute_module(&module, is_package, m)));
                 }
                 Statement::Assign(name, a) if !a.dev_only => {
-                    marker |= MARKERS.contains(&name.as_str());
+                    if MARKERS.contains(&name.as_str()) && !markers.contains(&name.as_str()) {
+                        markers.push(name);
+                    }
                     if JUDGED.contains(&name.as_str()) {
                         let setting = read_setting(name, a.value, &scope, src);
                         items.push(Item::Set(name.clone(), setting));
@@ -186,8 +191,15 @@ impl Detector for DjangoSettings {
                 _ => {}
             }
         }
+        // One marker alone is a constant for others to import (`oscar.INSTALLED_APPS`).
+        let settings_named = module
+            .rsplit('.')
+            .next()
+            .is_some_and(|m| m.contains("settings"))
+            || module.contains(".settings.");
+        let marker = markers.len() >= 2 || (settings_named && !markers.is_empty());
         if marker || items.iter().any(|i| matches!(i, Item::Star(_))) {
-            let role = role_of(&module);
+            let role = role_of(&module, &file.rel_path);
             out.fact(SettingsModule {
                 module,
                 role,
@@ -196,7 +208,10 @@ impl Detector for DjangoSettings {
             });
         }
         pointers(root, &scope, file, src, out);
-        reliances(root, &scope, src, out);
+        // Migrations replay model history; the models themselves are judged.
+        if !file.rel_path.split('/').any(|d| d == "migrations") {
+            reliances(root, &scope, src, out);
+        }
     }
 
     fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
@@ -226,11 +241,13 @@ impl Detector for DjangoSettings {
             fold(*target, &settings, &mut effective, &mut Vec::new());
             // Code belongs to the project whose settings sit nearest to it (a monorepo may hold
             // several Django projects).
+            let root = project_root(target.0);
             let own: Vec<(&str, &Reliance)> = reliances
                 .iter()
                 .filter(|(path, _)| {
                     let best = targets.iter().map(|t| shared_dirs(path, t.0)).max();
                     best == Some(shared_dirs(path, target.0))
+                        && (root.is_empty() || path.starts_with(&format!("{root}/")))
                 })
                 .copied()
                 .collect();
@@ -239,7 +256,33 @@ impl Detector for DjangoSettings {
     }
 }
 
-fn role_of(module: &str) -> Role {
+/// Directories whose settings configure documentation builds, demos and templates for other
+/// projects, never a deployed app.
+const NON_PRODUCTION_DIRS: &[&str] = &[
+    "docs",
+    "doc",
+    "example",
+    "examples",
+    "sandbox",
+    "demo",
+    "test_utils",
+    "testproject",
+    "test_project",
+    "project_template",
+    "app_template",
+];
+
+fn role_of(module: &str, rel_path: &str) -> Role {
+    // Django's own defaults module is not a project's settings.
+    if module.ends_with("django.conf.global_settings")
+        || rel_path.split('/').rev().skip(1).any(|d| {
+            // `.github/upgrade-test/…`: CI scaffolding.
+            d.starts_with('.') && d.len() > 1
+                || NON_PRODUCTION_DIRS.contains(&d.to_ascii_lowercase().as_str())
+        })
+    {
+        return Role::Development;
+    }
     let last = module
         .rsplit('.')
         .next()
@@ -247,6 +290,13 @@ fn role_of(module: &str) -> Role {
         .to_ascii_lowercase();
     let words: Vec<&str> = last.split(['_', '-']).collect();
     let any = |names: &[&str]| words.iter().any(|w| names.contains(w));
+    // `testserver.py`, `settings_test.py`, `runtests.py`.
+    if words
+        .iter()
+        .any(|w| w.starts_with("test") || w.ends_with("tests"))
+    {
+        return Role::Development;
+    }
     if any(&[
         "dev",
         "development",
@@ -433,7 +483,7 @@ fn pointers(root: Node<'_>, scope: &ModuleScope<'_>, file: &SourceFile, src: &st
 
 /// Code that relies on the default cache or file storage.
 fn reliances(root: Node<'_>, scope: &ModuleScope<'_>, src: &str, out: &mut Sink) {
-    if !scope.imports_from(&["django"]) {
+    if !scope.imports_from(&["django", "django_ratelimit", "ratelimit"]) {
         return;
     }
     let mut cache_seen = false;
@@ -446,6 +496,12 @@ fn reliances(root: Node<'_>, scope: &ModuleScope<'_>, src: &str, out: &mut Sink)
                 if !cache_seen && let Some(what) = cache_use(&callee) {
                     cache_seen = true;
                     out.fact(Reliance::Cache(what, n.byte_range()));
+                }
+                if callee == "django.core.files.storage.default_storage.save" {
+                    out.fact(Reliance::Upload(
+                        "`default_storage.save`".to_owned(),
+                        n.byte_range(),
+                    ));
                 }
                 if matches!(
                     callee.as_str(),
@@ -465,10 +521,16 @@ fn reliances(root: Node<'_>, scope: &ModuleScope<'_>, src: &str, out: &mut Sink)
                         i
                     }
                 });
-                if !cache_seen
-                    && let Some(name) = target.and_then(|t| scope.qualified(t, src))
-                    && let Some(what) = cache_use(&name)
-                {
+                let name = target.and_then(|t| scope.qualified(t, src));
+                if matches!(
+                    name.as_deref(),
+                    Some(
+                        "django_ratelimit.decorators.ratelimit" | "ratelimit.decorators.ratelimit"
+                    )
+                ) {
+                    out.fact(Reliance::RateLimit(n.byte_range()));
+                }
+                if !cache_seen && let Some(what) = name.as_deref().and_then(cache_use) {
                     cache_seen = true;
                     out.fact(Reliance::Cache(what, n.byte_range()));
                 }
@@ -526,6 +588,19 @@ fn reaches_marker(m: &SettingsModule, all: &[(&str, &SettingsModule)], depth: us
             .any(|(_, o)| reaches_marker(o, all, depth + 1)),
         _ => false,
     })
+}
+
+/// The directory a settings module's project lives in: the parent of the package that holds the
+/// settings (`mysite/settings.py` and `mysite/settings/prod.py` → the directory holding
+/// `mysite`). App code outside it belongs to something else (a library beside its example project).
+fn project_root(settings_path: &str) -> String {
+    let mut dirs: Vec<&str> = settings_path.split('/').collect();
+    dirs.pop();
+    if dirs.last() == Some(&"settings") {
+        dirs.pop();
+    }
+    dirs.pop();
+    dirs.join("/")
 }
 
 /// How many leading directories two `/`-separated paths share.
@@ -758,6 +833,41 @@ fn judge<'a>(
             }
         }
     }
+    // django-ratelimit counts in `RATELIMIT_USE_CACHE` (default "default").
+    let limit_alias = match effective.settings.get("RATELIMIT_USE_CACHE") {
+        Some((_, Setting::Str(w))) => w.value.effective().map(str::to_owned),
+        Some(_) => None,
+        None => Some("default".to_owned()),
+    };
+    let limit_cache =
+        limit_alias.and_then(|alias| match alias_backend(effective, "CACHES", &alias) {
+            None => Some(
+                "Django's default LocMemCache (the production settings do not set `CACHES`)"
+                    .to_owned(),
+            ),
+            Some((_, Some(w))) => w.value.effective().and_then(|b| {
+                matches!(cache_kind(b), CacheKind::LocMem | CacheKind::File)
+                    .then(|| format!("cache `{alias}`, which is local to this instance"))
+            }),
+            Some((_, None)) => None,
+        });
+    if let Some(cache) = limit_cache {
+        for (path, r) in reliances {
+            if let Reliance::RateLimit(span) = r {
+                emit(
+                    out,
+                    seen,
+                    path,
+                    &rules::SL503,
+                    span.clone(),
+                    format!(
+                        "django-ratelimit counts requests in {cache}, so each instance enforces its own limit"
+                    ),
+                    "point `RATELIMIT_USE_CACHE` at a shared cache (a Redis or Memcached entry of `CACHES`)",
+                );
+            }
+        }
+    }
     // Sessions.
     if let Some((path, Setting::Str(engine))) = effective.settings.get("SESSION_ENGINE")
         && let Some(e) = engine.value.effective()
@@ -953,5 +1063,57 @@ fn judge_rest<'a>(
             ),
             "read one key shared by every instance: `SECRET_KEY = os.environ[\"DJANGO_SECRET_KEY\"]` (from a secret manager); rotate with `SECRET_KEY_FALLBACKS`",
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_come_from_module_names_and_directories() {
+        let role = |p: &str| role_of(&module_path(p), p);
+        assert_eq!(role("shop/settings/production.py"), Role::Production);
+        assert_eq!(role("shop/settings/prod.py"), Role::Production);
+        assert_eq!(role("shop/settings/dev.py"), Role::Development);
+        assert_eq!(role("shop/settings/local.py"), Role::Development);
+        assert_eq!(role("shop/settings/test.py"), Role::Development);
+        assert_eq!(role("testserver.py"), Role::Development);
+        assert_eq!(role("docs/django_settings.py"), Role::Development);
+        assert_eq!(role(".github/ci/project/settings.py"), Role::Development);
+        assert_eq!(
+            role("pkg/project_template/name/settings/base.py"),
+            Role::Development
+        );
+        assert_eq!(role("django/conf/global_settings.py"), Role::Development);
+        assert_eq!(role("shop/settings/base.py"), Role::Neutral);
+        assert_eq!(role("shop/settings.py"), Role::Neutral);
+        assert_eq!(role("contest/settings.py"), Role::Neutral);
+    }
+
+    #[test]
+    fn project_roots_hold_the_settings_package() {
+        assert_eq!(project_root("mysite/settings.py"), "");
+        assert_eq!(project_root("src/mysite/settings/prod.py"), "src");
+        assert_eq!(project_root("a/b/mysite/settings.py"), "a/b");
+    }
+
+    #[test]
+    fn cache_backends_and_uses_are_classified() {
+        assert_eq!(
+            cache_kind("django.core.cache.backends.locmem.LocMemCache"),
+            CacheKind::LocMem
+        );
+        assert_eq!(cache_kind("filecache:///var/tmp"), CacheKind::File);
+        assert_eq!(
+            cache_kind("django_redis.cache.RedisCache"),
+            CacheKind::Shared
+        );
+        assert_eq!(
+            cache_use("django.core.cache.cache.get").as_deref(),
+            Some("`cache.get`")
+        );
+        assert_eq!(cache_use("django.core.cache.cache.close"), None);
+        assert_eq!(cache_use("myapp.cache.get"), None);
     }
 }

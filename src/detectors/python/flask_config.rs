@@ -7,7 +7,9 @@
 //! `SessionMiddleware(secret_key=…)`. Flask-Limiter and slowapi limiters without a storage URI use
 //! memory unless some file of the project configures `RATELIMIT_STORAGE_URI`.
 
-use super::module_scope::{ModuleScope, Value, dict_entries, keyword_arg, random_source};
+use super::module_scope::{
+    ModuleScope, Statement, Value, dict_entries, keyword_arg, random_source,
+};
 use crate::detectors::Detector;
 use crate::diagnostic::Diagnostic;
 use crate::parse::Tree;
@@ -25,6 +27,8 @@ pub struct FlaskConfig;
 struct DefaultLimiter {
     span: Range<usize>,
     what: &'static str,
+    /// slowapi also reads `RATELIMIT_STORAGE_URL` from the environment and `.env`.
+    from_env: bool,
 }
 
 /// Some file sets `RATELIMIT_STORAGE_URI` (or the older `RATELIMIT_STORAGE_URL`) to a shared store.
@@ -60,10 +64,10 @@ impl Detector for FlaskConfig {
         let src = file.text.as_str();
         let root = tree.root_node();
         let scope = ModuleScope::new(root, src);
-        let star = scope
-            .statements
-            .iter()
-            .any(|s| matches!(s, super::module_scope::Statement::StarImport(..)));
+        // `from .base import *` / `from x.settings import *`: a Django settings chain.
+        let star = scope.statements.iter().any(|s| {
+            matches!(s, Statement::StarImport(m, _) if m.starts_with('.') || m.contains("settings"))
+        });
         let django = DJANGO_MARKERS.iter().any(|m| scope.value_of(m).is_some())
             || scope.imports_from(&["django"])
             || star;
@@ -71,8 +75,14 @@ impl Detector for FlaskConfig {
         let mut entries: Vec<(String, Node<'_>)> = Vec::new();
         if !django && !dev_name(module_name) {
             // Config module constants (`config.py`: `SESSION_TYPE = "filesystem"`).
-            for stmt in &scope.statements {
-                if let super::module_scope::Statement::Assign(name, a) = stmt
+            // A later `from local_config import *` may override any of them: only the constants
+            // after the last star import are final.
+            let last_star = scope
+                .statements
+                .iter()
+                .rposition(|s| matches!(s, Statement::StarImport(..)));
+            for stmt in scope.statements.iter().skip(last_star.map_or(0, |i| i + 1)) {
+                if let Statement::Assign(name, a) = stmt
                     && !a.dev_only
                 {
                     entries.push((name.clone(), a.value));
@@ -90,6 +100,11 @@ impl Detector for FlaskConfig {
                     if dev_name(name) || django {
                         return false;
                     }
+                    // pydantic-settings: a field's value is only the default of the environment
+                    // variable of the same name (any case).
+                    let pydantic = n
+                        .child_by_field_name("superclasses")
+                        .is_some_and(|s| text(s, src).contains("BaseSettings"));
                     if let Some(body) = n.child_by_field_name("body") {
                         let mut c = body.walk();
                         for stmt in body.named_children(&mut c) {
@@ -101,7 +116,15 @@ impl Detector for FlaskConfig {
                                 )
                                 && l.kind() == "identifier"
                             {
-                                entries.push((text(l, src).to_owned(), r));
+                                let name = text(l, src);
+                                if pydantic {
+                                    entries.push((
+                                        format!("{ENV_FIELD}{}", name.to_ascii_uppercase()),
+                                        r,
+                                    ));
+                                } else {
+                                    entries.push((name.to_owned(), r));
+                                }
                             }
                         }
                     }
@@ -186,10 +209,17 @@ impl Detector for FlaskConfig {
                 diagnostic: Diagnostic::new(
                     &rules::SL503,
                     limiter.span.clone(),
-                    format!(
-                        "{} has no `storage_uri` and no `RATELIMIT_STORAGE_URI` is configured, so it counts requests in this process's memory (its default `memory://`)",
-                        limiter.what
-                    ),
+                    if limiter.from_env {
+                        format!(
+                            "{} has no `storage_uri`, so it counts requests in this process's memory (its default `memory://`) unless `RATELIMIT_STORAGE_URL` is set in the environment or `.env`",
+                            limiter.what
+                        )
+                    } else {
+                        format!(
+                            "{} has no `storage_uri` and no `RATELIMIT_STORAGE_URI` is configured, so it counts requests in this process's memory (its default `memory://`)",
+                            limiter.what
+                        )
+                    },
                     LIMIT_HELP,
                 ),
             });
@@ -250,6 +280,9 @@ fn push(
     out.push(Diagnostic::new(rule, span, message, help));
 }
 
+/// Marks a pydantic-settings field: its value is the default of an environment variable.
+const ENV_FIELD: &str = "env:";
+
 fn judge_key<'t>(
     key: &str,
     value: Node<'t>,
@@ -259,10 +292,17 @@ fn judge_key<'t>(
     out: &mut Sink,
 ) {
     let span = value.byte_range();
+    let (key, env_field) = match key.strip_prefix(ENV_FIELD) {
+        Some(k) => (k, true),
+        None => (key, false),
+    };
     match key {
         "SECRET_KEY" if !django => {
             if let Some(what) = random_source(scope, scope.resolve(value, src), src) {
                 let how = match scope.eval(value, src) {
+                    _ if env_field => format!(
+                        "defaults to a key generated with `{what}` when the environment variable `{key}` is unset (a pydantic-settings field)"
+                    ),
                     Value::Env { var, .. } => format!(
                         "defaults to a key generated with `{what}` when the environment variable `{var}` is unset"
                     ),
@@ -399,7 +439,10 @@ fn check_call<'t>(call: Node<'t>, scope: &ModuleScope<'t>, src: &str, out: &mut 
     };
     if let Some(what) = limiter {
         match keyword_arg(call, "storage_uri", src) {
+            // slowapi reads its settings from a named config file.
+            None if keyword_arg(call, "config_filename", src).is_some() => {}
             None => out.fact(DefaultLimiter {
+                from_env: what.starts_with("slowapi"),
                 span: call
                     .child_by_field_name("function")
                     .map_or(call.byte_range(), |f| f.byte_range()),

@@ -7,7 +7,6 @@
 
 use crate::parse::python::{preorder, string_value, text};
 use std::collections::HashMap;
-use std::ops::Range;
 use tree_sitter::Node;
 
 /// A module-level `NAME = value` (or `NAME: T = value`).
@@ -129,9 +128,13 @@ impl<'t> ModuleScope<'t> {
                     }
                 }
                 "if_statement" => {
-                    let dev = stmt
+                    let condition = stmt
                         .child_by_field_name("condition")
-                        .is_some_and(|c| dev_condition(text(c, source)));
+                        .map(|c| text(c, source).trim())
+                        .unwrap_or_default();
+                    let dev = dev_condition(condition);
+                    // `if not DEBUG: … else: …`: the else branch is the development one.
+                    let negated_dev = condition.strip_prefix("not ").is_some_and(dev_condition);
                     if let Some(body) = stmt.child_by_field_name("consequence") {
                         self.block(body, source, dev_only || dev);
                     }
@@ -140,10 +143,12 @@ impl<'t> ModuleScope<'t> {
                         stmt.children_by_field_name("alternative", &mut c).collect();
                     for alt in alternatives {
                         // `else:` of a development condition is the production branch.
-                        let dev_alt = alt.kind() == "elif_clause"
-                            && alt
+                        let dev_alt = match alt.kind() {
+                            "elif_clause" => alt
                                 .child_by_field_name("condition")
-                                .is_some_and(|c| dev_condition(text(c, source)));
+                                .is_some_and(|c| dev_condition(text(c, source))),
+                            _ => negated_dev,
+                        };
                         if let Some(body) = alt.child_by_field_name("consequence").or_else(|| {
                             alt.child_by_field_name("body").or_else(|| {
                                 alt.named_child(alt.named_child_count().saturating_sub(1))
@@ -337,6 +342,11 @@ impl<'t> ModuleScope<'t> {
         self.qualified(call.child_by_field_name("function")?, source)
     }
 
+    /// Whether `local` is bound to the module `module` (`import schedule`, `import schedule as s`).
+    pub fn imports_module(&self, local: &str, module: &str) -> bool {
+        self.imports.get(local).is_some_and(|m| m == module)
+    }
+
     /// Whether a local name is bound to an import of one of `paths` (or something inside it).
     pub fn imports_from(&self, prefixes: &[&str]) -> bool {
         self.imports.values().any(|full| {
@@ -354,6 +364,41 @@ impl<'t> ModuleScope<'t> {
             return Value::Str(s);
         }
         match node.kind() {
+            // "sqlite:///" + path, f"sqlite:///{path}": the known parts, unknown ones as "…"
+            // (enough to judge a scheme or a prefix).
+            "binary_operator"
+                if node
+                    .child_by_field_name("operator")
+                    .is_some_and(|o| text(o, source) == "+") =>
+            {
+                let left = node.child_by_field_name("left");
+                match left.map(|l| self.eval(l, source)) {
+                    Some(Value::Str(prefix)) if prefix.ends_with('…') => Value::Str(prefix),
+                    Some(Value::Str(prefix)) => Value::Str(format!("{prefix}…")),
+                    _ => Value::Unknown,
+                }
+            }
+            "string" => {
+                let raw = text(node, source);
+                let body = raw.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+                let body = body.trim_matches(|c| c == '"' || c == '\'');
+                let mut out = String::new();
+                let mut depth = 0usize;
+                for c in body.chars() {
+                    match c {
+                        '{' => {
+                            if depth == 0 && !out.ends_with('…') {
+                                out.push('…');
+                            }
+                            depth += 1;
+                        }
+                        '}' => depth = depth.saturating_sub(1),
+                        c if depth == 0 => out.push(c),
+                        _ => {}
+                    }
+                }
+                Value::Str(out)
+            }
             "call" => self.eval_env_call(node, source),
             "subscript" => {
                 // os.environ["X"]: required, no default.
@@ -462,11 +507,6 @@ impl<'t> ModuleScope<'t> {
     }
 }
 
-/// The byte span of a node.
-pub fn span(node: Node<'_>) -> Range<usize> {
-    node.byte_range()
-}
-
 /// The keyword argument `name` of a call.
 pub fn keyword_arg<'t>(call: Node<'t>, name: &str, source: &str) -> Option<Node<'t>> {
     let args = call.child_by_field_name("arguments")?;
@@ -534,18 +574,6 @@ pub fn dict_entries<'t>(node: Node<'t>, source: &str) -> Option<Vec<(String, Nod
         _ => return None,
     }
     Some(out)
-}
-
-/// Calls anywhere below `root`, in source order.
-pub fn calls<'t>(root: Node<'t>) -> Vec<Node<'t>> {
-    let mut out = Vec::new();
-    preorder(root, |n| {
-        if n.kind() == "call" {
-            out.push(n);
-        }
-        true
-    });
-    out
 }
 
 /// Functions that return a fresh random value on every call: a key made with one differs in
@@ -688,7 +716,15 @@ mod tests {
         assert_eq!(eval_of(src, "G"), env("V", None));
         assert_eq!(eval_of(src, "H"), env("U", Some("u")));
         assert_eq!(eval_of(src, "I"), env("T", Some("t")));
-        assert_eq!(eval_of(src, "J"), Value::Unknown);
+        assert_eq!(eval_of(src, "J"), Value::Str("…".into()));
+        assert_eq!(
+            eval_of("P = 'sqlite:///' + path\nQ = f'sqlite:///{d}/x.db'\n", "P"),
+            Value::Str("sqlite:///…".into())
+        );
+        assert_eq!(
+            eval_of("Q = f'sqlite:///{d}/x.db'\n", "Q"),
+            Value::Str("sqlite:///…/x.db".into())
+        );
         assert_eq!(eval_of(src, "K"), Value::Str("ab".into()));
     }
 
@@ -696,7 +732,7 @@ mod tests {
     fn development_branches_are_not_production_values() {
         let src = "import sys\nX = 'prod'\nif DEBUG:\n    X = 'dev'\nY = 'a'\nif not DEBUG:\n    Y = 'b'\nelse:\n    Y = 'c'\nZ = 1\nif 'test' in sys.argv:\n    Z = 2\n";
         assert_eq!(eval_of(src, "X"), Value::Str("prod".into()));
-        assert_eq!(eval_of(src, "Y"), Value::Str("c".into()));
+        assert_eq!(eval_of(src, "Y"), Value::Str("b".into()));
         let tree = parse(src).expect("parses");
         let scope = ModuleScope::new(tree.root_node(), src);
         let dev: Vec<_> = scope
@@ -707,7 +743,7 @@ mod tests {
                 _ => None,
             })
             .collect();
-        assert_eq!(dev, ["X", "Z"]);
+        assert_eq!(dev, ["X", "Y", "Z"]);
     }
 
     #[test]
