@@ -144,7 +144,15 @@ impl Detector for DjangoSettings {
             "SECRET_KEY",
             "import *",
             "DJANGO_SETTINGS_MODULE",
-            "django",
+            // Code that relies on the default cache, storage or rate-limit cache: its imports
+            // name these (`django.core.cache`, `django.views.decorators.cache`), far fewer files
+            // than every file that mentions Django.
+            "django.core.cache",
+            "decorators.cache",
+            "FileField",
+            "ImageField",
+            "default_storage",
+            "ratelimit",
         ]
     }
     fn rules(&self) -> &'static [&'static str] {
