@@ -5,7 +5,7 @@
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use scalelint::detectors::DETECTORS;
 use scalelint::parse;
-use scalelint::prefilter::{DetectorSet, Prefilter};
+use scalelint::prefilter::Prefilter;
 use scalelint::source::{FileKind, SourceFile};
 use std::hint::black_box;
 use std::path::Path;
@@ -18,16 +18,21 @@ fn clean_text(bytes: usize) -> String {
 
 fn prefilter(c: &mut Criterion) {
     let prefilter = Prefilter::new(DETECTORS);
-    let mut all = DetectorSet::default();
-    (0..DETECTORS.len()).for_each(|i| all.insert(i));
     let clean = clean_text(1 << 20);
     let mut group = c.benchmark_group("prefilter");
     group.throughput(Throughput::Bytes(clean.len() as u64));
-    group.bench_function("1MiB without triggers", |b| {
-        b.iter(|| prefilter.scan(black_box(clean.as_bytes()), &all))
-    });
+    for kind in [
+        FileKind::JavaScript,
+        FileKind::Python,
+        FileKind::Rust,
+        FileKind::Yaml,
+    ] {
+        group.bench_function(format!("1MiB without triggers as {}", kind.name()), |b| {
+            b.iter(|| prefilter.scan(black_box(clean.as_bytes()), kind))
+        });
+    }
     group.finish();
-    c.bench_function("prefilter/build automaton", |b| {
+    c.bench_function("prefilter/build automata", |b| {
         b.iter(|| Prefilter::new(DETECTORS))
     });
 }

@@ -6,7 +6,7 @@ use crate::diagnostic::{Diagnostic, Finding, Severity};
 use crate::error::Error;
 use crate::fingerprint;
 use crate::parse::{self, Parsed};
-use crate::prefilter::{DetectorSet, Prefilter};
+use crate::prefilter::Prefilter;
 use crate::project::{Facts, FileFact, Located, Sink};
 use crate::rules::{self, RULES, Rule};
 use crate::source::{FileKind, SourceFile};
@@ -90,7 +90,6 @@ impl Report {
 struct Context {
     detectors: Vec<&'static dyn Detector>,
     prefilter: Prefilter,
-    candidates: HashMap<FileKind, DetectorSet>,
     enabled: Vec<&'static Rule>,
     severity: HashMap<&'static str, Severity>,
     max_file_size: u64,
@@ -115,20 +114,9 @@ impl Context {
                     .any(|id| enabled.iter().any(|r| r.id == *id))
             })
             .collect();
-        let mut candidates: HashMap<FileKind, DetectorSet> = HashMap::new();
-        for (i, d) in detectors.iter().enumerate() {
-            for kind in d.kinds() {
-                candidates.entry(*kind).or_default().insert(i);
-                // A file of an ambiguous kind is settled by content only after the prefilter.
-                for maybe in kind.settled_from() {
-                    candidates.entry(*maybe).or_default().insert(i);
-                }
-            }
-        }
         Context {
             prefilter: Prefilter::new(&detectors),
             detectors,
-            candidates,
             enabled,
             severity,
             max_file_size,
@@ -454,8 +442,7 @@ fn analyse(
     }
     out.scanned += 1;
     let clock = Instant::now();
-    let candidates = ctx.candidates.get(&kind).copied().unwrap_or_default();
-    let hits = ctx.prefilter.scan(&bytes, &candidates);
+    let hits = ctx.prefilter.scan(&bytes, kind);
     out.timings.prefilter.add(clock.elapsed(), size);
     if hits.detectors.is_empty() && !hits.directives {
         return;

@@ -75,7 +75,17 @@ impl Detector for EphemeralSecrets {
         super::JS_KINDS
     }
     fn triggers(&self) -> &'static [&'static str] {
-        &["randomBytes", "randomUUID", "uuid", "nanoid"]
+        // Every finding names a signing option or a signing library; the random sources
+        // (`randomBytes`, `uuid`, `nanoid`) are in far more files.
+        &[
+            "secret",
+            "Secret",
+            "jsonwebtoken",
+            "cookie-parser",
+            ".keys =",
+            ".keys=",
+            "keys:",
+        ]
     }
     fn rules(&self) -> &'static [&'static str] {
         &["SL505"]

@@ -72,7 +72,11 @@ impl Detector for AppCode {
             "request.FILES",
             "UploadFile",
             "lru_cache",
-            "functools",
+            // `functools.cache`, however it is imported; the bare module name is in too many
+            // files that only use `wraps` or `partial`.
+            "functools.cache",
+            "functools import cache",
+            "functools import (",
             "cachetools",
             "alru_cache",
             "aiocache",
