@@ -267,6 +267,48 @@ pub struct Site {
     unit: bool,
 }
 
+/// The file connects to a database server (Postgres, MySQL): a crate that does so and also opens
+/// SQLite offers SQLite as one backend among several, chosen by its configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct ServerDb;
+
+/// Crates and types (empty: any path in the crate) that connect to a database server.
+const SERVER_DBS: &[(&str, &[&str])] = &[
+    (
+        "sqlx",
+        &[
+            "PgPool",
+            "PgPoolOptions",
+            "PgConnection",
+            "PgConnectOptions",
+            "MySqlPool",
+            "MySqlPoolOptions",
+            "MySqlConnection",
+            "MySqlConnectOptions",
+        ],
+    ),
+    ("diesel", &["PgConnection", "MysqlConnection"]),
+    ("tokio_postgres", &[]),
+    ("deadpool_postgres", &[]),
+    ("bb8_postgres", &[]),
+    ("r2d2_postgres", &[]),
+    ("postgres", &[]),
+    ("mysql_async", &[]),
+    ("mysql", &[]),
+];
+
+/// Whether a resolved call path connects to a database server.
+fn connects_to_server_db(path: &[String]) -> bool {
+    let Some(head) = path.first() else {
+        return false;
+    };
+    SERVER_DBS.iter().any(|(krate, types)| {
+        head == krate
+            && path.len() >= 2
+            && (types.is_empty() || path.iter().any(|seg| types.contains(&seg.as_str())))
+    })
+}
+
 /// The file talks to websocket or server-sent-event clients.
 #[derive(Debug, Clone, Copy)]
 pub struct Streams;
@@ -293,6 +335,9 @@ impl Detector for CrateState {
             "Key",
             "WebSocket",
             "Sse",
+            "PgPool",
+            "MySqlPool",
+            "postgres",
             MANIFEST_TRIGGERS[0],
             MANIFEST_TRIGGERS[1],
         ]
@@ -320,8 +365,12 @@ impl Detector for CrateState {
             random_vars: Vec::new(),
             hits: Vec::new(),
             literals: Vec::new(),
+            server_db: false,
         };
         v.visit_file(&tree.file);
+        if v.server_db {
+            out.fact(ServerDb);
+        }
         for hit in v.hits {
             out.fact(hit);
         }
@@ -338,14 +387,22 @@ impl Detector for CrateState {
             .of::<Streams>()
             .map(|(path, _)| crates.crate_dir(path))
             .collect();
+        // Crates that also connect to a database server: SQLite is an alternative backend there.
+        let server_db: Vec<Option<&str>> = facts
+            .of::<ServerDb>()
+            .map(|(path, _)| crates.crate_dir(path))
+            .collect();
+        let sqlite_only = |path: &str| !server_db.contains(&crates.crate_dir(path));
         let mut found = Vec::new();
         crates.resolve::<Site>(facts, &mut found, diagnose);
         out.extend(found.into_iter().filter(|l| {
             let streams = streaming.contains(&crates.crate_dir(&l.path));
-            web(&l.path) && (streams || l.diagnostic.rule.id != "SL502")
+            web(&l.path)
+                && (streams || l.diagnostic.rule.id != "SL502")
+                && (sqlite_only(&l.path) || l.diagnostic.rule.id != "SL504")
         }));
         for (path, lit) in facts.of::<SqliteUrl>() {
-            if web(path) {
+            if web(path) && sqlite_only(path) {
                 out.push(Located {
                     path: path.to_owned(),
                     diagnostic: Diagnostic::new(
@@ -482,6 +539,8 @@ struct Visitor<'a> {
     random_vars: Vec<String>,
     hits: Vec<Hit<Site>>,
     literals: Vec<SqliteUrl>,
+    /// A call connects to a database server.
+    server_db: bool,
 }
 
 /// Whether a string names an in-memory SQLite database.
@@ -587,6 +646,9 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
         let strings = self.string_args(call.args.iter());
         if let syn::Expr::Path(func) = &*call.func {
             let paths = cargo_manifest::candidates(&self.uses, &self.module, &func.path);
+            if paths.iter().any(|p| connects_to_server_db(p)) {
+                self.server_db = true;
+            }
             let sqlite_typed = func
                 .path
                 .segments
