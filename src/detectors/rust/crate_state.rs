@@ -7,6 +7,7 @@
 //! that depend on a web framework are judged (a CLI's cache is not a service's state).
 
 use super::cargo_manifest::{self, Crates, Hit, MANIFEST_TRIGGERS};
+use super::local_cache::is_short_duration;
 use super::use_paths::{UsePaths, binding};
 use crate::detectors::Detector;
 use crate::diagnostic::Diagnostic;
@@ -265,6 +266,8 @@ pub struct Site {
     random: bool,
     /// Written with a unit turbofish (`broadcast::channel::<()>`): a signal, not messages.
     unit: bool,
+    /// A builder chain around the call sets a short time-to-live (a micro-cache).
+    short_ttl: bool,
 }
 
 /// The file connects to a database server (Postgres, MySQL): a crate that does so and also opens
@@ -366,6 +369,7 @@ impl Detector for CrateState {
             hits: Vec::new(),
             literals: Vec::new(),
             server_db: false,
+            short_ttl: false,
         };
         v.visit_file(&tree.file);
         if v.server_db {
@@ -485,6 +489,7 @@ fn diagnose(path: &[String], hit: &Hit<Site>) -> Option<Diagnostic> {
         .map(|n| format!(" (`{n}`)"))
         .unwrap_or_default();
     let message = match known.rule.id {
+        "SL301" if site.short_ttl => return None,
         "SL301" => format!(
             "{}{named} holds cached data in this process's memory: each instance fills, \
              expires and invalidates its own copy",
@@ -541,6 +546,8 @@ struct Visitor<'a> {
     literals: Vec<SqliteUrl>,
     /// A call connects to a database server.
     server_db: bool,
+    /// Inside a builder chain that sets a short time-to-live.
+    short_ttl: bool,
 }
 
 /// Whether a string names an in-memory SQLite database.
@@ -668,6 +675,7 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
                             .args
                             .iter()
                             .any(|a| mentions_rand(a, &self.random_vars)),
+                        short_ttl: self.short_ttl,
                         unit: func.path.segments.iter().any(|seg| {
                             matches!(&seg.arguments, syn::PathArguments::AngleBracketed(a)
                                 if a.args.iter().any(|g| matches!(g,
@@ -704,7 +712,16 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
             let strings = self.string_args(call.args.iter());
             self.sqlite_literals(&strings);
         }
+        // `Cache::builder().time_to_live(Duration::from_secs(1))`: the builder call is in the
+        // receiver, visited below.
+        let ttl = matches!(
+            call.method.to_string().as_str(),
+            "time_to_live" | "time_to_idle"
+        ) && call.args.first().is_some_and(is_short_duration);
+        let saved = self.short_ttl;
+        self.short_ttl |= ttl;
         visit::visit_expr_method_call(self, call);
+        self.short_ttl = saved;
     }
 }
 
