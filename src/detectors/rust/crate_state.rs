@@ -7,7 +7,7 @@
 //! that depend on a web framework are judged (a CLI's cache is not a service's state).
 
 use super::cargo_manifest::{self, Crates, Hit, MANIFEST_TRIGGERS};
-use super::local_cache::is_short_duration;
+use super::local_cache::{file_consts, is_short_duration};
 use super::use_paths::{UsePaths, binding};
 use crate::detectors::Detector;
 use crate::diagnostic::Diagnostic;
@@ -370,6 +370,7 @@ impl Detector for CrateState {
             literals: Vec::new(),
             server_db: false,
             short_ttl: false,
+            consts: file_consts(&tree.file),
         };
         v.visit_file(&tree.file);
         if v.server_db {
@@ -548,6 +549,8 @@ struct Visitor<'a> {
     server_db: bool,
     /// Inside a builder chain that sets a short time-to-live.
     short_ttl: bool,
+    /// The file's `const` items, for durations written as constants.
+    consts: std::collections::HashMap<String, &'a syn::Expr>,
 }
 
 /// Whether a string names an in-memory SQLite database.
@@ -717,7 +720,10 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
         let ttl = matches!(
             call.method.to_string().as_str(),
             "time_to_live" | "time_to_idle"
-        ) && call.args.first().is_some_and(is_short_duration);
+        ) && call
+            .args
+            .first()
+            .is_some_and(|a| is_short_duration(a, &self.consts));
         let saved = self.short_ttl;
         self.short_ttl |= ttl;
         visit::visit_expr_method_call(self, call);

@@ -337,10 +337,40 @@ impl<'ast> Visit<'ast> for Io<'_> {
 /// that stale, as the single instance it replaces already did.
 const SHORT_TTL_SECS: u64 = 60;
 
+/// The file's own `const` items by name (`const TTL: Duration = Duration::from_secs(60);`).
+pub fn file_consts(file: &syn::File) -> std::collections::HashMap<String, &syn::Expr> {
+    file.items
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Const(c) => Some((c.ident.to_string(), &*c.expr)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// An expression, or the value of the file's `const` it names.
+fn through_const<'e>(
+    e: &'e syn::Expr,
+    consts: &std::collections::HashMap<String, &'e syn::Expr>,
+) -> &'e syn::Expr {
+    match e {
+        syn::Expr::Path(p) => p
+            .path
+            .get_ident()
+            .and_then(|i| consts.get(&i.to_string()).copied())
+            .unwrap_or(e),
+        _ => e,
+    }
+}
+
 /// Whether an expression is a `Duration` no longer than [`SHORT_TTL_SECS`] written as a literal
-/// (`Duration::from_secs(1)`, `Duration::from_millis(500)`).
-pub fn is_short_duration(e: &syn::Expr) -> bool {
-    let syn::Expr::Call(call) = e else {
+/// (`Duration::from_secs(1)`, `Duration::from_millis(500)`), directly or through a `const` of
+/// the file.
+pub fn is_short_duration<'e>(
+    e: &'e syn::Expr,
+    consts: &std::collections::HashMap<String, &'e syn::Expr>,
+) -> bool {
+    let syn::Expr::Call(call) = through_const(e, consts) else {
         return false;
     };
     let syn::Expr::Path(func) = &*call.func else {
@@ -352,7 +382,10 @@ pub fn is_short_duration(e: &syn::Expr) -> bool {
             lit: syn::Lit::Int(n),
             ..
         })),
-    ) = (func.path.segments.last(), call.args.first())
+    ) = (
+        func.path.segments.last(),
+        call.args.first().map(|a| through_const(a, consts)),
+    )
     else {
         return false;
     };
@@ -475,7 +508,11 @@ mod tests {
     use super::*;
 
     fn short(src: &str) -> bool {
-        is_short_duration(&syn::parse_str(src).expect("expr"))
+        let file: syn::File = syn::parse_str(
+            "const TTL: Duration = Duration::from_secs(30); const SECS: u64 = 3600;",
+        )
+        .expect("file");
+        is_short_duration(&syn::parse_str(src).expect("expr"), &file_consts(&file))
     }
 
     #[test]
@@ -484,7 +521,9 @@ mod tests {
         assert!(short("std::time::Duration::from_millis(500)"));
         assert!(!short("Duration::from_secs(61)"));
         assert!(!short("Duration::from_millis(60_001)"));
-        assert!(!short("Duration::from_secs(TTL)"));
+        assert!(short("TTL"));
+        assert!(!short("Duration::from_secs(SECS)"));
+        assert!(!short("Duration::from_secs(UNKNOWN)"));
         assert!(!short("Duration::from_mins(1)"));
     }
 
