@@ -268,6 +268,15 @@ pub struct Site {
     unit: bool,
     /// A builder chain around the call sets a short time-to-live (a micro-cache).
     short_ttl: bool,
+    /// The time-to-live is a constant of another file or crate (`lemmy_utils::CACHE_TTL`).
+    ttl_const: Option<String>,
+}
+
+/// A `const` of type `Duration` and whether it is short (a micro-cache's time-to-live).
+#[derive(Debug, Clone)]
+pub struct DurationConst {
+    name: String,
+    short: bool,
 }
 
 /// The file connects to a database server (Postgres, MySQL): a crate that does so and also opens
@@ -341,6 +350,7 @@ impl Detector for CrateState {
             "PgPool",
             "MySqlPool",
             "postgres",
+            "Duration::from_",
             MANIFEST_TRIGGERS[0],
             MANIFEST_TRIGGERS[1],
         ]
@@ -370,11 +380,23 @@ impl Detector for CrateState {
             literals: Vec::new(),
             server_db: false,
             short_ttl: false,
+            ttl_const: None,
             consts: file_consts(&tree.file),
         };
         v.visit_file(&tree.file);
         if v.server_db {
             out.fact(ServerDb);
+        }
+        for (name, expr) in &v.consts {
+            if let syn::Expr::Call(c) = expr
+                && let syn::Expr::Path(f) = &*c.func
+                && f.path.segments.iter().any(|s| s.ident == "Duration")
+            {
+                out.fact(DurationConst {
+                    name: name.clone(),
+                    short: is_short_duration(expr, &v.consts),
+                });
+            }
         }
         for hit in v.hits {
             out.fact(hit);
@@ -398,8 +420,17 @@ impl Detector for CrateState {
             .map(|(path, _)| crates.crate_dir(path))
             .collect();
         let sqlite_only = |path: &str| !server_db.contains(&crates.crate_dir(path));
+        // A constant is short when every definition of it is (`#[cfg]` variants).
+        let mut consts: std::collections::HashMap<&str, bool> = std::collections::HashMap::new();
+        for (_, c) in facts.of::<DurationConst>() {
+            *consts.entry(c.name.as_str()).or_insert(true) &= c.short;
+        }
+        let short_const = |name: &str| consts.get(name).copied().unwrap_or(false);
         let mut found = Vec::new();
-        crates.resolve::<Site>(facts, &mut found, diagnose);
+        crates.resolve::<Site>(facts, &mut found, |path, hit| {
+            let micro = hit.payload.ttl_const.as_deref().is_some_and(short_const);
+            diagnose(path, hit).filter(|d| !(micro && d.rule.id == "SL301"))
+        });
         out.extend(found.into_iter().filter(|l| {
             let streams = streaming.contains(&crates.crate_dir(&l.path));
             web(&l.path)
@@ -549,6 +580,8 @@ struct Visitor<'a> {
     server_db: bool,
     /// Inside a builder chain that sets a short time-to-live.
     short_ttl: bool,
+    /// Inside a builder chain whose time-to-live is a constant defined elsewhere.
+    ttl_const: Option<String>,
     /// The file's `const` items, for durations written as constants.
     consts: std::collections::HashMap<String, &'a syn::Expr>,
 }
@@ -679,6 +712,7 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
                             .iter()
                             .any(|a| mentions_rand(a, &self.random_vars)),
                         short_ttl: self.short_ttl,
+                        ttl_const: self.ttl_const.clone(),
                         unit: func.path.segments.iter().any(|seg| {
                             matches!(&seg.arguments, syn::PathArguments::AngleBracketed(a)
                                 if a.args.iter().any(|g| matches!(g,
@@ -717,17 +751,25 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
         }
         // `Cache::builder().time_to_live(Duration::from_secs(1))`: the builder call is in the
         // receiver, visited below.
-        let ttl = matches!(
+        let ttl_arg = matches!(
             call.method.to_string().as_str(),
             "time_to_live" | "time_to_idle"
-        ) && call
-            .args
-            .first()
-            .is_some_and(|a| is_short_duration(a, &self.consts));
-        let saved = self.short_ttl;
-        self.short_ttl |= ttl;
+        )
+        .then(|| call.args.first())
+        .flatten();
+        let saved = (self.short_ttl, self.ttl_const.clone());
+        if let Some(arg) = ttl_arg {
+            self.short_ttl |= is_short_duration(arg, &self.consts);
+            // A constant this file does not define: judged in `resolve` against its definition.
+            if let syn::Expr::Path(p) = arg
+                && let Some(last) = p.path.segments.last()
+                && !self.consts.contains_key(&last.ident.to_string())
+            {
+                self.ttl_const = Some(last.ident.to_string());
+            }
+        }
         visit::visit_expr_method_call(self, call);
-        self.short_ttl = saved;
+        (self.short_ttl, self.ttl_const) = saved;
     }
 }
 
