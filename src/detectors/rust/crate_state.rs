@@ -321,6 +321,21 @@ fn connects_to_server_db(path: &[String]) -> bool {
     })
 }
 
+/// The file subscribes to a message broker (Redis pub/sub, Postgres `LISTEN`, NATS): a crate
+/// that does so spreads events across instances, and its local channels relay them.
+#[derive(Debug, Clone, Copy)]
+pub struct Broker;
+
+/// Methods that open or read a broker subscription.
+const BROKER_METHODS: &[&str] = &[
+    "get_async_pubsub",
+    "into_pubsub",
+    "as_pubsub",
+    "psubscribe",
+    "into_on_message",
+    "on_message",
+];
+
 /// The file talks to websocket or server-sent-event clients.
 #[derive(Debug, Clone, Copy)]
 pub struct Streams;
@@ -351,6 +366,10 @@ impl Detector for CrateState {
             "MySqlPool",
             "postgres",
             "Duration::from_",
+            "pubsub",
+            "PgListener",
+            "async_nats",
+            "on_message",
             MANIFEST_TRIGGERS[0],
             MANIFEST_TRIGGERS[1],
         ]
@@ -379,6 +398,7 @@ impl Detector for CrateState {
             hits: Vec::new(),
             literals: Vec::new(),
             server_db: false,
+            broker: false,
             short_ttl: false,
             ttl_const: None,
             consts: file_consts(&tree.file),
@@ -386,6 +406,9 @@ impl Detector for CrateState {
         v.visit_file(&tree.file);
         if v.server_db {
             out.fact(ServerDb);
+        }
+        if v.broker {
+            out.fact(Broker);
         }
         for (name, expr) in &v.consts {
             if let syn::Expr::Call(c) = expr
@@ -420,6 +443,10 @@ impl Detector for CrateState {
             .map(|(path, _)| crates.crate_dir(path))
             .collect();
         let sqlite_only = |path: &str| !server_db.contains(&crates.crate_dir(path));
+        let brokered: Vec<Option<&str>> = facts
+            .of::<Broker>()
+            .map(|(path, _)| crates.crate_dir(path))
+            .collect();
         // A constant is short when every definition of it is (`#[cfg]` variants).
         let mut consts: std::collections::HashMap<&str, bool> = std::collections::HashMap::new();
         for (_, c) in facts.of::<DurationConst>() {
@@ -432,7 +459,8 @@ impl Detector for CrateState {
             diagnose(path, hit).filter(|d| !(micro && d.rule.id == "SL301"))
         });
         out.extend(found.into_iter().filter(|l| {
-            let streams = streaming.contains(&crates.crate_dir(&l.path));
+            let streams = streaming.contains(&crates.crate_dir(&l.path))
+                && !brokered.contains(&crates.crate_dir(&l.path));
             web(&l.path)
                 && (streams || l.diagnostic.rule.id != "SL502")
                 && (sqlite_only(&l.path) || l.diagnostic.rule.id != "SL504")
@@ -578,6 +606,8 @@ struct Visitor<'a> {
     literals: Vec<SqliteUrl>,
     /// A call connects to a database server.
     server_db: bool,
+    /// A call subscribes to a message broker.
+    broker: bool,
     /// Inside a builder chain that sets a short time-to-live.
     short_ttl: bool,
     /// Inside a builder chain whose time-to-live is a constant defined elsewhere.
@@ -692,6 +722,13 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
             if paths.iter().any(|p| connects_to_server_db(p)) {
                 self.server_db = true;
             }
+            if paths.iter().any(|p| {
+                p.first().is_some_and(|h| h == "async_nats")
+                    || p.iter()
+                        .any(|s| s == "PgListener" || s == "SubscriberClient")
+            }) {
+                self.broker = true;
+            }
             let sqlite_typed = func
                 .path
                 .segments
@@ -751,6 +788,9 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
         }
         // `Cache::builder().time_to_live(Duration::from_secs(1))`: the builder call is in the
         // receiver, visited below.
+        if BROKER_METHODS.contains(&call.method.to_string().as_str()) {
+            self.broker = true;
+        }
         let ttl_arg = matches!(
             call.method.to_string().as_str(),
             "time_to_live" | "time_to_idle"
