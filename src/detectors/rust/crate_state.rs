@@ -764,6 +764,14 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
         visit::visit_expr_call(self, call);
     }
 
+    fn visit_macro(&mut self, m: &'ast syn::Macro) {
+        // Bodies of `async_stream::stream! { … }` and the like are not parsed as expressions.
+        if !self.broker && mentions_broker(m.tokens.clone()) {
+            self.broker = true;
+        }
+        visit::visit_macro(self, m);
+    }
+
     fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
         // `url.starts_with("sqlite:")` inspects a URL; it does not open one.
         let inspects = matches!(
@@ -811,6 +819,15 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
         visit::visit_expr_method_call(self, call);
         (self.short_ttl, self.ttl_const) = saved;
     }
+}
+
+/// Whether macro tokens call a broker subscription method.
+fn mentions_broker(tokens: proc_macro2::TokenStream) -> bool {
+    tokens.into_iter().any(|t| match t {
+        proc_macro2::TokenTree::Ident(i) => BROKER_METHODS.iter().any(|m| i == m),
+        proc_macro2::TokenTree::Group(g) => mentions_broker(g.stream()),
+        _ => false,
+    })
 }
 
 /// Whether a written call path may name a known constructor (by its type segment), or be a
