@@ -1,7 +1,8 @@
 //! Periodic jobs a Rust web service runs in its own process with plain tokio: a task spawned
 //! with `tokio::spawn` (or actix's `rt::spawn`) that loops on `tokio::time::interval` ticks or on
 //! `sleep`. Every instance runs the loop, so the job runs once per instance. Only crates that
-//! depend on a web framework are judged; cron schedulers are `rust/crate-state`'s.
+//! depend on a web framework are judged; cron schedulers are `rust/crate-state`'s. A loop that
+//! only flushes a buffer (`counter.flush()`) keeps this instance's own state and is silent.
 
 use super::cargo_manifest::{self, Crates, Hit, MANIFEST_TRIGGERS};
 use super::use_paths::UsePaths;

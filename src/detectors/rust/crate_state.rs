@@ -4,7 +4,10 @@
 //! in-memory rate limiters (governor, tower_governor, actix-governor), SQLite as the database
 //! (sqlx, diesel, rusqlite, r2d2_sqlite, tokio-rusqlite) and cookie keys generated at start.
 //! Paths are resolved through `use`, renames, re-exports and the crate's `Cargo.toml`; only crates
-//! that depend on a web framework are judged (a CLI's cache is not a service's state).
+//! that depend on a web framework are judged (a CLI's cache is not a service's state). Silent:
+//! micro-caches (a time-to-live of a minute or less, also through a `Duration` const), SQLite in a
+//! crate that also connects to Postgres/MySQL (one backend among several), and broadcast channels
+//! in a crate that subscribes to a broker (Redis pub/sub, Postgres `LISTEN`, NATS).
 
 use super::cargo_manifest::{self, Crates, Hit, MANIFEST_TRIGGERS};
 use super::local_cache::{file_consts, is_short_duration};

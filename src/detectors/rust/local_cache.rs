@@ -2,7 +2,8 @@
 //! `#[cached]` / `#[once]` (the `cached` crate) on functions that do I/O (a database or HTTP call,
 //! an `.await`), and `static` maps (`Lazy` / `LazyLock` / `OnceLock` / `OnceCell` /
 //! `lazy_static!` around `Mutex`/`RwLock<HashMap>` or a `DashMap`) that the code fills at runtime.
-//! A memo of a pure computation, and a static map only filled by its initializer, are silent.
+//! A memo of a pure computation, a micro-cache (`#[cached(time = N)]` with N ≤ 60 seconds), and a
+//! static map only filled by its initializer, are silent.
 
 use super::cargo_manifest::{self, Crates, Hit, MANIFEST_TRIGGERS};
 use super::use_paths::UsePaths;
