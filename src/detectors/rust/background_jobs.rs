@@ -1,7 +1,8 @@
 //! Periodic jobs a Rust web service runs in its own process with plain tokio: a task spawned
 //! with `tokio::spawn` (or actix's `rt::spawn`) that loops on `tokio::time::interval` ticks or on
 //! `sleep`. Every instance runs the loop, so the job runs once per instance. Only crates that
-//! depend on a web framework are judged; cron schedulers are `rust/crate-state`'s.
+//! depend on a web framework are judged; cron schedulers are `rust/crate-state`'s. A loop that
+//! only flushes a buffer (`counter.flush()`) keeps this instance's own state and is silent.
 
 use super::cargo_manifest::{self, Crates, Hit, MANIFEST_TRIGGERS};
 use super::use_paths::UsePaths;
@@ -112,6 +113,23 @@ struct Repeats {
     bare_loop_depth: usize,
     /// It pings a peer: a connection's heartbeat, not a job.
     ping: bool,
+    /// Its loop flushes a buffer (`counter.flush()`), which each instance holds for itself.
+    flush: bool,
+    /// Its loop calls something other than the tick, a flush and value plumbing.
+    other_work: bool,
+}
+
+/// Methods that move values around rather than do a job's work.
+const PLUMBING: &[&str] = &[
+    "tick", "clone", "lock", "read", "write", "unwrap", "expect", "map_err", "ok", "err", "is_ok",
+    "is_err", "as_ref", "as_deref",
+];
+
+impl Repeats {
+    /// The loop only flushes what this instance buffered: every instance must run it.
+    fn flushes_own_buffer(&self) -> bool {
+        self.flush && !self.other_work
+    }
 }
 
 impl<'ast> Visit<'ast> for Repeats {
@@ -128,6 +146,9 @@ impl<'ast> Visit<'ast> for Repeats {
             let name = last.ident.to_string();
             if (name == "sleep" || name == "sleep_until") && self.bare_loop_depth > 0 {
                 self.sleep_in_loop = true;
+            } else if self.loop_depth > 0 && !p.path.segments.iter().any(|s| s.ident == "Duration")
+            {
+                self.other_work = true;
             }
         }
         visit::visit_expr_call(self, c);
@@ -138,6 +159,14 @@ impl<'ast> Visit<'ast> for Repeats {
         }
         if m.method == "ping" {
             self.ping = true;
+        }
+        let name = m.method.to_string();
+        if self.loop_depth > 0 {
+            if name == "flush" || name.starts_with("flush_") {
+                self.flush = true;
+            } else if !PLUMBING.contains(&name.as_str()) {
+                self.other_work = true;
+            }
         }
         visit::visit_expr_method_call(self, m);
     }
@@ -195,7 +224,7 @@ impl<'ast> Visit<'ast> for Spawns<'_> {
         {
             let mut r = Repeats::default();
             r.visit_expr(arg);
-            let how = if r.ping || self.in_connection {
+            let how = if r.ping || self.in_connection || r.flushes_own_buffer() {
                 None
             } else if r.tick {
                 Some("`interval` ticks")

@@ -4,9 +4,13 @@
 //! in-memory rate limiters (governor, tower_governor, actix-governor), SQLite as the database
 //! (sqlx, diesel, rusqlite, r2d2_sqlite, tokio-rusqlite) and cookie keys generated at start.
 //! Paths are resolved through `use`, renames, re-exports and the crate's `Cargo.toml`; only crates
-//! that depend on a web framework are judged (a CLI's cache is not a service's state).
+//! that depend on a web framework are judged (a CLI's cache is not a service's state). Silent:
+//! micro-caches (a time-to-live of a minute or less, also through a `Duration` const), SQLite in a
+//! crate that also connects to Postgres/MySQL (one backend among several), and broadcast channels
+//! in a crate that subscribes to a broker (Redis pub/sub, Postgres `LISTEN`, NATS).
 
 use super::cargo_manifest::{self, Crates, Hit, MANIFEST_TRIGGERS};
+use super::local_cache::{file_consts, is_short_duration};
 use super::use_paths::{UsePaths, binding};
 use crate::detectors::Detector;
 use crate::diagnostic::Diagnostic;
@@ -265,7 +269,75 @@ pub struct Site {
     random: bool,
     /// Written with a unit turbofish (`broadcast::channel::<()>`): a signal, not messages.
     unit: bool,
+    /// A builder chain around the call sets a short time-to-live (a micro-cache).
+    short_ttl: bool,
+    /// The time-to-live is a constant of another file or crate (`lemmy_utils::CACHE_TTL`).
+    ttl_const: Option<String>,
 }
+
+/// A `const` of type `Duration` and whether it is short (a micro-cache's time-to-live).
+#[derive(Debug, Clone)]
+pub struct DurationConst {
+    name: String,
+    short: bool,
+}
+
+/// The file connects to a database server (Postgres, MySQL): a crate that does so and also opens
+/// SQLite offers SQLite as one backend among several, chosen by its configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct ServerDb;
+
+/// Crates and types (empty: any path in the crate) that connect to a database server.
+const SERVER_DBS: &[(&str, &[&str])] = &[
+    (
+        "sqlx",
+        &[
+            "PgPool",
+            "PgPoolOptions",
+            "PgConnection",
+            "PgConnectOptions",
+            "MySqlPool",
+            "MySqlPoolOptions",
+            "MySqlConnection",
+            "MySqlConnectOptions",
+        ],
+    ),
+    ("diesel", &["PgConnection", "MysqlConnection"]),
+    ("tokio_postgres", &[]),
+    ("deadpool_postgres", &[]),
+    ("bb8_postgres", &[]),
+    ("r2d2_postgres", &[]),
+    ("postgres", &[]),
+    ("mysql_async", &[]),
+    ("mysql", &[]),
+];
+
+/// Whether a resolved call path connects to a database server.
+fn connects_to_server_db(path: &[String]) -> bool {
+    let Some(head) = path.first() else {
+        return false;
+    };
+    SERVER_DBS.iter().any(|(krate, types)| {
+        head == krate
+            && path.len() >= 2
+            && (types.is_empty() || path.iter().any(|seg| types.contains(&seg.as_str())))
+    })
+}
+
+/// The file subscribes to a message broker (Redis pub/sub, Postgres `LISTEN`, NATS): a crate
+/// that does so spreads events across instances, and its local channels relay them.
+#[derive(Debug, Clone, Copy)]
+pub struct Broker;
+
+/// Methods that open or read a broker subscription.
+const BROKER_METHODS: &[&str] = &[
+    "get_async_pubsub",
+    "into_pubsub",
+    "as_pubsub",
+    "psubscribe",
+    "into_on_message",
+    "on_message",
+];
 
 /// The file talks to websocket or server-sent-event clients.
 #[derive(Debug, Clone, Copy)]
@@ -293,6 +365,14 @@ impl Detector for CrateState {
             "Key",
             "WebSocket",
             "Sse",
+            "PgPool",
+            "MySqlPool",
+            "postgres",
+            "Duration::from_",
+            "pubsub",
+            "PgListener",
+            "async_nats",
+            "on_message",
             MANIFEST_TRIGGERS[0],
             MANIFEST_TRIGGERS[1],
         ]
@@ -320,8 +400,30 @@ impl Detector for CrateState {
             random_vars: Vec::new(),
             hits: Vec::new(),
             literals: Vec::new(),
+            server_db: false,
+            broker: false,
+            short_ttl: false,
+            ttl_const: None,
+            consts: file_consts(&tree.file),
         };
         v.visit_file(&tree.file);
+        if v.server_db {
+            out.fact(ServerDb);
+        }
+        if v.broker {
+            out.fact(Broker);
+        }
+        for (name, expr) in &v.consts {
+            if let syn::Expr::Call(c) = expr
+                && let syn::Expr::Path(f) = &*c.func
+                && f.path.segments.iter().any(|s| s.ident == "Duration")
+            {
+                out.fact(DurationConst {
+                    name: name.clone(),
+                    short: is_short_duration(expr, &v.consts),
+                });
+            }
+        }
         for hit in v.hits {
             out.fact(hit);
         }
@@ -338,14 +440,36 @@ impl Detector for CrateState {
             .of::<Streams>()
             .map(|(path, _)| crates.crate_dir(path))
             .collect();
+        // Crates that also connect to a database server: SQLite is an alternative backend there.
+        let server_db: Vec<Option<&str>> = facts
+            .of::<ServerDb>()
+            .map(|(path, _)| crates.crate_dir(path))
+            .collect();
+        let sqlite_only = |path: &str| !server_db.contains(&crates.crate_dir(path));
+        let brokered: Vec<Option<&str>> = facts
+            .of::<Broker>()
+            .map(|(path, _)| crates.crate_dir(path))
+            .collect();
+        // A constant is short when every definition of it is (`#[cfg]` variants).
+        let mut consts: std::collections::HashMap<&str, bool> = std::collections::HashMap::new();
+        for (_, c) in facts.of::<DurationConst>() {
+            *consts.entry(c.name.as_str()).or_insert(true) &= c.short;
+        }
+        let short_const = |name: &str| consts.get(name).copied().unwrap_or(false);
         let mut found = Vec::new();
-        crates.resolve::<Site>(facts, &mut found, diagnose);
+        crates.resolve::<Site>(facts, &mut found, |path, hit| {
+            let micro = hit.payload.ttl_const.as_deref().is_some_and(short_const);
+            diagnose(path, hit).filter(|d| !(micro && d.rule.id == "SL301"))
+        });
         out.extend(found.into_iter().filter(|l| {
-            let streams = streaming.contains(&crates.crate_dir(&l.path));
-            web(&l.path) && (streams || l.diagnostic.rule.id != "SL502")
+            let streams = streaming.contains(&crates.crate_dir(&l.path))
+                && !brokered.contains(&crates.crate_dir(&l.path));
+            web(&l.path)
+                && (streams || l.diagnostic.rule.id != "SL502")
+                && (sqlite_only(&l.path) || l.diagnostic.rule.id != "SL504")
         }));
         for (path, lit) in facts.of::<SqliteUrl>() {
-            if web(path) {
+            if web(path) && sqlite_only(path) {
                 out.push(Located {
                     path: path.to_owned(),
                     diagnostic: Diagnostic::new(
@@ -428,6 +552,7 @@ fn diagnose(path: &[String], hit: &Hit<Site>) -> Option<Diagnostic> {
         .map(|n| format!(" (`{n}`)"))
         .unwrap_or_default();
     let message = match known.rule.id {
+        "SL301" if site.short_ttl => return None,
         "SL301" => format!(
             "{}{named} holds cached data in this process's memory: each instance fills, \
              expires and invalidates its own copy",
@@ -482,6 +607,16 @@ struct Visitor<'a> {
     random_vars: Vec<String>,
     hits: Vec<Hit<Site>>,
     literals: Vec<SqliteUrl>,
+    /// A call connects to a database server.
+    server_db: bool,
+    /// A call subscribes to a message broker.
+    broker: bool,
+    /// Inside a builder chain that sets a short time-to-live.
+    short_ttl: bool,
+    /// Inside a builder chain whose time-to-live is a constant defined elsewhere.
+    ttl_const: Option<String>,
+    /// The file's `const` items, for durations written as constants.
+    consts: std::collections::HashMap<String, &'a syn::Expr>,
 }
 
 /// Whether a string names an in-memory SQLite database.
@@ -587,6 +722,16 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
         let strings = self.string_args(call.args.iter());
         if let syn::Expr::Path(func) = &*call.func {
             let paths = cargo_manifest::candidates(&self.uses, &self.module, &func.path);
+            if paths.iter().any(|p| connects_to_server_db(p)) {
+                self.server_db = true;
+            }
+            if paths.iter().any(|p| {
+                p.first().is_some_and(|h| h == "async_nats")
+                    || p.iter()
+                        .any(|s| s == "PgListener" || s == "SubscriberClient")
+            }) {
+                self.broker = true;
+            }
             let sqlite_typed = func
                 .path
                 .segments
@@ -606,6 +751,8 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
                             .args
                             .iter()
                             .any(|a| mentions_rand(a, &self.random_vars)),
+                        short_ttl: self.short_ttl,
+                        ttl_const: self.ttl_const.clone(),
                         unit: func.path.segments.iter().any(|seg| {
                             matches!(&seg.arguments, syn::PathArguments::AngleBracketed(a)
                                 if a.args.iter().any(|g| matches!(g,
@@ -618,6 +765,14 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
             self.sqlite_literals(&strings);
         }
         visit::visit_expr_call(self, call);
+    }
+
+    fn visit_macro(&mut self, m: &'ast syn::Macro) {
+        // Bodies of `async_stream::stream! { … }` and the like are not parsed as expressions.
+        if !self.broker && mentions_broker(m.tokens.clone()) {
+            self.broker = true;
+        }
+        visit::visit_macro(self, m);
     }
 
     fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
@@ -642,8 +797,40 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
             let strings = self.string_args(call.args.iter());
             self.sqlite_literals(&strings);
         }
+        // `Cache::builder().time_to_live(Duration::from_secs(1))`: the builder call is in the
+        // receiver, visited below.
+        if BROKER_METHODS.contains(&call.method.to_string().as_str()) {
+            self.broker = true;
+        }
+        let ttl_arg = matches!(
+            call.method.to_string().as_str(),
+            "time_to_live" | "time_to_idle"
+        )
+        .then(|| call.args.first())
+        .flatten();
+        let saved = (self.short_ttl, self.ttl_const.clone());
+        if let Some(arg) = ttl_arg {
+            self.short_ttl |= is_short_duration(arg, &self.consts);
+            // A constant this file does not define: judged in `resolve` against its definition.
+            if let syn::Expr::Path(p) = arg
+                && let Some(last) = p.path.segments.last()
+                && !self.consts.contains_key(&last.ident.to_string())
+            {
+                self.ttl_const = Some(last.ident.to_string());
+            }
+        }
         visit::visit_expr_method_call(self, call);
+        (self.short_ttl, self.ttl_const) = saved;
     }
+}
+
+/// Whether macro tokens call a broker subscription method.
+fn mentions_broker(tokens: proc_macro2::TokenStream) -> bool {
+    tokens.into_iter().any(|t| match t {
+        proc_macro2::TokenTree::Ident(i) => BROKER_METHODS.iter().any(|m| i == m),
+        proc_macro2::TokenTree::Group(g) => mentions_broker(g.stream()),
+        _ => false,
+    })
 }
 
 /// Whether a written call path may name a known constructor (by its type segment), or be a

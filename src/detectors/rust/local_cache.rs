@@ -2,7 +2,8 @@
 //! `#[cached]` / `#[once]` (the `cached` crate) on functions that do I/O (a database or HTTP call,
 //! an `.await`), and `static` maps (`Lazy` / `LazyLock` / `OnceLock` / `OnceCell` /
 //! `lazy_static!` around `Mutex`/`RwLock<HashMap>` or a `DashMap`) that the code fills at runtime.
-//! A memo of a pure computation, and a static map only filled by its initializer, are silent.
+//! A memo of a pure computation, a micro-cache (`#[cached(time = N)]` with N ≤ 60 seconds), and a
+//! static map only filled by its initializer, are silent.
 
 use super::cargo_manifest::{self, Crates, Hit, MANIFEST_TRIGGERS};
 use super::use_paths::UsePaths;
@@ -333,6 +334,91 @@ impl<'ast> Visit<'ast> for Io<'_> {
     }
 }
 
+/// The longest time-to-live (seconds) of a micro-cache: every instance may serve its own copy
+/// that stale, as the single instance it replaces already did.
+const SHORT_TTL_SECS: u64 = 60;
+
+/// The file's own `const` items by name (`const TTL: Duration = Duration::from_secs(60);`).
+pub fn file_consts(file: &syn::File) -> std::collections::HashMap<String, &syn::Expr> {
+    file.items
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Const(c) => Some((c.ident.to_string(), &*c.expr)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// An expression, or the value of the file's `const` it names.
+fn through_const<'e>(
+    e: &'e syn::Expr,
+    consts: &std::collections::HashMap<String, &'e syn::Expr>,
+) -> &'e syn::Expr {
+    match e {
+        syn::Expr::Path(p) => p
+            .path
+            .get_ident()
+            .and_then(|i| consts.get(&i.to_string()).copied())
+            .unwrap_or(e),
+        _ => e,
+    }
+}
+
+/// Whether an expression is a `Duration` no longer than [`SHORT_TTL_SECS`] written as a literal
+/// (`Duration::from_secs(1)`, `Duration::from_millis(500)`), directly or through a `const` of
+/// the file.
+pub fn is_short_duration<'e>(
+    e: &'e syn::Expr,
+    consts: &std::collections::HashMap<String, &'e syn::Expr>,
+) -> bool {
+    let syn::Expr::Call(call) = through_const(e, consts) else {
+        return false;
+    };
+    let syn::Expr::Path(func) = &*call.func else {
+        return false;
+    };
+    let (
+        Some(unit),
+        Some(syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(n),
+            ..
+        })),
+    ) = (
+        func.path.segments.last(),
+        call.args.first().map(|a| through_const(a, consts)),
+    )
+    else {
+        return false;
+    };
+    let Ok(n) = n.base10_parse::<u64>() else {
+        return false;
+    };
+    let per_sec = match unit.ident.to_string().as_str() {
+        "from_secs" => 1,
+        "from_millis" => 1_000,
+        "from_micros" => 1_000_000,
+        "from_nanos" => 1_000_000_000,
+        _ => return false,
+    };
+    n <= SHORT_TTL_SECS * per_sec
+}
+
+/// Whether a `#[cached(time = N)]` / `#[once(time = N)]` attribute expires entries within
+/// [`SHORT_TTL_SECS`].
+fn short_memo(attr: &syn::Attribute) -> bool {
+    let mut secs = None;
+    let parsed = attr.parse_nested_meta(|meta| {
+        if meta.path.is_ident("time") {
+            let n: syn::LitInt = meta.value()?.parse()?;
+            secs = n.base10_parse::<u64>().ok();
+        } else if meta.input.peek(syn::Token![=]) {
+            meta.value()?.parse::<syn::Expr>()?;
+        }
+        Ok(())
+    });
+    parsed.is_ok() && secs.is_some_and(|s| s <= SHORT_TTL_SECS)
+}
+
 impl Memos<'_> {
     fn memo(&mut self, attrs: &[syn::Attribute], sig: &syn::Signature, block: &syn::Block) {
         let Some(attr) = attrs.iter().find(|a| {
@@ -343,6 +429,9 @@ impl Memos<'_> {
         }) else {
             return;
         };
+        if short_memo(attr) {
+            return;
+        }
         let mut io = Io {
             uses: &self.uses,
             found: false,
@@ -412,5 +501,46 @@ impl<'ast> Visit<'ast> for Memos<'_> {
             self.memo(&f.attrs, &f.sig, &f.block);
             visit::visit_impl_item_fn(self, f);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn short(src: &str) -> bool {
+        let file: syn::File = syn::parse_str(
+            "const TTL: Duration = Duration::from_secs(30); const SECS: u64 = 3600;",
+        )
+        .expect("file");
+        is_short_duration(&syn::parse_str(src).expect("expr"), &file_consts(&file))
+    }
+
+    #[test]
+    fn a_short_duration_is_a_literal_of_at_most_a_minute() {
+        assert!(short("Duration::from_secs(60)"));
+        assert!(short("std::time::Duration::from_millis(500)"));
+        assert!(!short("Duration::from_secs(61)"));
+        assert!(!short("Duration::from_millis(60_001)"));
+        assert!(short("TTL"));
+        assert!(!short("Duration::from_secs(SECS)"));
+        assert!(!short("Duration::from_secs(UNKNOWN)"));
+        assert!(!short("Duration::from_mins(1)"));
+    }
+
+    #[test]
+    fn a_memo_is_short_only_with_a_short_time() {
+        let attr = |src: &str| -> syn::Attribute {
+            let f: syn::ItemFn = syn::parse_str(&format!("{src} fn f() {{}}")).expect("fn");
+            f.attrs[0].clone()
+        };
+        assert!(short_memo(&attr(
+            "#[cached(size = 10, time = 30, result = true)]"
+        )));
+        assert!(!short_memo(&attr("#[cached(time = 600)]")));
+        assert!(!short_memo(&attr("#[cached]")));
+        assert!(short_memo(&attr(
+            "#[cached(time = 5, key = \"String\", convert = r#\"{ k.clone() }\"#)]"
+        )));
     }
 }

@@ -160,7 +160,9 @@ impl<'ast> Visit<'ast> for BodyVisitor<'_> {
                     && matches!(head, "std" | "tokio" | "async_std")
                     && full[1] == "fs";
                 let last = full.last().map(String::as_str).unwrap_or_default();
-                if fs && FS_WRITES.contains(&last) && self.body.write.is_none() {
+                // `File::open` opens for reading; only `OpenOptions::open` may write.
+                let reads = last == "open" && full.len() >= 2 && full[full.len() - 2] == "File";
+                if fs && FS_WRITES.contains(&last) && !reads && self.body.write.is_none() {
                     self.body.write = Some((p.path.span(), full.join("::")));
                 }
             }
