@@ -1,7 +1,7 @@
 //! Uploaded files written to the local disk by a Rust handler: a function that receives multipart
 //! data (axum / axum-extra `Multipart`, actix-multipart `Multipart` and `MultipartForm`, warp
 //! `FormData`, poem `Multipart`, rocket `TempFile`) and writes it with `std::fs` / `tokio::fs`
-//! (`write`, `File::create`, `copy`, `rename`, `OpenOptions`) or persists the temp file
+//! (`write`, `File::create`, `copy`, `rename`) or persists the temp file
 //! (`persist`, `persist_to`, `copy_to`, `move_copy_to`). A handler that hands the bytes to object
 //! storage (aws-sdk-s3, object_store, opendal, rusoto, google-cloud-storage, azure_storage_blobs)
 //! is not reported, even when it stages them in a temp file first.
