@@ -361,8 +361,11 @@ impl Detector for CrateState {
             "RateLimiter",
             "Sqlite",
             "sqlite",
-            "Connection",
-            "Key",
+            // rusqlite `Connection::open` and cookie `Key::generate()` / `Key::from(…)`: the
+            // bare type names are in far more files than these calls.
+            "Connection::open",
+            "rusqlite",
+            "Key::",
             "WebSocket",
             "Sse",
             "PgPool",
