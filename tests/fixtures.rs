@@ -54,6 +54,7 @@ const FIXTURES: &[(&str, bool)] = &[
     ("python/django-split-settings", true),
     ("python/django-scale-ready", false),
     ("python/django-single-settings", true),
+    ("python/django-single-settings-scaled", false),
     ("python/flask-local-state", true),
     ("python/flask-shared-state", false),
     ("python/fastapi-local-state", true),
