@@ -5,55 +5,10 @@
 //! comment only as the first character of a line. Arguments may be quoted (`"…"`, `'…'`).
 //! Unbalanced sections are recorded as problems; the rest is still read.
 
-use super::nginx::Word;
-use std::ops::Range;
+pub use super::directives::{Config, Directive, Word};
 
 /// How deep sections may nest before the parser flattens them.
 const MAX_DEPTH: usize = 64;
-
-/// A directive (`ProxySet stickysession=ROUTEID`) or a section (`<Proxy balancer://app>`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Directive {
-    /// The directive or section name, without `<`.
-    pub name: Word,
-    /// Its arguments (a section's, without the closing `>`).
-    pub args: Vec<Word>,
-    /// The directives inside a section; `None` for a plain directive.
-    pub block: Option<Vec<Directive>>,
-    /// A directive's line(s), or a section's opening tag.
-    pub span: Range<usize>,
-}
-
-/// A parsed file.
-#[derive(Debug, Default)]
-pub struct Config {
-    /// Top-level directives and sections.
-    pub directives: Vec<Directive>,
-    /// Problems: the offset and what was wrong.
-    pub errors: Vec<(usize, String)>,
-}
-
-impl Config {
-    /// Every directive at any depth with its enclosing sections (outermost first), in file order.
-    pub fn walk(&self) -> Vec<(Vec<&Directive>, &Directive)> {
-        let mut out = Vec::new();
-        let mut stack: Vec<(Vec<&Directive>, &Directive)> = self
-            .directives
-            .iter()
-            .rev()
-            .map(|d| (Vec::new(), d))
-            .collect();
-        while let Some((parents, d)) = stack.pop() {
-            if let Some(block) = &d.block {
-                let mut inner = parents.clone();
-                inner.push(d);
-                stack.extend(block.iter().rev().map(|c| (inner.clone(), c)));
-            }
-            out.push((parents, d));
-        }
-        out
-    }
-}
 
 /// Parses httpd configuration text. Never fails: problems land in [`Config::errors`].
 pub fn parse(text: &str) -> Config {
@@ -227,7 +182,7 @@ mod tests {
         let text = "# ProxyPass / balancer://x/ stickysession=A\n<VirtualHost *:80>\n  <Proxy \"balancer://app\">\n    BalancerMember http://a:8080 \\\n        route=a\n    ProxySet stickysession=ROUTEID\n  </Proxy>\n  ProxyPass / balancer://app/ # not a comment\n</VirtualHost>\n";
         let config = parse(text);
         assert!(config.errors.is_empty(), "{:?}", config.errors);
-        let walked = config.walk();
+        let walked = config.walk_with_parents();
         let names: Vec<_> = walked.iter().map(|(_, d)| d.name.value.as_str()).collect();
         assert_eq!(
             names,
@@ -255,13 +210,13 @@ mod tests {
         let config =
             parse("<?php $a = 1; ?>\n<Proxy balancer://a>\n  ProxySet stickysession=x\n</Proxy>\n");
         assert!(config.errors.is_empty(), "{:?}", config.errors);
-        assert_eq!(config.walk().len(), 3);
+        assert_eq!(config.walk_with_parents().len(), 3);
     }
 
     #[test]
     fn unbalanced_sections_are_problems() {
         let config = parse("</Proxy>\n<Proxy balancer://a>\nProxySet stickysession=x\n");
         assert_eq!(config.errors.len(), 2);
-        assert_eq!(config.walk().len(), 2);
+        assert_eq!(config.walk_with_parents().len(), 2);
     }
 }

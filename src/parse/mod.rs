@@ -3,6 +3,7 @@
 pub mod apache;
 pub mod bicep;
 pub mod data;
+pub mod directives;
 pub mod haproxy;
 pub mod js;
 pub mod json;
@@ -58,13 +59,7 @@ impl Parsed {
 pub fn parse(file: &SourceFile) -> Parsed {
     match file.kind {
         FileKind::JavaScript | FileKind::TypeScript | FileKind::Tsx => {
-            match js::parse(file.kind, &file.text) {
-                Some(tree) => match js::first_error(&tree) {
-                    Some((at, msg)) => Parsed::Partial(Tree::Js(tree), at, msg),
-                    None => Parsed::Complete(Tree::Js(tree)),
-                },
-                None => Parsed::Failed(0, "the parser gave up".to_owned()),
-            }
+            tree_sitter(js::parse(file.kind, &file.text), Tree::Js)
         }
         FileKind::Rust => match rust::parse(&file.text, &file.lines) {
             Ok(tree) => Parsed::Complete(Tree::Rust(tree)),
@@ -74,22 +69,11 @@ pub fn parse(file: &SourceFile) -> Parsed {
             Ok(table) => Parsed::Complete(Tree::Toml(table)),
             Err(e) => Parsed::Failed(e.span().map_or(0, |s| s.start), e.message().to_owned()),
         },
-        FileKind::Python => match python::parse(&file.text) {
-            Some(tree) => match python::first_error(&tree) {
-                Some((at, msg)) => Parsed::Partial(Tree::Python(tree), at, msg),
-                None => Parsed::Complete(Tree::Python(tree)),
-            },
-            None => Parsed::Failed(0, "the parser gave up".to_owned()),
-        },
+        FileKind::Python => tree_sitter(python::parse(&file.text), Tree::Python),
         FileKind::Nginx | FileKind::MaybeNginx => {
             let mut config = nginx::parse(&file.text);
-            match config.errors.first().cloned() {
-                Some((at, msg)) => {
-                    config.errors.clear();
-                    Parsed::Partial(Tree::Nginx(config), at, msg)
-                }
-                None => Parsed::Complete(Tree::Nginx(config)),
-            }
+            let first = config.errors.drain(..).next();
+            tolerant(Tree::Nginx(config), first)
         }
         FileKind::Haproxy | FileKind::MaybeHaproxy => {
             let mut config = haproxy::parse(&file.text);
@@ -116,6 +100,16 @@ pub fn parse(file: &SourceFile) -> Parsed {
             documents(data::parse_toml(&file.text))
         }
     }
+}
+
+/// A tree-sitter parse: partial at its first error or missing node; failed only when the parser
+/// gave up (it was cancelled or had no language).
+fn tree_sitter(tree: Option<tree_sitter::Tree>, wrap: fn(tree_sitter::Tree) -> Tree) -> Parsed {
+    let Some(tree) = tree else {
+        return Parsed::Failed(0, "the parser gave up".to_owned());
+    };
+    let first = js::first_error(&tree);
+    tolerant(wrap(tree), first)
 }
 
 /// The outcome of a parser that recovers: complete, or partial with its first problem.

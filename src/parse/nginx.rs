@@ -6,41 +6,10 @@
 //! do not stop the parse: problems are recorded and the rest is still read. ERB tags (`<% … %>`)
 //! are template tags too.
 
-use std::ops::Range;
+pub use super::directives::{Config, Directive, Word};
 
 /// How deep blocks may nest before the parser flattens them.
 const MAX_DEPTH: usize = 64;
-
-/// A word of a directive: its value (quotes removed) and where it is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Word {
-    /// The value, with quotes and escapes resolved.
-    pub value: String,
-    /// Byte span in the file, quotes included.
-    pub span: Range<usize>,
-}
-
-/// One directive: `name args… ;` or `name args… { block }`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Directive {
-    /// The directive's name.
-    pub name: Word,
-    /// Its arguments.
-    pub args: Vec<Word>,
-    /// The directives inside its block, if it has one.
-    pub block: Option<Vec<Directive>>,
-    /// From the name to the `;` or the closing `}`.
-    pub span: Range<usize>,
-}
-
-/// A parsed file.
-#[derive(Debug, Default)]
-pub struct Config {
-    /// Top-level directives.
-    pub directives: Vec<Directive>,
-    /// Syntax problems: the offset and what was wrong. The parse went on past each.
-    pub errors: Vec<(usize, String)>,
-}
 
 #[derive(Debug, PartialEq, Eq)]
 enum Token {
@@ -288,21 +257,6 @@ pub fn parse(text: &str) -> Config {
     Config {
         directives: tree.top,
         errors,
-    }
-}
-
-impl Config {
-    /// Every directive at any depth, parents before children (iterative, in file order).
-    pub fn walk(&self) -> Vec<&Directive> {
-        let mut out = Vec::new();
-        let mut stack: Vec<&Directive> = self.directives.iter().rev().collect();
-        while let Some(d) = stack.pop() {
-            out.push(d);
-            if let Some(block) = &d.block {
-                stack.extend(block.iter().rev());
-            }
-        }
-        out
     }
 }
 

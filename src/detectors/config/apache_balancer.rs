@@ -7,8 +7,7 @@ use super::affinity;
 use crate::detectors::Detector;
 use crate::diagnostic::Diagnostic;
 use crate::parse::Tree;
-use crate::parse::apache::Directive;
-use crate::parse::nginx::Word;
+use crate::parse::directives::{Directive, Word};
 use crate::project::Sink;
 use crate::rules;
 use crate::source::{FileKind, SourceFile};
@@ -41,7 +40,7 @@ impl Detector for ApacheBalancer {
 
     fn check(&self, _file: &SourceFile, tree: &Tree, out: &mut Sink) {
         let Tree::Apache(config) = tree else { return };
-        let walked = config.walk();
+        let walked = config.walk_with_parents();
         let mut members: HashMap<String, Members> = HashMap::new();
         for (parents, d) in &walked {
             if d.name.value.eq_ignore_ascii_case("BalancerMember") {
