@@ -30,8 +30,8 @@ pub enum Tree {
     Hcl(Box<hcl_edit::structure::Body>),
     /// Azure Bicep.
     Bicep(bicep::File),
-    /// YAML documents, and JSON / TOML read into the same node tree.
-    Yaml(yaml::Documents),
+    /// Data documents: YAML, and JSON / TOML read into the same node tree.
+    Data(yaml::Documents),
     /// A TOML document (Cargo manifests).
     Toml(toml::Table),
     /// Python (tree-sitter).
@@ -123,11 +123,11 @@ fn tolerant(tree: Tree, first_error: Option<(usize, String)>) -> Parsed {
 /// YAML-family documents: partial when the parser stopped somewhere, failed when nothing was read.
 fn documents(mut docs: yaml::Documents) -> Parsed {
     match docs.errors.first().cloned() {
-        None => Parsed::Complete(Tree::Yaml(docs)),
+        None => Parsed::Complete(Tree::Data(docs)),
         Some((at, msg)) if docs.docs.is_empty() => Parsed::Failed(at, msg),
         Some((at, msg)) => {
             docs.errors.clear();
-            Parsed::Partial(Tree::Yaml(docs), at, msg)
+            Parsed::Partial(Tree::Data(docs), at, msg)
         }
     }
 }

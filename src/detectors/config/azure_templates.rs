@@ -39,7 +39,7 @@ impl Detector for AzureTemplateAffinity {
 
     fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Sink) {
         match tree {
-            Tree::Yaml(docs) if file.kind == FileKind::Json => {
+            Tree::Data(docs) if file.kind == FileKind::Json => {
                 for doc in &docs.docs {
                     arm_template(&Node::from_data(doc), out);
                 }

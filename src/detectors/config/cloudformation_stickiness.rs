@@ -30,7 +30,7 @@ impl Detector for CloudFormationStickiness {
     }
 
     fn check(&self, _file: &SourceFile, tree: &Tree, out: &mut Sink) {
-        let Tree::Yaml(docs) = tree else { return };
+        let Tree::Data(docs) = tree else { return };
         for doc in &docs.docs {
             let Some(resources) = doc.get("Resources") else {
                 continue;
@@ -134,7 +134,7 @@ mod tests {
             yaml::parse(text)
         };
         let mut sink = Sink::default();
-        CloudFormationStickiness.check(&file, &Tree::Yaml(docs), &mut sink);
+        CloudFormationStickiness.check(&file, &Tree::Data(docs), &mut sink);
         sink.diagnostics
             .iter()
             .map(|d| d.rule.id.to_owned())

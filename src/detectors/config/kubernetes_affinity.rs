@@ -65,7 +65,7 @@ impl Detector for KubernetesAffinity {
     }
 
     fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Sink) {
-        let Tree::Yaml(docs) = tree else { return };
+        let Tree::Data(docs) = tree else { return };
         helm::record_values(file, docs, out);
         for doc in &docs.docs {
             let kind = doc.get("kind").and_then(Node::str);
@@ -307,7 +307,7 @@ mod tests {
 
     fn run(path: &str, text: &str) -> Vec<(String, String)> {
         let file = SourceFile::new(path.into(), FileKind::Yaml, text.into());
-        let tree = Tree::Yaml(yaml::parse(text));
+        let tree = Tree::Data(yaml::parse(text));
         let mut sink = Sink::default();
         KubernetesAffinity.check(&file, &tree, &mut sink);
         sink.diagnostics

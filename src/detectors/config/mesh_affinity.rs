@@ -47,7 +47,7 @@ impl Detector for MeshAffinity {
     }
 
     fn check(&self, _file: &SourceFile, tree: &Tree, out: &mut Sink) {
-        let Tree::Yaml(docs) = tree else { return };
+        let Tree::Data(docs) = tree else { return };
         for doc in &docs.docs {
             let kind = doc.get("kind").and_then(Node::str);
             if kind == Some("DestinationRule") {
@@ -247,7 +247,7 @@ mod tests {
     fn run(text: &str) -> Vec<String> {
         let file = SourceFile::new("mesh.yaml".into(), FileKind::Yaml, text.into());
         let mut sink = Sink::default();
-        MeshAffinity.check(&file, &Tree::Yaml(yaml::parse(text)), &mut sink);
+        MeshAffinity.check(&file, &Tree::Data(yaml::parse(text)), &mut sink);
         sink.diagnostics
             .iter()
             .map(|d| d.rule.id.to_owned())

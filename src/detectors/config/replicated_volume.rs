@@ -152,7 +152,7 @@ impl Detector for ReplicatedVolume {
     }
 
     fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Sink) {
-        let Tree::Yaml(docs) = tree else { return };
+        let Tree::Data(docs) = tree else { return };
         if file.kind == FileKind::Compose {
             compose(docs, out);
             return;
@@ -577,13 +577,13 @@ mod tests {
         let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: wp\nspec:\n  replicas: 3\n  template:\n    spec:\n      containers:\n        - name: wp\n          volumeMounts:\n            - name: data\n              mountPath: /var/www/uploads\n      volumes:\n        - name: data\n          {{- if .Values.persistence.enabled }}\n          persistentVolumeClaim:\n            claimName: wp\n          {{- else }}\n          emptyDir: {}\n          {{- end }}\n";
         let file = SourceFile::new("t/deploy.yaml".into(), FileKind::Yaml, text.into());
         let mut sink = Sink::default();
-        ReplicatedVolume.check(&file, &Tree::Yaml(yaml::parse(text)), &mut sink);
+        ReplicatedVolume.check(&file, &Tree::Data(yaml::parse(text)), &mut sink);
         let facts = sink.take_facts();
         assert!(facts.is_empty(), "no workload fact for an ambiguous volume");
         let plain = text.replace("          {{- if .Values.persistence.enabled }}\n          persistentVolumeClaim:\n            claimName: wp\n          {{- else }}\n", "").replace("          {{- end }}\n", "");
         let file = SourceFile::new("t/deploy.yaml".into(), FileKind::Yaml, plain.clone());
         let mut sink = Sink::default();
-        ReplicatedVolume.check(&file, &Tree::Yaml(yaml::parse(&plain)), &mut sink);
+        ReplicatedVolume.check(&file, &Tree::Data(yaml::parse(&plain)), &mut sink);
         assert_eq!(sink.take_facts().len(), 1);
     }
 

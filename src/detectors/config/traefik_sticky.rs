@@ -33,7 +33,7 @@ impl Detector for TraefikSticky {
     }
 
     fn check(&self, _file: &SourceFile, tree: &Tree, out: &mut Sink) {
-        let Tree::Yaml(docs) = tree else { return };
+        let Tree::Data(docs) = tree else { return };
         for doc in &docs.docs {
             let crd = doc
                 .get("apiVersion")
@@ -169,7 +169,7 @@ mod tests {
             yaml::parse(text)
         };
         let mut sink = Sink::default();
-        TraefikSticky.check(&file, &Tree::Yaml(docs), &mut sink);
+        TraefikSticky.check(&file, &Tree::Data(docs), &mut sink);
         sink.diagnostics
             .iter()
             .map(|d| text[d.span.clone()].to_owned())

@@ -94,7 +94,7 @@ impl Detector for Realtime {
 
     fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Sink) {
         match tree {
-            Tree::Yaml(manifest) => {
+            Tree::Data(manifest) => {
                 let has_adapter = manifest
                     .docs
                     .iter()
