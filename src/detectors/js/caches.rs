@@ -3,7 +3,7 @@
 //! `Map` that an async function fills with fetched data. Each instance then holds its own copy,
 //! starts cold, and misses invalidations made on the others.
 
-use super::env::in_env_branch;
+use super::env::EnvBranches;
 use super::module_scope::{ModuleScope, enclosing_function, unparenthesize};
 use super::options::{Prop, any_option, arg, head, option, returned_value};
 use crate::detectors::Detector;
@@ -86,40 +86,30 @@ impl Detector for Caches {
             module_map_caches(root, src)
         };
         let mut filled: HashSet<&str> = HashSet::new();
+        let env = EnvBranches::new(root, src);
         preorder(root, |node| {
-            if !matches!(node.kind(), "new_expression" | "call_expression") {
-                return true;
-            }
-            let mut found = Sink::default();
-            let mut memory_put = false;
-            let mut fills = None;
-            if node.kind() == "new_expression" {
-                check_new(node, src, &scope, &mut found);
-            } else if let Some(callee) = node.child_by_field_name("function") {
-                memory_put =
-                    !memory_cache_reported && scope.is(callee, src, &["memory-cache"], &["put"]);
-                if memory_put {
-                    found.push(Diagnostic::new(
-                        &rules::SL301,
-                        callee.byte_range(),
-                        "memory-cache keeps cached data in this process's memory",
-                        HELP,
-                    ));
+            match node.kind() {
+                "new_expression" | "call_expression" if env.contains(node) => return false,
+                "new_expression" => check_new(node, src, &scope, out),
+                "call_expression" => {
+                    let Some(callee) = node.child_by_field_name("function") else {
+                        return true;
+                    };
+                    if !memory_cache_reported && scope.is(callee, src, &["memory-cache"], &["put"])
+                    {
+                        memory_cache_reported = true;
+                        out.push(Diagnostic::new(
+                            &rules::SL301,
+                            callee.byte_range(),
+                            "memory-cache keeps cached data in this process's memory",
+                            HELP,
+                        ));
+                    }
+                    check_call(node, callee, src, &scope, out);
+                    filled.extend(map_set_after_await(node, callee, src, &map_caches));
                 }
-                check_call(node, callee, src, &scope, &mut found);
-                fills = map_set_after_await(node, callee, src, &map_caches);
+                _ => {}
             }
-            if found.is_empty() && fills.is_none() {
-                return true;
-            }
-            // Only a finding pays for `in_env_branch`: it climbs to the root, and tree-sitter's
-            // `parent()` is itself a descent from the root.
-            if in_env_branch(node, src) {
-                return false;
-            }
-            memory_cache_reported |= memory_put;
-            out.extend(found.diagnostics);
-            filled.extend(fills);
             true
         });
         for (name, decl) in map_caches {

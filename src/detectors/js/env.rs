@@ -1,7 +1,9 @@
 //! Code that only runs outside production: a branch on `NODE_ENV` (or an `isDev`-style flag) that
 //! selects a development store is not what production runs.
 
-use crate::parse::js::text;
+use crate::parse::js::{preorder, text};
+use std::cell::OnceCell;
+use std::ops::Range;
 use tree_sitter::Node;
 
 /// Words in a condition that make it an environment switch.
@@ -21,25 +23,55 @@ const ENV_WORDS: &[&str] = &[
     "DEBUG",
 ];
 
-/// Whether `node` sits in a branch (`if`, `?:`, `&&`, `||`) whose condition tests the environment.
-/// Either branch counts: one of them is not production, and the other is judged where it is.
-pub fn in_env_branch(node: Node<'_>, src: &str) -> bool {
-    let mut child = node;
-    while let Some(parent) = child.parent() {
-        let condition = match parent.kind() {
-            "if_statement" | "ternary_expression" => parent.child_by_field_name("condition"),
-            "binary_expression" => parent.child_by_field_name("left"),
-            _ => None,
-        };
-        if let Some(condition) = condition
-            && condition.id() != child.id()
-            && is_env_test(condition, src)
-        {
-            return true;
+/// The parts of a file that run in one environment only: each branch of an `if`, `?:`, `&&` or
+/// `||` whose condition tests the environment (the condition itself excluded). Either branch
+/// counts: one of them is not production, and the other is judged where it is.
+///
+/// Built once per file, on the first question: climbing from a node to the root instead would
+/// cost a descent from the root per step (tree-sitter nodes have no parent pointers).
+pub struct EnvBranches<'t, 's> {
+    root: Node<'t>,
+    src: &'s str,
+    ranges: OnceCell<Vec<Range<usize>>>,
+}
+
+impl<'t, 's> EnvBranches<'t, 's> {
+    /// The environment branches of the file whose tree is `root`.
+    pub fn new(root: Node<'t>, src: &'s str) -> Self {
+        EnvBranches {
+            root,
+            src,
+            ranges: OnceCell::new(),
         }
-        child = parent;
     }
-    false
+
+    /// Whether `node` sits inside an environment branch.
+    pub fn contains(&self, node: Node<'_>) -> bool {
+        let r = node.byte_range();
+        self.ranges
+            .get_or_init(|| self.collect())
+            .iter()
+            .any(|b| b.start <= r.start && r.end <= b.end)
+    }
+
+    fn collect(&self) -> Vec<Range<usize>> {
+        let mut out = Vec::new();
+        preorder(self.root, |n| {
+            let condition = match n.kind() {
+                "if_statement" | "ternary_expression" => n.child_by_field_name("condition"),
+                "binary_expression" => n.child_by_field_name("left"),
+                _ => None,
+            };
+            if let Some(c) = condition
+                && is_env_test(c, self.src)
+            {
+                out.push(n.start_byte()..c.start_byte());
+                out.push(c.end_byte()..n.end_byte());
+            }
+            true
+        });
+        out
+    }
 }
 
 fn is_env_test(condition: Node<'_>, src: &str) -> bool {
@@ -60,15 +92,16 @@ fn is_env_test(condition: Node<'_>, src: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::js::{self, preorder};
+    use crate::parse::js;
     use crate::source::FileKind;
 
     fn marked(src: &str) -> bool {
         let tree = js::parse(FileKind::JavaScript, src).expect("parses");
+        let env = EnvBranches::new(tree.root_node(), src);
         let mut found = false;
         preorder(tree.root_node(), |n| {
             if n.kind() == "identifier" && text(n, src) == "HERE" {
-                found = in_env_branch(n, src);
+                found = env.contains(n);
             }
             true
         });
@@ -84,5 +117,7 @@ mod tests {
         assert!(marked("const s = isDev && HERE;"));
         assert!(!marked("if (user) { use(HERE) }"));
         assert!(!marked("const s = devices ? a : HERE;"));
+        // Inside the condition is not inside a branch.
+        assert!(!marked("if (HERE === process.env.NODE_ENV) { use(x) }"));
     }
 }

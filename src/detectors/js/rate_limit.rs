@@ -3,7 +3,7 @@
 //! `ThrottlerModule` without `storage`, @fastify/rate-limit without `redis`, koa-ratelimit's
 //! memory driver. With N instances a client gets N times the limit.
 
-use super::env::in_env_branch;
+use super::env::EnvBranches;
 use super::module_scope::{Imported, ModuleScope};
 use super::options::{Prop, any_option, arg, head, option, returned_value};
 use crate::detectors::Detector;
@@ -56,6 +56,7 @@ impl Detector for RateLimit {
         let src = file.text.as_str();
         let root = tree.root_node();
         let scope = ModuleScope::new(root, src);
+        let env = EnvBranches::new(root, src);
         preorder(root, |node| {
             let mut found = Sink::default();
             match node.kind() {
@@ -63,8 +64,7 @@ impl Detector for RateLimit {
                 "new_expression" => check_new(node, src, &scope, &mut found),
                 _ => {}
             }
-            // Only a finding pays for the climb to the root that `in_env_branch` makes.
-            if !found.is_empty() && !in_env_branch(node, src) {
+            if !found.is_empty() && !env.contains(node) {
                 out.extend(found.diagnostics);
             }
             true

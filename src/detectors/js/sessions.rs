@@ -5,7 +5,7 @@
 //! Cookie sessions (cookie-session, koa-session's default, @fastify/secure-session, iron-session)
 //! carry the data in the cookie and are not session middleware with a store here.
 
-use super::env::in_env_branch;
+use super::env::EnvBranches;
 use super::module_scope::ModuleScope;
 use super::options::{Prop, arg, is_nullish, option};
 use crate::detectors::Detector;
@@ -155,12 +155,13 @@ impl Detector for Sessions {
         let src = file.text.as_str();
         let root = tree.root_node();
         let scope = ModuleScope::new(root, src);
+        let env = EnvBranches::new(root, src);
         preorder(root, |node| {
             if node.kind() == "call_expression"
                 && let Some((mw, at, options)) = middleware_call(node, src, &scope)
-                && !in_env_branch(node, src)
+                && !env.contains(node)
             {
-                check_options(mw, at, options, src, &scope, out);
+                check_options(mw, at, options, src, &scope, &env, out);
             }
             true
         });
@@ -201,6 +202,7 @@ fn check_options<'t>(
     options: Option<Node<'t>>,
     src: &str,
     scope: &ModuleScope<'t>,
+    env: &EnvBranches<'t, '_>,
     out: &mut Sink,
 ) {
     let value = match option(options, "store", scope, src) {
@@ -220,7 +222,7 @@ fn check_options<'t>(
         Prop::Value(value) => value,
     };
     let value = scope.resolve(value, src);
-    if in_env_branch(value, src) {
+    if env.contains(value) {
         return;
     }
     if is_nullish(value, src) {

@@ -3,7 +3,7 @@
 //! (`dialect: 'sqlite'`, `sqlite:` URLs), Knex (`client: 'sqlite3'` / `better-sqlite3`).
 //! In-memory databases (`:memory:`) and configs chosen by an environment branch stay silent.
 
-use super::env::in_env_branch;
+use super::env::EnvBranches;
 use super::module_scope::ModuleScope;
 use super::options::{Prop, arg, head, invoked, option};
 use crate::detectors::Detector;
@@ -69,19 +69,19 @@ impl Detector for SqliteDatabase {
         let src = file.text.as_str();
         let root = tree.root_node();
         let scope = ModuleScope::new(root, src);
+        let env = EnvBranches::new(root, src);
         preorder(root, |node| {
             let target = invoked(node);
             if let Some(target) = target
                 && let Some(origin) = scope.origin(target, src)
             {
                 let path = origin.path();
-                // The table first: `in_env_branch` climbs to the root.
                 if let Some((module, _, key, n)) = FACTORIES
                     .iter()
                     .find(|(m, p, _, _)| *m == origin.module && *p == path.as_slice())
-                    && !in_env_branch(node, src)
+                    && !env.contains(node)
                 {
-                    check_config(node, arg(node, *n), module, key, src, &scope, out);
+                    check_config(node, arg(node, *n), (module, key), src, &scope, &env, out);
                 }
             }
             true
@@ -92,10 +92,10 @@ impl Detector for SqliteDatabase {
 fn check_config<'t>(
     call: Node<'t>,
     options: Option<Node<'t>>,
-    module: &str,
-    key: &str,
+    (module, key): (&str, &str),
     src: &str,
     scope: &ModuleScope<'t>,
+    env: &EnvBranches<'t, '_>,
     out: &mut Sink,
 ) {
     // Sequelize also takes a URL: `new Sequelize('sqlite:./db.sqlite')`.
@@ -114,7 +114,7 @@ fn check_config<'t>(
     let Some(name) = string_value(driver, src) else {
         return;
     };
-    if !SQLITE_DRIVERS.contains(&name) || in_env_branch(driver, src) {
+    if !SQLITE_DRIVERS.contains(&name) || env.contains(driver) {
         return;
     }
     let in_memory = ["database", "storage", "filename", "connection"]
