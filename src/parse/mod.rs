@@ -32,8 +32,6 @@ pub enum Tree {
     Bicep(bicep::File),
     /// Data documents: YAML, and JSON / TOML read into the same node tree.
     Data(yaml::Documents),
-    /// A TOML document (Cargo manifests).
-    Toml(toml::Table),
     /// Python (tree-sitter).
     Python(tree_sitter::Tree),
 }
@@ -65,10 +63,6 @@ pub fn parse(file: &SourceFile) -> Parsed {
             Ok(tree) => Parsed::Complete(Tree::Rust(tree)),
             Err((at, msg)) => Parsed::Failed(at, msg),
         },
-        FileKind::CargoManifest => match file.text.parse::<toml::Table>() {
-            Ok(table) => Parsed::Complete(Tree::Toml(table)),
-            Err(e) => Parsed::Failed(e.span().map_or(0, |s| s.start), e.message().to_owned()),
-        },
         FileKind::Python => tree_sitter(python::parse(&file.text), Tree::Python),
         FileKind::Nginx | FileKind::MaybeNginx => {
             let mut config = nginx::parse(&file.text);
@@ -96,7 +90,7 @@ pub fn parse(file: &SourceFile) -> Parsed {
         },
         FileKind::Yaml | FileKind::Compose => documents(yaml::parse(&file.text)),
         FileKind::Json | FileKind::PackageJson => documents(data::parse_json(&file.text)),
-        FileKind::MaybeTraefikToml | FileKind::TraefikToml => {
+        FileKind::MaybeTraefikToml | FileKind::TraefikToml | FileKind::CargoManifest => {
             documents(data::parse_toml(&file.text))
         }
     }

@@ -10,8 +10,9 @@ use super::use_paths::{UsePaths, is_test_only};
 use crate::diagnostic::Diagnostic;
 use crate::parse::Tree;
 use crate::parse::rust::RustTree;
+use crate::parse::yaml::Node;
 use crate::project::{Facts, Located, Sink};
-use crate::source::SourceFile;
+use crate::source::{FileKind, SourceFile};
 use std::ops::Range;
 
 /// Literals found in every Cargo manifest, for the triggers of detectors that need manifests.
@@ -66,42 +67,31 @@ fn ident(name: &str) -> String {
 }
 
 /// Reads the dependency tables of a manifest.
-pub fn manifest(dir: String, table: &toml::Table) -> Manifest {
+pub fn manifest(dir: String, root: &Node) -> Manifest {
     let mut m = Manifest {
         dir,
-        package: table.contains_key("package"),
+        package: root.get("package").is_some(),
         ..Manifest::default()
     };
-    let add = |deps: Option<&toml::Value>, m: &mut Manifest| {
-        let Some(deps) = deps.and_then(toml::Value::as_table) else {
-            return;
-        };
-        for (name, spec) in deps {
-            let package = spec.get("package").and_then(toml::Value::as_str).map(ident);
-            let inherited = spec
-                .get("workspace")
-                .and_then(toml::Value::as_bool)
-                .unwrap_or(false);
+    let add = |deps: Option<&Node>, m: &mut Manifest| {
+        for (name, spec) in deps.map(Node::entries).unwrap_or_default() {
+            let Some(name) = name.str() else { continue };
+            let package = spec.get("package").and_then(Node::str).map(ident);
+            let inherited = spec.get("workspace").is_some_and(Node::is_true);
             m.deps.push((ident(name), package, inherited));
         }
     };
     // Dev- and build-dependencies cannot be named by the crate's production code.
-    add(table.get("dependencies"), &mut m);
-    if let Some(targets) = table.get("target").and_then(toml::Value::as_table) {
-        for target in targets.values() {
-            add(target.get("dependencies"), &mut m);
-        }
+    add(root.get("dependencies"), &mut m);
+    for (_, target) in root.get("target").map(Node::entries).unwrap_or_default() {
+        add(target.get("dependencies"), &mut m);
     }
-    if let Some(ws) = table
-        .get("workspace")
-        .and_then(|w| w.get("dependencies"))
-        .and_then(toml::Value::as_table)
-    {
-        for (name, spec) in ws {
-            let package = spec.get("package").and_then(toml::Value::as_str);
-            m.workspace_deps
-                .push((ident(name), ident(package.unwrap_or(name))));
-        }
+    let workspace = root.get("workspace").and_then(|w| w.get("dependencies"));
+    for (name, spec) in workspace.map(Node::entries).unwrap_or_default() {
+        let Some(name) = name.str() else { continue };
+        let package = spec.get("package").and_then(Node::str);
+        m.workspace_deps
+            .push((ident(name), ident(package.unwrap_or(name))));
     }
     m
 }
@@ -165,12 +155,14 @@ pub fn candidates(uses: &UsePaths, module: &[String], path: &syn::Path) -> Vec<V
 /// re-exports) and returns the Rust tree to analyse, if the file is Rust.
 pub fn record<'t>(file: &SourceFile, tree: &'t Tree, out: &mut Sink) -> Option<&'t RustTree> {
     match tree {
-        Tree::Toml(table) => {
+        Tree::Data(docs) if file.kind == FileKind::CargoManifest => {
             let dir = file
                 .rel_path
                 .rsplit_once('/')
                 .map_or(String::new(), |(d, _)| d.to_owned());
-            out.fact(manifest(dir, table));
+            if let Some(root) = docs.docs.first() {
+                out.fact(manifest(dir, root));
+            }
             None
         }
         Tree::Rust(tree) => {
@@ -387,7 +379,8 @@ mod tests {
 
     #[test]
     fn reads_renamed_inherited_and_target_dependencies() {
-        let table: toml::Table = r#"
+        let docs = crate::parse::data::parse_toml(
+            r#"
             [package]
             name = "web"
             [dependencies]
@@ -397,10 +390,9 @@ mod tests {
             rusqlite = "0.32"
             [dev-dependencies]
             tempfile = "3"
-        "#
-        .parse()
-        .expect("toml");
-        let m = manifest("web".into(), &table);
+        "#,
+        );
+        let m = manifest("web".into(), &docs.docs[0]);
         let mut names: Vec<_> = m.deps.iter().map(|d| d.0.as_str()).collect();
         names.sort_unstable();
         assert_eq!(names, ["moka", "rusqlite", "store"]);
@@ -425,14 +417,17 @@ mod tests {
 
     #[test]
     fn canonical_paths_follow_manifests_renames_and_reexports() {
-        let root: toml::Table = "[workspace]\nmembers=[\"web\"]\n[workspace.dependencies]\nsess = { package = \"tower-sessions\" }\n"
-            .parse()
-            .expect("toml");
-        let web: toml::Table =
-            "[package]\nname=\"web\"\n[dependencies]\nsess = { workspace = true }\naxum = \"0.8\"\n"
-                .parse()
-                .expect("toml");
-        let manifests = [manifest(String::new(), &root), manifest("web".into(), &web)];
+        let toml = crate::parse::data::parse_toml;
+        let root = toml(
+            "[workspace]\nmembers=[\"web\"]\n[workspace.dependencies]\nsess = { package = \"tower-sessions\" }\n",
+        );
+        let web = toml(
+            "[package]\nname=\"web\"\n[dependencies]\nsess = { workspace = true }\naxum = \"0.8\"\n",
+        );
+        let manifests = [
+            manifest(String::new(), &root.docs[0]),
+            manifest("web".into(), &web.docs[0]),
+        ];
         let exports = ReExports(vec![(
             strings(&["crate", "state"]),
             "Store".into(),
