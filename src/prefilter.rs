@@ -30,14 +30,6 @@ impl DetectorSet {
             *a |= b;
         }
     }
-    /// Keeps only members of `other`.
-    pub fn intersect(&self, other: &DetectorSet) -> DetectorSet {
-        let mut out = *self;
-        for (a, b) in out.0.iter_mut().zip(other.0) {
-            *a &= b;
-        }
-        out
-    }
     /// Whether the set is empty.
     pub fn is_empty(&self) -> bool {
         self.0 == [0; 4]

@@ -81,11 +81,6 @@ impl<'a> Facts<'a> {
             .iter()
             .filter_map(|(_, e)| e.fact.downcast_ref::<T>().map(|f| (e.path.as_str(), f)))
     }
-
-    /// Whether no fact was recorded.
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
 }
 
 /// A diagnostic resolved after the walk, located in the file at `path` (a displayed path that
