@@ -7,7 +7,7 @@ use crate::error::Error;
 use crate::fingerprint;
 use crate::parse::{self, Parsed};
 use crate::prefilter::Prefilter;
-use crate::project::{Facts, FileFact, Located, Sink};
+use crate::project::{Facts, FileFact, Located, SHARED, Sink};
 use crate::rules::{self, RULES, Rule};
 use crate::source::{FileKind, SourceFile};
 use crate::suppress::Suppressions;
@@ -494,19 +494,10 @@ fn analyse(
                 detector.check(&file, &tree, &mut sink);
                 let phase = out.timings.detectors.entry(detector.id()).or_default();
                 phase.add(clock.elapsed(), size);
-                for fact in sink.take_facts() {
-                    out.facts.push((
-                        i,
-                        FileFact {
-                            path: file.rel_path.clone(),
-                            location: path.to_path_buf(),
-                            kind: file.kind,
-                            fact,
-                        },
-                    ));
-                }
+                file_facts(&file, path, i, sink.take_facts(), out);
             }
         }
+        file_facts(&file, path, SHARED, sink.take_shared(), out);
     }
 
     let clock = Instant::now();
@@ -518,6 +509,25 @@ fn analyse(
         // Only files with findings keep their text, for the snippets of the text format.
         None if found => out.sources.push((file.rel_path, file.text)),
         None => {}
+    }
+}
+
+/// Files a file's facts under the detector that recorded them (or [`SHARED`]).
+fn file_facts(
+    file: &SourceFile,
+    location: &Path,
+    detector: usize,
+    facts: Vec<Box<dyn std::any::Any + Send>>,
+    out: &mut Collected,
+) {
+    for fact in facts {
+        let fact = FileFact {
+            path: file.rel_path.clone(),
+            location: location.to_path_buf(),
+            kind: file.kind,
+            fact,
+        };
+        out.facts.push((detector, fact));
     }
 }
 
@@ -591,10 +601,13 @@ fn resolve_project(ctx: &Context, out: &mut Collected) {
     // Sorted by (detector, path): facts arrive in walk order, which threads make arbitrary.
     facts.sort_by(|(a, fa), (b, fb)| (a, &fa.path).cmp(&(b, &fb.path)));
     let mut located: Vec<Located> = Vec::new();
-    for group in facts.chunk_by(|(a, _), (b, _)| a == b) {
+    // SHARED sorts last: the detectors' own facts, then the facts all of them see.
+    let split = facts.partition_point(|(d, _)| *d != SHARED);
+    let (own, shared) = facts.split_at(split);
+    for group in own.chunk_by(|(a, _), (b, _)| a == b) {
         let detector = ctx.detectors[group[0].0];
         let outcome = catch_unwind(AssertUnwindSafe(|| {
-            detector.resolve(&Facts::new(group), &mut located);
+            detector.resolve(&Facts::new(group, shared), &mut located);
         }));
         if outcome.is_err() {
             let reason = format!(
@@ -769,6 +782,73 @@ mod tests {
         assert_eq!(collected.findings.len(), 1, "SL301 is not enabled");
         assert_eq!(collected.findings[0].snippet, "x");
         assert_eq!(collected.sources.len(), 1);
+    }
+
+    static SHARED_MADE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+    /// Asks for a shared fact (the file's length) and records one of its own; resolves a
+    /// finding whose message is the sum of the shared facts it sees.
+    struct Sharing(&'static str, &'static Rule);
+
+    impl Detector for Sharing {
+        fn id(&self) -> &'static str {
+            self.0
+        }
+        fn kinds(&self) -> &'static [FileKind] {
+            &[FileKind::JavaScript]
+        }
+        fn triggers(&self) -> &'static [&'static str] {
+            &["x"]
+        }
+        fn rules(&self) -> &'static [&'static str] {
+            &["SL101", "SL301"]
+        }
+        fn check(&self, file: &SourceFile, _: &Tree, out: &mut Sink) {
+            out.shared_fact("test/len", || {
+                SHARED_MADE.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                Some(file.text.len())
+            });
+            out.fact(());
+        }
+        fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
+            let total: usize = facts.of::<usize>().map(|(_, n)| n).sum();
+            if let Some((path, ())) = facts.of::<()>().next() {
+                out.push(Located {
+                    path: path.to_owned(),
+                    diagnostic: Diagnostic::new(self.1, 0..1, total.to_string(), ""),
+                });
+            }
+        }
+    }
+
+    static ONE: Sharing = Sharing("test/one", &rules::SL101);
+    static TWO: Sharing = Sharing("test/two", &rules::SL301);
+
+    #[test]
+    fn a_shared_fact_is_made_once_per_file_and_seen_by_every_detector() {
+        let dir = tempfile::tempdir().expect("temp");
+        std::fs::write(dir.path().join("a.js"), "x()").expect("write");
+        std::fs::write(dir.path().join("b.js"), "let x = 1").expect("write");
+        let ctx = Context::new(
+            &[&ONE, &TWO],
+            vec![&rules::SL101, &rules::SL301],
+            HashMap::new(),
+            1 << 20,
+            false,
+        );
+        let mut collected = run_collect(&ctx, dir.path(), &["a.js", "b.js"]);
+        assert_eq!(
+            SHARED_MADE.load(std::sync::atomic::Ordering::SeqCst),
+            2,
+            "once per file"
+        );
+        resolve_project(&ctx, &mut collected);
+        let found: Vec<_> = collected
+            .findings
+            .iter()
+            .map(|f| (f.rule.id, f.message.as_str()))
+            .collect();
+        assert_eq!(found, [("SL101", "12"), ("SL301", "12")]);
     }
 
     #[test]

@@ -15,6 +15,9 @@ pub struct Sink {
     /// Diagnostics located in the file being checked.
     pub diagnostics: Vec<Diagnostic>,
     facts: Vec<Box<dyn Any + Send>>,
+    shared: Vec<Box<dyn Any + Send>>,
+    /// The shared facts asked for in this file so far (each is computed once).
+    shared_keys: Vec<&'static str>,
 }
 
 impl Sink {
@@ -39,9 +42,30 @@ impl Sink {
         self.facts.push(Box::new(fact));
     }
 
+    /// Records a fact that every detector's `resolve` sees, such as a crate's manifest that
+    /// several detectors need. `make` runs once per file and `key`, however many detectors ask.
+    pub fn shared_fact<T: Any + Send>(
+        &mut self,
+        key: &'static str,
+        make: impl FnOnce() -> Option<T>,
+    ) {
+        if self.shared_keys.contains(&key) {
+            return;
+        }
+        self.shared_keys.push(key);
+        if let Some(fact) = make() {
+            self.shared.push(Box::new(fact));
+        }
+    }
+
     /// Takes the recorded facts (the engine files them under the detector and the path).
     pub(crate) fn take_facts(&mut self) -> Vec<Box<dyn Any + Send>> {
         std::mem::take(&mut self.facts)
+    }
+
+    /// Takes the shared facts recorded for the file.
+    pub(crate) fn take_shared(&mut self) -> Vec<Box<dyn Any + Send>> {
+        std::mem::take(&mut self.shared)
     }
 }
 
@@ -63,22 +87,29 @@ pub struct FileFact {
     pub fact: Box<dyn Any + Send>,
 }
 
-/// The facts one detector recorded across the project, sorted by path (deterministic order).
+/// The engine's detector index for shared facts ([`Sink::shared_fact`]).
+pub(crate) const SHARED: usize = usize::MAX;
+
+/// The facts one detector recorded across the project, then the shared ones, each sorted by path
+/// (a deterministic order).
 pub struct Facts<'a> {
     /// Facts with the index of the detector that recorded them (the same for all).
     entries: &'a [(usize, FileFact)],
+    /// Facts recorded for every detector.
+    shared: &'a [(usize, FileFact)],
 }
 
 impl<'a> Facts<'a> {
-    /// Wraps one detector's facts, sorted by path.
-    pub(crate) fn new(entries: &'a [(usize, FileFact)]) -> Self {
-        Facts { entries }
+    /// Wraps one detector's facts and the shared facts, each sorted by path.
+    pub(crate) fn new(entries: &'a [(usize, FileFact)], shared: &'a [(usize, FileFact)]) -> Self {
+        Facts { entries, shared }
     }
 
     /// Every fact of type `T`, with the displayed path of its file.
     pub fn of<T: Any>(&self) -> impl Iterator<Item = (&'a str, &'a T)> + 'a {
         self.entries
             .iter()
+            .chain(self.shared)
             .filter_map(|(_, e)| e.fact.downcast_ref::<T>().map(|f| (e.path.as_str(), f)))
     }
 }

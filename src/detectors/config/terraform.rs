@@ -796,7 +796,7 @@ mod tests {
         }
         entries.sort_by(|a, b| a.1.path.cmp(&b.1.path));
         let mut out = Vec::new();
-        TerraformAffinity.resolve(&Facts::new(&entries), &mut out);
+        TerraformAffinity.resolve(&Facts::new(&entries, &[]), &mut out);
         out.into_iter()
             .map(|l| {
                 let text = &texts[&l.path];

@@ -151,8 +151,12 @@ pub fn candidates(uses: &UsePaths, module: &[String], path: &syn::Path) -> Vec<V
         .collect()
 }
 
+/// The key of the crate facts (manifests, re-exports) that every Rust detector shares.
+const SHARED_KEY: &str = "rust/crate";
+
 /// Records the facts every crate-aware detector needs from a file (its manifest, or its
-/// re-exports) and returns the Rust tree to analyse, if the file is Rust.
+/// re-exports; once per file, shared by all of them) and returns the Rust tree to analyse, if the
+/// file is Rust.
 pub fn record<'t>(file: &SourceFile, tree: &'t Tree, out: &mut Sink) -> Option<&'t RustTree> {
     match tree {
         Tree::Data(docs) if file.kind == FileKind::CargoManifest => {
@@ -160,16 +164,16 @@ pub fn record<'t>(file: &SourceFile, tree: &'t Tree, out: &mut Sink) -> Option<&
                 .rel_path
                 .rsplit_once('/')
                 .map_or(String::new(), |(d, _)| d.to_owned());
-            if let Some(root) = docs.docs.first() {
-                out.fact(manifest(dir, root));
-            }
+            out.shared_fact(SHARED_KEY, || {
+                docs.docs.first().map(|root| manifest(dir, root))
+            });
             None
         }
         Tree::Rust(tree) => {
-            let exports = reexports(&file.rel_path, &tree.file);
-            if !exports.0.is_empty() {
-                out.fact(exports);
-            }
+            out.shared_fact(SHARED_KEY, || {
+                let exports = reexports(&file.rel_path, &tree.file);
+                (!exports.0.is_empty()).then_some(exports)
+            });
             Some(tree)
         }
         _ => None,
