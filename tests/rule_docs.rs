@@ -136,3 +136,71 @@ fn every_rule_with_a_detector_has_an_executable_bad_and_good_example() {
         );
     }
 }
+
+/// The "What it finds" section of a rule doc, minus its "Not reported" and "Planned" parts: the
+/// forms the doc claims scalelint reports today.
+fn claimed_forms(doc: &str) -> String {
+    let section = doc
+        .split("## What it finds")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .unwrap_or_default();
+    let claimed = section
+        .split("Planned (not yet detected)")
+        .next()
+        .unwrap_or_default();
+    claimed
+        .split("\n\n")
+        .filter(|paragraph| !paragraph.trim_start().starts_with("Not reported"))
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+/// Ecosystem names that may appear among a rule's reported forms only when a detector reads
+/// that ecosystem's files.
+const ECOSYSTEMS: &[(&str, &str)] = &[
+    ("ASP.NET", "csharp"),
+    ("NHibernate", "csharp"),
+    ("IMemoryCache", "csharp"),
+    ("Rails", "ruby"),
+    ("Active Storage", "ruby"),
+    ("PHP", "php"),
+    ("Laravel", "php"),
+    ("Symfony", "php"),
+    ("Doctrine", "php"),
+    ("Spring", "java"),
+    ("Hibernate", "java"),
+    ("gorilla", "go"),
+];
+
+#[test]
+fn rule_docs_claim_only_forms_a_detector_reports() {
+    let kinds: Vec<&str> = scalelint::detectors::DETECTORS
+        .iter()
+        .flat_map(|d| d.kinds().iter().map(|k| k.name()))
+        .collect();
+    for rule in RULES {
+        let claimed = claimed_forms(rule.doc);
+        assert!(
+            !claimed.trim().is_empty(),
+            "{} has no \"What it finds\" section",
+            rule.id
+        );
+        if scalelint::detectors::for_rule(rule.id).next().is_none() {
+            assert!(
+                claimed.contains("No detector reports this rule yet"),
+                "{} has no detector: its doc must say so",
+                rule.id
+            );
+            continue;
+        }
+        for (name, kind) in ECOSYSTEMS {
+            assert!(
+                !claimed.contains(name) || kinds.contains(kind),
+                "{} claims to report {name} forms, but no detector reads {kind} files; \
+                 list them under \"Planned (not yet detected)\"",
+                rule.id
+            );
+        }
+    }
+}
