@@ -17,6 +17,7 @@ pub mod output;
 pub mod parse;
 pub mod prefilter;
 pub mod project;
+pub mod role;
 pub mod rules;
 pub mod source;
 pub mod suppress;

@@ -6,22 +6,9 @@ use std::cell::OnceCell;
 use std::ops::Range;
 use tree_sitter::Node;
 
-/// Words in a condition that make it an environment switch.
-const ENV_WORDS: &[&str] = &[
-    "NODE_ENV",
-    "APP_ENV",
-    "production",
-    "development",
-    "isDev",
-    "isProd",
-    "isTest",
-    "IS_DEV",
-    "IS_PROD",
-    "isProduction",
-    "isDevelopment",
-    "dev",
-    "DEBUG",
-];
+/// Variables whose value is the deployment's name (`process.env.NODE_ENV === 'production'`); any
+/// other word of a condition counts when it names a deployment (`isDev`, `IS_PROD`, `DEBUG`).
+const ENV_VARIABLES: &[&str] = &["NODE_ENV", "APP_ENV"];
 
 /// The parts of a file that run in one environment only: each branch of an `if`, `?:`, `&&` or
 /// `||` whose condition tests the environment (the condition itself excluded). Either branch
@@ -79,14 +66,7 @@ fn is_env_test(condition: Node<'_>, src: &str) -> bool {
     if t.len() > 200 {
         return false;
     }
-    ENV_WORDS.iter().any(|w| {
-        t.match_indices(w).any(|(i, _)| {
-            let before = t[..i].chars().next_back();
-            let after = t[i + w.len()..].chars().next();
-            let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
-            !word(before) && !word(after)
-        })
-    })
+    ENV_VARIABLES.iter().any(|v| t.contains(v)) || crate::role::names_any(t)
 }
 
 #[cfg(test)]

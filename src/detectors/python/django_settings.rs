@@ -291,45 +291,11 @@ fn role_of(module: &str, rel_path: &str) -> Role {
     {
         return Role::Development;
     }
-    let last = module
-        .rsplit('.')
-        .next()
-        .unwrap_or(module)
-        .to_ascii_lowercase();
-    let words: Vec<&str> = last.split(['_', '-']).collect();
-    let any = |names: &[&str]| words.iter().any(|w| names.contains(w));
-    // `testserver.py`, `settings_test.py`, `runtests.py`.
-    if words
-        .iter()
-        .any(|w| w.starts_with("test") || w.ends_with("tests"))
-    {
-        return Role::Development;
-    }
-    if any(&[
-        "dev",
-        "development",
-        "local",
-        "test",
-        "tests",
-        "testing",
-        "ci",
-        "debug",
-        "example",
-        "sample",
-    ]) {
-        Role::Development
-    } else if any(&[
-        "prod",
-        "production",
-        "live",
-        "staging",
-        "deploy",
-        "deployment",
-        "heroku",
-    ]) {
-        Role::Production
-    } else {
-        Role::Neutral
+    let last = module.rsplit('.').next().unwrap_or(module);
+    match crate::role::of_name(last) {
+        Some(role) if role.is_non_production() => Role::Development,
+        Some(_) => Role::Production,
+        None => Role::Neutral,
     }
 }
 

@@ -242,10 +242,7 @@ fn same_project(a: &str, b: &str) -> bool {
 }
 
 fn dev_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    ["dev", "test", "local", "debug"]
-        .iter()
-        .any(|w| lower.contains(w))
+    crate::role::names_non_production(name)
 }
 
 /// Keyword arguments and dict arguments of `update(…)` / `from_mapping(…)`.

@@ -101,10 +101,7 @@ fn dev_condition(condition: &str) -> bool {
     if c.starts_with("not ") || c.contains("!=") {
         return false;
     }
-    let lower = c.to_ascii_lowercase();
-    ["debug", "test", "dev", "local"]
-        .iter()
-        .any(|w| lower.contains(w))
+    crate::role::names_non_production(c)
 }
 
 impl<'t> ModuleScope<'t> {
@@ -744,6 +741,19 @@ mod tests {
             })
             .collect();
         assert_eq!(dev, ["X", "Y", "Z"]);
+    }
+
+    #[test]
+    fn a_feature_flag_named_like_a_test_word_is_production() {
+        // "latest" contains "test", "devices" contains "dev": neither is a development switch.
+        let src = "SESSION_ENGINE = 'db'\nif LATEST_FEATURES:\n    SESSION_ENGINE = 'file'\nif devices:\n    CACHE = 'x'\n";
+        let tree = parse(src).expect("parses");
+        let scope = ModuleScope::new(tree.root_node(), src);
+        assert!(scope.statements.iter().all(|s| match s {
+            Statement::Assign(_, a) => !a.dev_only,
+            _ => true,
+        }));
+        assert_eq!(eval_of(src, "SESSION_ENGINE"), Value::Str("file".into()));
     }
 
     #[test]
