@@ -72,6 +72,65 @@ pub fn for_rule(rule_id: &str) -> impl Iterator<Item = &'static dyn Detector> + 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
+
+    /// Every detector source file as (family, module, text).
+    fn sources() -> Vec<(String, String, String)> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/detectors");
+        let mut out = Vec::new();
+        for family in std::fs::read_dir(&root).expect("src/detectors") {
+            let family = family.expect("entry").path();
+            if !family.is_dir() {
+                continue;
+            }
+            for file in std::fs::read_dir(&family).expect("family dir") {
+                let file = file.expect("entry").path();
+                let (Some(fam), Some(module)) = (
+                    family.file_name().and_then(|n| n.to_str()),
+                    file.file_stem().and_then(|n| n.to_str()),
+                ) else {
+                    continue;
+                };
+                let text = std::fs::read_to_string(&file).expect("readable");
+                out.push((fam.to_owned(), module.to_owned(), text));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn detectors_never_import_other_detectors() {
+        let files = sources();
+        let detectors: Vec<(&str, &str)> = files
+            .iter()
+            .filter(|(_, _, text)| text.contains("impl Detector for"))
+            .map(|(f, m, _)| (f.as_str(), m.as_str()))
+            .collect();
+        assert!(detectors.len() >= 20, "{} detector files", detectors.len());
+        for (family, module, text) in &files {
+            for &(other_family, other) in &detectors {
+                if (other_family, other) == (family.as_str(), module.as_str()) {
+                    continue;
+                }
+                let mut uses = vec![format!("detectors::{other_family}::{other}")];
+                if other_family == family {
+                    uses.push(format!("super::{other}::"));
+                    uses.push(format!("super::{other};"));
+                }
+                for path in &uses {
+                    assert!(
+                        !text.contains(path.as_str()),
+                        "{family}/{module}.rs uses the detector {other_family}/{other} ({path}): \
+                         move the shared knowledge into the family's model or tables"
+                    );
+                }
+            }
+            assert!(
+                !text.contains("crate::skip_rust_test_code"),
+                "{family}/{module}.rs takes a macro from the crate root"
+            );
+        }
+    }
 
     #[test]
     fn detector_facts_are_consistent() {

@@ -4,8 +4,7 @@
 //! classic `AWS::ElasticLoadBalancing::LoadBalancer` with a cookie stickiness policy. A value
 //! given as `!Ref Param` / `{"Ref": "Param"}` takes the parameter's `Default`.
 
-use super::kubernetes_affinity::target_group;
-use super::lb_words;
+use super::lb_words::{self, target_group};
 use crate::detectors::Detector;
 use crate::parse::Tree;
 use crate::parse::yaml::Node;

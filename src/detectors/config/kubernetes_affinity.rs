@@ -162,29 +162,8 @@ fn judge(probe: Probe, span: Range<usize>, value: &str, what: &str) -> Option<Di
                 .iter()
                 .find(|(k, _)| *k == "stickiness.type")
                 .map(|(_, v)| *v);
-            Some(target_group(span, kind, what))
+            Some(lb_words::target_group(span, kind, what))
         }
-    }
-}
-
-/// An AWS target group's stickiness by type: `source_ip` (NLB) is client-address affinity,
-/// `lb_cookie` / `app_cookie` (ALB, the default `lb_cookie`) are cookies.
-pub fn target_group(span: Range<usize>, kind: Option<&str>, what: &str) -> Diagnostic {
-    match kind {
-        Some(k) if k.eq_ignore_ascii_case("source_ip") => lb_words::client_ip(
-            span,
-            &format!("{what}, so the target group pins each client address to one target"),
-        ),
-        Some(k) => lb_words::cookie(
-            span,
-            &format!(
-                "{what}, so the target group pins each user to one target with a cookie (`{k}`)"
-            ),
-        ),
-        None => lb_words::cookie(
-            span,
-            &format!("{what}, so the target group pins each user to one target with a cookie"),
-        ),
     }
 }
 

@@ -37,6 +37,27 @@ pub fn client_ip(span: Range<usize>, what: &str) -> Diagnostic {
     )
 }
 
+/// An AWS target group's stickiness by type: `source_ip` (NLB) is client-address affinity,
+/// `lb_cookie` / `app_cookie` (ALB, the default `lb_cookie`) are cookies.
+pub fn target_group(span: Range<usize>, kind: Option<&str>, what: &str) -> Diagnostic {
+    match kind {
+        Some(k) if k.eq_ignore_ascii_case("source_ip") => client_ip(
+            span,
+            &format!("{what}, so the target group pins each client address to one target"),
+        ),
+        Some(k) => cookie(
+            span,
+            &format!(
+                "{what}, so the target group pins each user to one target with a cookie (`{k}`)"
+            ),
+        ),
+        None => cookie(
+            span,
+            &format!("{what}, so the target group pins each user to one target with a cookie"),
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,8 +5,8 @@
 //! backends, schedulers started inside the web process (APScheduler, Flask-APScheduler,
 //! `schedule`), and SQLAlchemy engines on a SQLite file.
 
-use super::flask_config::{DB_HELP, is_sqlite_file};
 use super::module_scope::{ModuleScope, keyword_arg, positional_arg};
+use super::sqlite_urls::{DB_HELP, is_sqlite_file};
 use crate::detectors::Detector;
 use crate::diagnostic::Diagnostic;
 use crate::parse::Tree;

@@ -10,6 +10,7 @@
 use super::module_scope::{
     ModuleScope, Statement, Value, dict_entries, keyword_arg, random_source,
 };
+use super::sqlite_urls::{DB_HELP, is_sqlite_file};
 use crate::detectors::Detector;
 use crate::diagnostic::Diagnostic;
 use crate::parse::Tree;
@@ -406,21 +407,6 @@ const SECRET_HELP: &str = "read one key shared by every instance from the enviro
 const SESSION_HELP: &str = "store sessions where every instance reads them: `SESSION_TYPE = \"redis\"` \
     with `SESSION_REDIS = redis.from_url(os.environ[\"REDIS_URL\"])` (or memcached, sqlalchemy, \
     mongodb), or keep Flask's default signed-cookie session";
-
-pub(super) const DB_HELP: &str = "use a database server every instance shares: read a PostgreSQL or \
-    MySQL URL from the environment (`os.environ[\"DATABASE_URL\"]`); keep SQLite for tests and \
-    local development";
-
-/// A SQLite URL that names a file (in-memory databases are per-process by intent: tests).
-pub(super) fn is_sqlite_file(url: &str) -> bool {
-    let lower = url.to_ascii_lowercase();
-    lower.starts_with("sqlite")
-        && !lower.contains(":memory:")
-        && !matches!(
-            lower.trim_end_matches('/'),
-            "sqlite:" | "sqlite+aiosqlite:" | "sqlite+pysqlite:"
-        )
-}
 
 /// Limiters and Starlette's session middleware, judged at the call.
 fn check_call<'t>(call: Node<'t>, scope: &ModuleScope<'t>, src: &str, out: &mut Sink) {

@@ -10,7 +10,7 @@
 //! in a crate that subscribes to a broker (Redis pub/sub, Postgres `LISTEN`, NATS).
 
 use super::cargo_manifest::{self, Crates, Hit, MANIFEST_TRIGGERS};
-use super::local_cache::{file_consts, is_short_duration};
+use super::durations::{file_consts, is_short_duration};
 use super::use_paths::{UsePaths, binding};
 use crate::detectors::Detector;
 use crate::diagnostic::Diagnostic;
@@ -687,7 +687,7 @@ impl Visitor<'_> {
 }
 
 impl<'ast> Visit<'ast> for Visitor<'_> {
-    crate::skip_rust_test_code!();
+    super::use_paths::skip_rust_test_code!();
 
     fn visit_local(&mut self, local: &'ast syn::Local) {
         let saved = self.name.take();

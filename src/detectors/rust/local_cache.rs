@@ -6,6 +6,8 @@
 //! static map only filled by its initializer, are silent.
 
 use super::cargo_manifest::{self, Crates, Hit, MANIFEST_TRIGGERS};
+use super::durations::SHORT_TTL_SECS;
+use super::session_maps::is_session_map;
 use super::use_paths::UsePaths;
 use crate::detectors::Detector;
 use crate::diagnostic::Diagnostic;
@@ -193,7 +195,7 @@ impl Statics<'_> {
         let range = span_range(ty.span(), &self.file.lines, &self.file.text);
         let text = self.file.slice(&range);
         // A session map is `rust/session-state`'s finding (SL101), not a cache.
-        if is_runtime_map(text) && !super::session_state::is_session_map(&name, ty) {
+        if is_runtime_map(text) && !is_session_map(&name, ty) {
             let ty = text.split_whitespace().collect::<Vec<_>>().join(" ");
             self.maps.push(StaticDecl { name, ty, span });
         }
@@ -201,7 +203,7 @@ impl Statics<'_> {
 }
 
 impl<'ast> Visit<'ast> for Statics<'_> {
-    crate::skip_rust_test_code!();
+    super::use_paths::skip_rust_test_code!();
 
     fn visit_item_static(&mut self, s: &'ast syn::ItemStatic) {
         self.add(s.ident.to_string(), &s.ty, s.ident.span());
@@ -275,7 +277,7 @@ fn root(e: &syn::Expr) -> Option<String> {
 }
 
 impl<'ast> Visit<'ast> for Fills {
-    crate::skip_rust_test_code!();
+    super::use_paths::skip_rust_test_code!();
 
     fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
         if FILLS.contains(&m.method.to_string().as_str())
@@ -336,75 +338,6 @@ impl<'ast> Visit<'ast> for Io<'_> {
         }
         visit::visit_path(self, p);
     }
-}
-
-/// The longest time-to-live (seconds) of a micro-cache: every instance may serve its own copy
-/// that stale, as the single instance it replaces already did.
-const SHORT_TTL_SECS: u64 = 60;
-
-/// The file's own `const` items by name (`const TTL: Duration = Duration::from_secs(60);`).
-pub fn file_consts(file: &syn::File) -> std::collections::HashMap<String, &syn::Expr> {
-    file.items
-        .iter()
-        .filter_map(|item| match item {
-            syn::Item::Const(c) => Some((c.ident.to_string(), &*c.expr)),
-            _ => None,
-        })
-        .collect()
-}
-
-/// An expression, or the value of the file's `const` it names.
-fn through_const<'e>(
-    e: &'e syn::Expr,
-    consts: &std::collections::HashMap<String, &'e syn::Expr>,
-) -> &'e syn::Expr {
-    match e {
-        syn::Expr::Path(p) => p
-            .path
-            .get_ident()
-            .and_then(|i| consts.get(&i.to_string()).copied())
-            .unwrap_or(e),
-        _ => e,
-    }
-}
-
-/// Whether an expression is a `Duration` no longer than [`SHORT_TTL_SECS`] written as a literal
-/// (`Duration::from_secs(1)`, `Duration::from_millis(500)`), directly or through a `const` of
-/// the file.
-pub fn is_short_duration<'e>(
-    e: &'e syn::Expr,
-    consts: &std::collections::HashMap<String, &'e syn::Expr>,
-) -> bool {
-    let syn::Expr::Call(call) = through_const(e, consts) else {
-        return false;
-    };
-    let syn::Expr::Path(func) = &*call.func else {
-        return false;
-    };
-    let (
-        Some(unit),
-        Some(syn::Expr::Lit(syn::ExprLit {
-            lit: syn::Lit::Int(n),
-            ..
-        })),
-    ) = (
-        func.path.segments.last(),
-        call.args.first().map(|a| through_const(a, consts)),
-    )
-    else {
-        return false;
-    };
-    let Ok(n) = n.base10_parse::<u64>() else {
-        return false;
-    };
-    let per_sec = match unit.ident.to_string().as_str() {
-        "from_secs" => 1,
-        "from_millis" => 1_000,
-        "from_micros" => 1_000_000,
-        "from_nanos" => 1_000_000_000,
-        _ => return false,
-    };
-    n <= SHORT_TTL_SECS * per_sec
 }
 
 /// Whether a `#[cached(time = N)]` / `#[once(time = N)]` attribute expires entries within
@@ -511,26 +444,6 @@ impl<'ast> Visit<'ast> for Memos<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn short(src: &str) -> bool {
-        let file: syn::File = syn::parse_str(
-            "const TTL: Duration = Duration::from_secs(30); const SECS: u64 = 3600;",
-        )
-        .expect("file");
-        is_short_duration(&syn::parse_str(src).expect("expr"), &file_consts(&file))
-    }
-
-    #[test]
-    fn a_short_duration_is_a_literal_of_at_most_a_minute() {
-        assert!(short("Duration::from_secs(60)"));
-        assert!(short("std::time::Duration::from_millis(500)"));
-        assert!(!short("Duration::from_secs(61)"));
-        assert!(!short("Duration::from_millis(60_001)"));
-        assert!(short("TTL"));
-        assert!(!short("Duration::from_secs(SECS)"));
-        assert!(!short("Duration::from_secs(UNKNOWN)"));
-        assert!(!short("Duration::from_mins(1)"));
-    }
 
     #[test]
     fn a_memo_is_short_only_with_a_short_time() {

@@ -236,7 +236,7 @@ impl Visitor<'_> {
 }
 
 impl<'ast> Visit<'ast> for Visitor<'_> {
-    crate::skip_rust_test_code!();
+    super::use_paths::skip_rust_test_code!();
 
     fn visit_expr_path(&mut self, e: &'ast syn::ExprPath) {
         self.note(&e.path);

@@ -133,7 +133,6 @@ impl UsePaths {
 
 /// The `syn::visit::Visit` methods that keep a visitor out of test-only modules, functions and
 /// methods; expand inside an `impl Visit for …` block.
-#[macro_export]
 macro_rules! skip_rust_test_code {
     () => {
         fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
@@ -153,6 +152,7 @@ macro_rules! skip_rust_test_code {
         }
     };
 }
+pub(crate) use skip_rust_test_code;
 
 /// The variable a pattern binds (`x`, `x: T`, `mut x`).
 pub fn binding(pat: &syn::Pat) -> Option<String> {
