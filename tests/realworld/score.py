@@ -87,6 +87,9 @@ class Finding:
     line: int
     message: str = ""
 
+    def __post_init__(self) -> None:
+        self.path = norm_path(self.path)
+
     def as_json(self) -> dict:
         return {"rule": self.rule, "path": self.path, "line": self.line, "message": self.message}
 
@@ -332,7 +335,7 @@ def run_scanner(binary: Path, tree: Path, extra: list, timeout: float) -> tuple:
             findings.append(
                 Finding(
                     rule=str(item["rule"]),
-                    path=norm_path(str(item["path"])),
+                    path=str(item["path"]),
                     line=int(item["line"]),
                     message=str(item.get("message", "")),
                 )
@@ -496,6 +499,7 @@ def parse_args(argv: list) -> argparse.Namespace:
     p.add_argument("--scan-arg", action="append", default=[], help="extra argument for `check`")
     p.add_argument("--keep", type=Path, help="materialise trees here and keep them")
     p.add_argument("--validate-only", action="store_true", help="check the manifest and mirrors, scan nothing")
+    p.add_argument("--list-repos", action="store_true", help="print owner/name and commit of every labelled repository")
     p.add_argument("--min-recall", type=float, help="exit 1 when overall recall is below this")
     p.add_argument("--max-fp-rate", type=float, help="exit 1 when the overall FP rate is above this")
     args = p.parse_args(argv)
@@ -517,6 +521,10 @@ def main(argv: list) -> int:
         by_repo = OrderedDict()
         for lab in labels:
             by_repo.setdefault(lab.repo, []).append(lab)
+        if args.list_repos:
+            for repo, labs in by_repo.items():
+                print(f"{repo} {labs[0].commit}")
+            return 0
         git_dirs, problems = {}, []
         for repo, labs in by_repo.items():
             try:
