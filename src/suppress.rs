@@ -525,4 +525,27 @@ mod tests {
         assert!(!s.suppresses(rule("SL401"), 2));
         assert!(s.notes(rules::RULES).is_empty());
     }
+
+    #[test]
+    fn random_directive_soup_never_panics() {
+        use crate::source::comments::tests::{KINDS, fuzz_text};
+        let mut seed = 0x2545_F491_4F6C_DD1D;
+        for round in 0..200 {
+            let text = fuzz_text(&mut seed, 1 + round % 50);
+            for &kind in KINDS {
+                if round % 4 != 0 && crate::source::comments::has_tree(kind) {
+                    continue;
+                }
+                let file = SourceFile::new("fuzz".into(), kind, text.clone());
+                let lines = file.lines.line_of(file.text.len()) + 2;
+                let mut s = Suppressions::parse_with(&file, None, round % 2 == 0);
+                for line in 0..lines {
+                    s.suppresses(rule("SL101"), line);
+                }
+                for note in s.notes(rules::RULES) {
+                    assert!(note.line >= 1 && note.line <= lines, "{note:?} in {text:?}");
+                }
+            }
+        }
+    }
 }
