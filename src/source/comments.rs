@@ -492,9 +492,11 @@ struct Lexer<'a> {
     syntax: &'a CommentSyntax,
     /// The bytes at which some token of the row may start.
     interesting: [bool; 256],
+    /// Per string form (by index in the row), the bytes its scan must stop at.
+    stops: Vec<[bool; 256]>,
     out: Vec<Range<usize>>,
-    /// Open interpolations: the string to resume and the brace depth inside.
-    stack: Vec<(&'a StringForm, u32)>,
+    /// Open interpolations: the string to resume (by index) and the brace depth inside.
+    stack: Vec<(usize, u32)>,
 }
 
 fn is_blank(c: u8) -> bool {
@@ -534,10 +536,26 @@ impl<'a> Lexer<'a> {
             mark("{");
             mark("}");
         }
+        let stops = syntax
+            .strings
+            .iter()
+            .map(|s| {
+                let mut stop = [false; 256];
+                let firsts = [s.close, "\\", "\n"]
+                    .into_iter()
+                    .chain(s.literal.iter().copied())
+                    .chain(s.interpolation.iter().copied());
+                for first in firsts.filter_map(|t| t.as_bytes().first()) {
+                    stop[usize::from(*first)] = true;
+                }
+                stop
+            })
+            .collect();
         Lexer {
             b,
             syntax,
             interesting,
+            stops,
             out: Vec::new(),
             stack: Vec::new(),
         }
@@ -617,9 +635,9 @@ impl<'a> Lexer<'a> {
         if syntax.rust_literals && c == b'r' && raw_string_start(b, i) {
             return skip_raw_string(b, i);
         }
-        for s in syntax.strings {
+        for (k, s) in syntax.strings.iter().enumerate() {
             if self.at(i, s.open) && self.may_start(s.at, i) {
-                return self.string_body(s, i + s.open.len());
+                return self.string_body(k, i + s.open.len());
             }
         }
         if syntax.rust_literals && c == b'\'' {
@@ -690,11 +708,14 @@ impl<'a> Lexer<'a> {
     }
 
     /// Scans a string body from `from`; an interpolation suspends it until its `}`.
-    fn string_body(&mut self, s: &'a StringForm, from: usize) -> usize {
-        match scan_string(self.b, from, s) {
+    fn string_body(&mut self, form: usize, from: usize) -> usize {
+        let (Some(s), Some(stops)) = (self.syntax.strings.get(form), self.stops.get(form)) else {
+            return from;
+        };
+        match scan_string(self.b, from, s, stops) {
             StringEnd::Closed(end) => end,
             StringEnd::Interpolation(end) => {
-                self.stack.push((s, 1));
+                self.stack.push((form, 1));
                 end
             }
         }
@@ -781,12 +802,17 @@ impl<'a> Lexer<'a> {
     }
 }
 
-/// Scans the body of string `s` from `from` to just after its close or up to an interpolation.
-fn scan_string(b: &[u8], from: usize, s: &StringForm) -> StringEnd {
+/// Scans the body of string `s` from `from` to just after its close or up to an interpolation;
+/// `stops` holds the first bytes of everything that can end or escape it.
+fn scan_string(b: &[u8], from: usize, s: &StringForm, stops: &[bool; 256]) -> StringEnd {
     let close = s.close.as_bytes();
     let mut i = from;
     'scan: while i < b.len() {
         let c = b[i];
+        if !stops[usize::from(c)] {
+            i += 1;
+            continue;
+        }
         if s.escape == Escape::Backslash && c == b'\\' {
             i += 2;
             continue;
