@@ -515,6 +515,16 @@ mod tests {
     }
 
     #[test]
+    fn python_strings_hold_no_directives() {
+        let text = "\"\"\"\nscalelint: ignore-file\n\"\"\"\nx = f\"{d[\"k\"]} # scalelint: ignore\"\ny = 1  # scalelint: ignore[SL301] -- read-only\n";
+        let file = SourceFile::new("a.py".into(), FileKind::Python, text.into());
+        let mut s = Suppressions::parse(&file);
+        assert!(!s.suppresses(rule("SL101"), 3), "docstring and f-string");
+        assert!(s.suppresses(rule("SL301"), 4));
+        assert!(s.notes(rules::RULES).is_empty());
+    }
+
+    #[test]
     fn yaml_block_scalars_hold_no_directives() {
         let file = SourceFile::new(
             "a.yaml".into(),
