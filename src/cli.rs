@@ -80,6 +80,9 @@ pub struct CheckArgs {
     /// Also analyse test, example and benchmark code (tests/, *.test.*, examples/, benches/…).
     #[arg(long)]
     pub include_tests: bool,
+    /// Report suppression directives that give no reason (they still suppress).
+    #[arg(long)]
+    pub require_reason: bool,
     /// Exit with 0 even when there are findings.
     #[arg(long)]
     pub exit_zero: bool,

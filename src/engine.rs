@@ -43,6 +43,8 @@ pub struct CheckOptions {
     pub max_file_size: Option<u64>,
     /// Also analyse test, example and benchmark code (or when the config says so).
     pub include_tests: bool,
+    /// Report suppression directives that give no reason (they still suppress).
+    pub require_reason: bool,
 }
 
 /// A note about one file: why it was skipped, parsed partially, or what is wrong with a directive.
@@ -94,6 +96,8 @@ struct Context {
     severity: HashMap<&'static str, Severity>,
     max_file_size: u64,
     include_tests: bool,
+    /// `--require-reason`: directives without a reason get a note.
+    require_reason: bool,
 }
 
 impl Context {
@@ -121,6 +125,7 @@ impl Context {
             severity,
             max_file_size,
             include_tests,
+            require_reason: false,
         }
     }
 
@@ -282,13 +287,16 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         (None, Some(size)) => size.bytes()?,
         (None, None) => config::DEFAULT_MAX_FILE_SIZE,
     };
-    let ctx = Context::new(
-        detectors::DETECTORS,
-        enabled,
-        severity,
-        max_file_size,
-        opts.include_tests || cfg.include_tests,
-    );
+    let ctx = Context {
+        require_reason: opts.require_reason,
+        ..Context::new(
+            detectors::DETECTORS,
+            enabled,
+            severity,
+            max_file_size,
+            opts.include_tests || cfg.include_tests,
+        )
+    };
 
     let exclude_base = loaded
         .path
@@ -462,12 +470,14 @@ fn analyse(
     out.timings.decode.add(clock.elapsed(), size);
 
     let mut sink = Sink::default();
+    // Kept for the suppressions: JS/TS/Python comments are read from the tree.
+    let mut parsed_tree = None;
     if !hits.detectors.is_empty() {
         let clock = Instant::now();
         let parsed = parse::parse(&file);
         let phase = out.timings.parse.entry(file.kind.name()).or_default();
         phase.add(clock.elapsed(), size);
-        let tree = match parsed {
+        let tree = &*parsed_tree.insert(match parsed {
             Parsed::Complete(tree) => tree,
             Parsed::Partial(tree, at, message) => {
                 let line = file.lines.position(at, &file.text).line;
@@ -487,11 +497,11 @@ fn analyse(
                     format!("syntax error: {message}"),
                 );
             }
-        };
+        });
         for (i, detector) in ctx.detectors.iter().enumerate() {
             if hits.detectors.contains(i) {
                 let clock = Instant::now();
-                detector.check(&file, &tree, &mut sink);
+                detector.check(&file, tree, &mut sink);
                 let phase = out.timings.detectors.entry(detector.id()).or_default();
                 phase.add(clock.elapsed(), size);
                 file_facts(&file, path, i, sink.take_facts(), out);
@@ -501,7 +511,9 @@ fn analyse(
     }
 
     let clock = Instant::now();
-    let mut suppressions = hits.directives.then(|| Suppressions::parse(&file));
+    let mut suppressions = hits
+        .directives
+        .then(|| Suppressions::parse_with(&file, parsed_tree.as_ref(), ctx.require_reason));
     let found = record(ctx, &file, sink.diagnostics, suppressions.as_mut(), out);
     out.timings.suppress += clock.elapsed();
     match suppressions {

@@ -157,6 +157,7 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         jobs: args.jobs.unwrap_or(0),
         max_file_size,
         include_tests: args.include_tests,
+        require_reason: args.require_reason,
     };
     let report = scalelint::check(&options)?;
 

@@ -1,6 +1,6 @@
 //! One file's text, its line index and what kind of file it is.
 
-mod comments;
+pub mod comments;
 mod kind;
 mod line_index;
 mod test_code;
