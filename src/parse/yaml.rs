@@ -383,7 +383,7 @@ enum Stop {
 const ALIAS_NODES_MIN: usize = 10_000;
 const ALIAS_NODES_PER_NODE: usize = 10;
 /// Most nodes aliases may add to one file, however large (the tree costs about 100 bytes a node).
-const ALIAS_NODES_MAX: usize = 2_000_000;
+const ALIAS_NODES_MAX: usize = 1_000_000;
 
 /// Nodes read and nodes copied by aliases so far in a file.
 #[derive(Default)]
