@@ -161,12 +161,12 @@ impl Collected {
     }
 }
 
-/// A walker thread's buffer; handed over once, when the thread's walk ends.
+/// An analysis thread's buffer; handed over once, when the thread runs out of entries.
 struct Worker<'a> {
     ctx: &'a Context,
     shared: &'a Mutex<Collected>,
     local: Collected,
-    /// When the thread started, and how long it spent on files: the rest is walking.
+    /// When the thread started, and how long it spent on files: the rest is waiting for the walk.
     born: Instant,
     busy: Duration,
 }
