@@ -166,12 +166,12 @@ impl Collected {
     }
 }
 
-/// A walker thread's buffer; handed over once, when the thread's walk ends.
+/// An analysis thread's buffer; handed over once, when the thread runs out of entries.
 struct Worker<'a> {
     ctx: &'a Context,
     shared: &'a Mutex<Collected>,
     local: Collected,
-    /// When the thread started, and how long it spent on files: the rest is walking.
+    /// When the thread started, and how long it spent on files: the rest is waiting for the walk.
     born: Instant,
     busy: Duration,
 }
@@ -317,10 +317,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     let threads = walk_opts.thread_count();
     let setup = started.elapsed();
     let shared = Mutex::new(Collected::default());
-    walk::walk(&walk_opts, || {
-        let mut worker = Worker::new(&ctx, &shared);
-        move |entry| worker.visit(entry)
-    });
+    analyse_walk(&ctx, &shared, &walk_opts, threads);
     let mut collected = shared
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -360,6 +357,60 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         sources: collected.sources.into_iter().collect(),
         timings,
     })
+}
+
+/// Stack reserved for each analysis thread. syn's parser, `syn::visit` and the drop of a syn tree
+/// recurse once per nesting level, and the walker threads of `ignore` have the 2 MiB default. Only
+/// the touched pages cost memory, so the reservation is generous: the depth limits of
+/// [`parse::bounds`] keep the deepest accepted file (the worst construct: nested generic types,
+/// about 8 KiB per level in a release build and 14 KiB in a debug build) under a quarter of it.
+pub const ANALYSIS_STACK: usize = 256 << 20;
+
+/// Walks on the walker's threads and analyses on `threads` threads of our own, each with
+/// [`ANALYSIS_STACK`] reserved; entries go from one to the other through a bounded channel.
+fn analyse_walk(ctx: &Context, shared: &Mutex<Collected>, opts: &WalkOptions, threads: usize) {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Entry>(threads.max(1) * 64);
+    let rx = Mutex::new(rx);
+    std::thread::scope(|scope| {
+        let mut spawned = 0;
+        for _ in 0..threads.max(1) {
+            let rx = &rx;
+            let worker = std::thread::Builder::new()
+                .name("scalelint-analyse".to_owned())
+                .stack_size(ANALYSIS_STACK)
+                .spawn_scoped(scope, move || {
+                    let mut worker = Worker::new(ctx, shared);
+                    loop {
+                        // The lock is held only while waiting for the next entry.
+                        let next = match rx.lock() {
+                            Ok(rx) => rx.recv(),
+                            Err(poisoned) => poisoned.into_inner().recv(),
+                        };
+                        let Ok(entry) = next else { break };
+                        worker.visit(entry);
+                    }
+                });
+            spawned += usize::from(worker.is_ok());
+        }
+        if spawned == 0 {
+            // No thread could reserve its stack (a tight address-space limit): analyse on the
+            // walker's threads, as well as their stacks allow.
+            drop(tx);
+            walk::walk(opts, || {
+                let mut worker = Worker::new(ctx, shared);
+                move |entry| worker.visit(entry)
+            });
+            return;
+        }
+        walk::walk(opts, || {
+            let tx = tx.clone();
+            move |entry| {
+                // Fails only when every analysis thread is gone, which only a bug can cause.
+                let _ = tx.send(entry);
+            }
+        });
+        drop(tx);
+    });
 }
 
 impl Worker<'_> {
@@ -488,14 +539,9 @@ fn analyse(
                 });
                 tree
             }
-            Parsed::Failed(at, message) => {
-                let line = file.lines.position(at, &file.text).line;
-                return skip(
-                    out,
-                    &file.rel_path,
-                    Some(line),
-                    format!("syntax error: {message}"),
-                );
+            Parsed::Failed(at, reason) => {
+                let line = at.map(|at| file.lines.position(at, &file.text).line);
+                return skip(out, &file.rel_path, line, reason);
             }
         });
         for (i, detector) in ctx.detectors.iter().enumerate() {

@@ -1,8 +1,10 @@
 //! JavaScript and TypeScript through tree-sitter: error-tolerant, byte spans, one parser per thread.
 
+use super::bounds;
 use crate::source::FileKind;
 use std::cell::RefCell;
-use tree_sitter::{Language, Node, Parser, Tree};
+use std::time::Instant;
+use tree_sitter::{Language, Node, ParseOptions, ParseState, Parser, Point, Tree};
 
 thread_local! {
     // Parsers are reusable and not Sync: one per worker thread and grammar, created on first use.
@@ -17,8 +19,13 @@ fn grammar(kind: FileKind) -> (usize, Language) {
     }
 }
 
-/// Parses JS/TS text. `None` only if the grammar cannot be loaded or the parse is cancelled.
+/// Parses JS/TS text. `None` only if the grammar cannot be loaded or the parse is over budget.
 pub fn parse(kind: FileKind, text: &str) -> Option<Tree> {
+    parse_bounded(kind, text).ok()
+}
+
+/// Parses JS/TS text within the time budget of [`bounds::parse_budget`]; the error says why not.
+pub fn parse_bounded(kind: FileKind, text: &str) -> Result<Tree, String> {
     let (slot, language) = grammar(kind);
     PARSERS.with(|cell| {
         let mut parsers = cell.borrow_mut();
@@ -26,12 +33,60 @@ pub fn parse(kind: FileKind, text: &str) -> Option<Tree> {
             Some(p) => p,
             empty => {
                 let mut p = Parser::new();
-                p.set_language(&language).ok()?;
+                p.set_language(&language)
+                    .map_err(|e| format!("cannot load the grammar: {e}"))?;
                 empty.insert(p)
             }
         };
-        parser.parse(text, None)
+        budgeted(parser, text)
     })
+}
+
+/// One parse that gives up when it takes longer than the budget for its length: tree-sitter's
+/// error recovery can run for minutes on some junk input (TSX above all), memory growing.
+pub(super) fn budgeted(parser: &mut Parser, text: &str) -> Result<Tree, String> {
+    let budget = bounds::parse_budget(text.len());
+    let start = Instant::now();
+    // Called every hundred or so parser operations: a clock read is cheap at that rate.
+    let mut over = |_: &ParseState| start.elapsed() > budget;
+    let options = ParseOptions::new().progress_callback(&mut over);
+    let bytes = text.as_bytes();
+    let mut read = |at: usize, _: Point| bytes.get(at..).unwrap_or_default();
+    match parser.parse_with_options(&mut read, None, Some(options)) {
+        Some(tree) => Ok(tree),
+        None => {
+            // A cancelled parser resumes where it stopped unless reset.
+            parser.reset();
+            Err(format!(
+                "parser budget exceeded after {} ms",
+                start.elapsed().as_millis()
+            ))
+        }
+    }
+}
+
+/// The start byte of the first node nested deeper than `limit`, if any (one pass with a cursor).
+pub fn deeper_than(tree: &Tree, limit: usize) -> Option<usize> {
+    let mut cursor = tree.walk();
+    let mut depth = 0usize;
+    loop {
+        if cursor.goto_first_child() {
+            depth += 1;
+            if depth > limit {
+                return Some(cursor.node().start_byte());
+            }
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return None;
+            }
+            depth -= 1;
+        }
+    }
 }
 
 /// The first syntax error of a tree, as a byte offset and a short description.

@@ -2,6 +2,7 @@
 
 pub mod apache;
 pub mod bicep;
+pub mod bounds;
 pub mod data;
 pub mod directives;
 pub mod haproxy;
@@ -42,8 +43,10 @@ pub enum Parsed {
     Complete(Tree),
     /// Parsed with syntax errors: the tree covers what could be read. Carries the first error.
     Partial(Tree, usize, String),
-    /// Could not be parsed at all: the first error.
-    Failed(usize, String),
+    /// Not analysed: a syntax error the parser cannot recover from (with its offset), or a limit of
+    /// [`bounds`] (with the offset where the file passed it, when there is one). The reason is
+    /// complete (`syntax error: …`, `nested deeper than 2000 levels`).
+    Failed(Option<usize>, String),
 }
 
 impl Parsed {
@@ -55,15 +58,26 @@ impl Parsed {
 
 /// Parses a file with the parser of its kind.
 pub fn parse(file: &SourceFile) -> Parsed {
+    if let Some(reason) = bounds::too_large(file.kind, file.text.len()) {
+        return Parsed::Failed(None, reason);
+    }
     match file.kind {
         FileKind::JavaScript | FileKind::TypeScript | FileKind::Tsx => {
-            tree_sitter(js::parse(file.kind, &file.text), Tree::Js)
+            tree_sitter(js::parse_bounded(file.kind, &file.text), Tree::Js)
         }
-        FileKind::Rust => match rust::parse(&file.text, &file.lines) {
-            Ok(tree) => Parsed::Complete(Tree::Rust(tree)),
-            Err((at, msg)) => Parsed::Failed(at, msg),
-        },
-        FileKind::Python => tree_sitter(python::parse(&file.text), Tree::Python),
+        FileKind::Rust => {
+            // syn recurses once per level while parsing, visiting and dropping: a file too deep
+            // for the analysis thread's stack is refused before syn sees it.
+            let depth = bounds::rust_depth(&file.text, bounds::RUST_MAX_DEPTH);
+            if depth > bounds::RUST_MAX_DEPTH {
+                return Parsed::Failed(None, bounds::too_deep(bounds::RUST_MAX_DEPTH));
+            }
+            match rust::parse(&file.text, &file.lines) {
+                Ok(tree) => Parsed::Complete(Tree::Rust(tree)),
+                Err((at, msg)) => Parsed::Failed(Some(at), format!("syntax error: {msg}")),
+            }
+        }
+        FileKind::Python => tree_sitter(python::parse_bounded(&file.text), Tree::Python),
         FileKind::Nginx | FileKind::MaybeNginx => {
             let mut config = nginx::parse(&file.text);
             let first = config.errors.drain(..).next();
@@ -86,7 +100,10 @@ pub fn parse(file: &SourceFile) -> Parsed {
         }
         FileKind::Hcl => match hcl_edit::parser::parse_body(&file.text) {
             Ok(body) => Parsed::Complete(Tree::Hcl(Box::new(body))),
-            Err(e) => Parsed::Failed(e.location().offset(), e.message().to_owned()),
+            Err(e) => Parsed::Failed(
+                Some(e.location().offset()),
+                format!("syntax error: {}", e.message()),
+            ),
         },
         FileKind::Yaml | FileKind::Compose => documents(yaml::parse(&file.text)),
         FileKind::Json | FileKind::PackageJson => documents(data::parse_json(&file.text)),
@@ -96,12 +113,19 @@ pub fn parse(file: &SourceFile) -> Parsed {
     }
 }
 
-/// A tree-sitter parse: partial at its first error or missing node; failed only when the parser
-/// gave up (it was cancelled or had no language).
-fn tree_sitter(tree: Option<tree_sitter::Tree>, wrap: fn(tree_sitter::Tree) -> Tree) -> Parsed {
-    let Some(tree) = tree else {
-        return Parsed::Failed(0, "the parser gave up".to_owned());
+/// A tree-sitter parse: partial at its first error or missing node; failed when the parser gave
+/// up (over its time budget, or no language) or the tree nests deeper than the walks over it may.
+fn tree_sitter(
+    tree: Result<tree_sitter::Tree, String>,
+    wrap: fn(tree_sitter::Tree) -> Tree,
+) -> Parsed {
+    let tree = match tree {
+        Ok(tree) => tree,
+        Err(reason) => return Parsed::Failed(None, reason),
     };
+    if let Some(at) = js::deeper_than(&tree, bounds::TREE_SITTER_MAX_DEPTH) {
+        return Parsed::Failed(Some(at), bounds::too_deep(bounds::TREE_SITTER_MAX_DEPTH));
+    }
     let first = js::first_error(&tree);
     tolerant(wrap(tree), first)
 }
@@ -116,9 +140,14 @@ fn tolerant(tree: Tree, first_error: Option<(usize, String)>) -> Parsed {
 
 /// YAML-family documents: partial when the parser stopped somewhere, failed when nothing was read.
 fn documents(mut docs: yaml::Documents) -> Parsed {
+    if let Some((at, reason)) = docs.refused.take() {
+        return Parsed::Failed(at, reason);
+    }
     match docs.errors.first().cloned() {
         None => Parsed::Complete(Tree::Data(docs)),
-        Some((at, msg)) if docs.docs.is_empty() => Parsed::Failed(at, msg),
+        Some((at, msg)) if docs.docs.is_empty() => {
+            Parsed::Failed(Some(at), format!("syntax error: {msg}"))
+        }
         Some((at, msg)) => {
             docs.errors.clear();
             Parsed::Partial(Tree::Data(docs), at, msg)

@@ -11,19 +11,25 @@ thread_local! {
     static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
 }
 
-/// Parses Python text. `None` only if the grammar cannot be loaded or the parse is cancelled.
+/// Parses Python text. `None` only if the grammar cannot be loaded or the parse is over budget.
 pub fn parse(text: &str) -> Option<Tree> {
+    parse_bounded(text).ok()
+}
+
+/// Parses Python text within the time budget of [`super::bounds::parse_budget`].
+pub fn parse_bounded(text: &str) -> Result<Tree, String> {
     PARSER.with(|cell| {
         let mut slot = cell.borrow_mut();
         let parser = match &mut *slot {
             Some(p) => p,
             empty => {
                 let mut p = Parser::new();
-                p.set_language(&tree_sitter_python::LANGUAGE.into()).ok()?;
+                p.set_language(&tree_sitter_python::LANGUAGE.into())
+                    .map_err(|e| format!("cannot load the grammar: {e}"))?;
                 empty.insert(p)
             }
         };
-        parser.parse(text, None)
+        super::js::budgeted(parser, text)
     })
 }
 

@@ -53,6 +53,9 @@ pub struct Documents {
     pub actions: Vec<Action>,
     /// Syntax errors: byte offset and message.
     pub errors: Vec<(usize, String)>,
+    /// Why the file is not analysed at all, when it passed a limit of [`super::bounds`] (nesting,
+    /// alias expansion): where, when known, and the reason.
+    pub refused: Option<(Option<usize>, String)>,
 }
 
 impl Documents {
@@ -289,11 +292,17 @@ pub fn parse(text: &str) -> Documents {
         ..Documents::default()
     };
     let mut offset = 0;
+    let mut budget = Budget::default();
     while offset < source.len() {
         let chunk = &source[offset..];
-        match parse_stream(chunk, offset, &mut result.docs) {
+        match parse_stream(chunk, offset, &mut result.docs, &mut budget) {
             Ok(()) => break,
-            Err((at, msg)) => {
+            Err(Stop::Refused(at, reason)) => {
+                result.docs.clear();
+                result.refused = Some((Some(at), reason));
+                break;
+            }
+            Err(Stop::Error(at, msg)) => {
                 result.errors.push((at, msg));
                 // Resume at the next document marker after the error.
                 let Some(next) = next_document_start(&source, at) else {
@@ -360,12 +369,57 @@ enum Frame {
     ),
 }
 
+/// Why a stream stopped early.
+enum Stop {
+    /// A syntax error: what was read is kept.
+    Error(usize, String),
+    /// A limit was passed: the file is not analysed.
+    Refused(usize, String),
+}
+
+/// Fewest alias expansions always allowed, and how many per node read beyond that: a billion
+/// laughs (aliases of aliases, or a chain of `<<` merges) grows the tree exponentially or
+/// quadratically, while real files expand a few shared blocks a few times each.
+const ALIAS_NODES_MIN: usize = 10_000;
+const ALIAS_NODES_PER_NODE: usize = 10;
+/// Most nodes aliases may add to one file, however large (the tree costs about 100 bytes a node).
+const ALIAS_NODES_MAX: usize = 1_000_000;
+
+/// Nodes read and nodes copied by aliases so far in a file.
+#[derive(Default)]
+struct Budget {
+    parsed: usize,
+    expanded: usize,
+}
+
+impl Budget {
+    /// Counts an alias that copies `size` nodes; the limit when that is one too many.
+    fn expand(&mut self, size: usize) -> Result<(), usize> {
+        self.expanded = self.expanded.saturating_add(size);
+        let limit = (self.parsed.saturating_mul(ALIAS_NODES_PER_NODE))
+            .clamp(ALIAS_NODES_MIN, ALIAS_NODES_MAX);
+        if self.expanded > limit {
+            return Err(limit);
+        }
+        Ok(())
+    }
+}
+
 /// Builds nodes from events; on an error, keeps what was read of the current document.
-fn parse_stream(text: &str, base: usize, docs: &mut Vec<Node>) -> Result<(), (usize, String)> {
+fn parse_stream(
+    text: &str,
+    base: usize,
+    docs: &mut Vec<Node>,
+    budget: &mut Budget,
+) -> Result<(), Stop> {
     let offsets = Offsets::new(text, base);
     let mut parser = Parser::new_from_str(text);
     let mut stack: Vec<Frame> = Vec::new();
-    let mut anchors: std::collections::HashMap<usize, Node> = std::collections::HashMap::new();
+    // Nodes in each open collection so far (the collection itself included), beside `stack`.
+    let mut sizes: Vec<usize> = Vec::new();
+    // Each anchored node, with its size in nodes.
+    let mut anchors: std::collections::HashMap<usize, (Node, usize)> =
+        std::collections::HashMap::new();
     let mut root: Option<Node> = None;
     loop {
         let (event, span) = match parser.next_event() {
@@ -374,9 +428,11 @@ fn parse_stream(text: &str, base: usize, docs: &mut Vec<Node>) -> Result<(), (us
             Some(Err(e)) => {
                 close_all(&mut stack, &mut root);
                 docs.extend(root.take());
-                return Err(error_at(&e, &offsets));
+                let (at, msg) = error_at(&e, &offsets);
+                return Err(Stop::Error(at, msg));
             }
         };
+        let mut size = 1;
         let node = match event {
             Event::StreamEnd => return Ok(()),
             Event::DocumentEnd => {
@@ -396,15 +452,24 @@ fn parse_stream(text: &str, base: usize, docs: &mut Vec<Node>) -> Result<(), (us
                     tag: tag.map(|t| t.to_string()),
                     value,
                 };
+                budget.parsed += 1;
                 if anchor > 0 {
-                    anchors.insert(anchor, node.clone());
+                    anchors.insert(anchor, (node.clone(), 1));
                 }
                 node
             }
             Event::Alias(id) => {
                 let span = offsets.span(span);
+                budget.parsed += 1;
                 match anchors.get(&id) {
-                    Some(n) => n.clone(),
+                    Some((n, n_size)) => {
+                        if let Err(limit) = budget.expand(*n_size) {
+                            let reason = format!("YAML aliases expand beyond {limit} nodes");
+                            return Err(Stop::Refused(span.start, reason));
+                        }
+                        size = *n_size;
+                        n.clone()
+                    }
                     None => Node {
                         span,
                         tag: None,
@@ -412,8 +477,17 @@ fn parse_stream(text: &str, base: usize, docs: &mut Vec<Node>) -> Result<(), (us
                     },
                 }
             }
+            Event::SequenceStart(..) | Event::MappingStart(..)
+                if stack.len() >= super::bounds::DATA_MAX_DEPTH =>
+            {
+                let at = offsets.span(span).start;
+                let reason = super::bounds::too_deep(super::bounds::DATA_MAX_DEPTH);
+                return Err(Stop::Refused(at, reason));
+            }
             Event::SequenceStart(anchor, tag) => {
                 let start = offsets.span(span).start;
+                budget.parsed += 1;
+                sizes.push(1);
                 stack.push(Frame::Seq(
                     start,
                     tag.map(|t| t.to_string()),
@@ -424,6 +498,8 @@ fn parse_stream(text: &str, base: usize, docs: &mut Vec<Node>) -> Result<(), (us
             }
             Event::MappingStart(anchor, tag) => {
                 let start = offsets.span(span).start;
+                budget.parsed += 1;
+                sizes.push(1);
                 stack.push(Frame::Map(
                     start,
                     tag.map(|t| t.to_string()),
@@ -437,14 +513,24 @@ fn parse_stream(text: &str, base: usize, docs: &mut Vec<Node>) -> Result<(), (us
                 let Some(frame) = stack.pop() else {
                     continue;
                 };
+                size = sizes.pop().unwrap_or(1);
                 let (node, anchor) = finish(frame);
                 if anchor > 0 {
-                    anchors.insert(anchor, node.clone());
+                    // Keeping the anchor is a copy too: nested anchors must not double the tree
+                    // unchecked.
+                    if let Err(limit) = budget.expand(size) {
+                        let reason = format!("YAML aliases expand beyond {limit} nodes");
+                        return Err(Stop::Refused(offsets.span(span).start, reason));
+                    }
+                    anchors.insert(anchor, (node.clone(), size));
                 }
                 node
             }
             _ => continue,
         };
+        if let Some(parent) = sizes.last_mut() {
+            *parent = parent.saturating_add(size);
+        }
         add(&mut stack, &mut root, node);
     }
 }
