@@ -8,7 +8,10 @@ pub enum Error {
     /// The configuration file could not be read. The I/O error is part of the message, not a
     /// `source`: a chain printer would repeat it.
     #[error("cannot read config file {path}: {error}")]
-    ConfigRead { path: PathBuf, error: std::io::Error },
+    ConfigRead {
+        path: PathBuf,
+        error: std::io::Error,
+    },
     /// The configuration path names a directory, FIFO or device rather than a file.
     #[error("cannot read config file {path}: not a regular file ({kind})")]
     ConfigNotFile { path: PathBuf, kind: &'static str },

@@ -76,7 +76,14 @@ fn locations(report: &Value) -> Vec<(String, String, u64, u64, u64, u64)> {
 fn out_of_range_jobs_are_refused_with_exit_2() {
     let dir = tempfile::tempdir().expect("temp");
     write(dir.path(), "app.js", SESSION_APP);
-    for jobs in ["0", "513", "100000", "4294967295", "18446744073709551615", "x"] {
+    for jobs in [
+        "0",
+        "513",
+        "100000",
+        "4294967295",
+        "18446744073709551615",
+        "x",
+    ] {
         let started = Instant::now();
         let out = scalelint()
             .current_dir(dir.path())
@@ -200,9 +207,15 @@ fn findings_on_ordinary_lines_of_a_file_with_a_long_line_are_shown_whole() {
     let text = String::from_utf8_lossy(&out.stdout);
     // Line 1: a window (the column counts the whole line); line 2: the whole line.
     assert!(text.contains("┌─ app.js:1:560\n"), "{text}");
-    let window = format!("1 │ …{} */ app.use(session({{ secret: 's' }}));\n", "x".repeat(48));
+    let window = format!(
+        "1 │ …{} */ app.use(session({{ secret: 's' }}));\n",
+        "x".repeat(48)
+    );
     assert!(text.contains(&window), "{text}");
-    assert!(text.contains("2 │ app.use(session({ secret: 't' }));\n"), "{text}");
+    assert!(
+        text.contains("2 │ app.use(session({ secret: 't' }));\n"),
+        "{text}"
+    );
     assert!(!text.contains("more finding"), "{text}");
 }
 
@@ -227,9 +240,11 @@ fn fifos_devices_and_unknown_kinds_named_explicitly_are_reported_not_opened() {
         ("/dev/zero", "zero", "not a regular file (character device)"),
         ("notes.txt", "notes.txt", "not a file kind scalelint reads"),
     ] {
-        let report = json(scalelint().current_dir(d).args([
-            "check", "--format", "json", arg, "app.js",
-        ]));
+        let report = json(
+            scalelint()
+                .current_dir(d)
+                .args(["check", "--format", "json", arg, "app.js"]),
+        );
         assert_eq!(
             notes(&report, "skipped"),
             [(path.to_owned(), reason.to_owned())],
@@ -240,7 +255,11 @@ fn fifos_devices_and_unknown_kinds_named_explicitly_are_reported_not_opened() {
     }
     // Inside a directory, a FIFO named like a source file is reported too (and never opened:
     // opening it would block the run).
-    let report = json(scalelint().current_dir(d).args(["check", "--format", "json"]));
+    let report = json(
+        scalelint()
+            .current_dir(d)
+            .args(["check", "--format", "json"]),
+    );
     assert_eq!(
         notes(&report, "skipped"),
         [("pipe.js".to_owned(), "not a regular file (FIFO)".to_owned())]
@@ -257,7 +276,11 @@ fn a_file_whose_name_is_not_utf8_is_analysed_and_shown_lossily() {
     std::fs::write(&path, SESSION_APP).expect("write");
     let lossy = "caf\u{FFFD}.js";
 
-    let walked = json(scalelint().current_dir(dir.path()).args(["check", "--format", "json"]));
+    let walked = json(
+        scalelint()
+            .current_dir(dir.path())
+            .args(["check", "--format", "json"]),
+    );
     let explicit = json(
         scalelint()
             .current_dir(dir.path())
@@ -302,11 +325,12 @@ fn lone_cr_and_crlf_line_ends_give_the_same_findings_as_lf() {
     let run = |line_end: &str| {
         let dir = tempfile::tempdir().expect("temp");
         copy_with_line_ends(&fixtures, dir.path(), line_end);
-        let report = json(
-            scalelint()
-                .current_dir(dir.path())
-                .args(["check", "--format", "json", "--include-tests"]),
-        );
+        let report = json(scalelint().current_dir(dir.path()).args([
+            "check",
+            "--format",
+            "json",
+            "--include-tests",
+        ]));
         (
             locations(&report),
             notes(&report, "skipped"),
@@ -316,7 +340,16 @@ fn lone_cr_and_crlf_line_ends_give_the_same_findings_as_lf() {
     let lf = run("\n");
     // Every family the own line-based parsers and the tree parsers read has findings to compare.
     for suffix in [
-        ".js", ".ts", ".py", ".rs", ".yaml", ".json", ".bicep", ".tf", "haproxy.cfg", ".conf",
+        ".js",
+        ".ts",
+        ".py",
+        ".rs",
+        ".yaml",
+        ".json",
+        ".bicep",
+        ".tf",
+        "haproxy.cfg",
+        ".conf",
     ] {
         assert!(
             lf.0.iter().any(|f| f.1.ends_with(suffix)),
@@ -340,7 +373,11 @@ fn utf16_latin1_and_bom_files_are_analysed_at_the_right_places() {
     // A comment with an "é" before the finding, so columns after it count characters.
     let app = format!("// café\n{SESSION_APP}const x = 1; app.use(session({{ secret: 'é' }}));\n");
     write(d, "plain.js", &app);
-    write(d, "bom8.js", [&b"\xEF\xBB\xBF"[..], app.as_bytes()].concat());
+    write(
+        d,
+        "bom8.js",
+        [&b"\xEF\xBB\xBF"[..], app.as_bytes()].concat(),
+    );
     let le: Vec<u8> = [0xFF, 0xFE]
         .into_iter()
         .chain(app.encode_utf16().flat_map(u16::to_le_bytes))
@@ -357,7 +394,11 @@ fn utf16_latin1_and_bom_files_are_analysed_at_the_right_places() {
         .collect();
     write(d, "latin1.js", latin1);
 
-    let report = json(scalelint().current_dir(d).args(["check", "--format", "json"]));
+    let report = json(
+        scalelint()
+            .current_dir(d)
+            .args(["check", "--format", "json"]),
+    );
     let found = locations(&report);
     let at = |path: &str| -> Vec<(String, u64, u64, u64, u64)> {
         found
@@ -385,10 +426,8 @@ fn utf16_latin1_and_bom_files_are_analysed_at_the_right_places() {
         ),
         ("le.js", "decoded as UTF-16LE".to_owned()),
     ];
-    let expect: Vec<(String, String)> = expect
-        .into_iter()
-        .map(|(p, r)| (p.to_owned(), r))
-        .collect();
+    let expect: Vec<(String, String)> =
+        expect.into_iter().map(|(p, r)| (p.to_owned(), r)).collect();
     assert_eq!(partial, expect);
     assert_eq!(report["summary"]["files_scanned"], 5);
 }
@@ -426,7 +465,11 @@ fn a_missing_config_says_its_os_error_once() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("/nope/scalelint.toml"), "{stderr}");
-    assert_eq!(stderr.matches("No such file or directory").count(), 1, "{stderr}");
+    assert_eq!(
+        stderr.matches("No such file or directory").count(),
+        1,
+        "{stderr}"
+    );
 }
 
 #[test]

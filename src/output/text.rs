@@ -60,7 +60,10 @@ impl<'a> Files<'a> for Excerpt<'_> {
 
     fn column_number(&'a self, _: usize, _: usize, byte: usize) -> Result<usize, FilesError> {
         let end = byte.clamp(self.prefix, self.text.len());
-        let before = self.text.get(self.prefix..end).map_or(0, |s| s.chars().count());
+        let before = self
+            .text
+            .get(self.prefix..end)
+            .map_or(0, |s| s.chars().count());
         Ok(self.first_column + before)
     }
 
@@ -201,8 +204,8 @@ pub fn write(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<()
             ]);
         if let (true, Some(text), Some(lines)) = (is_long, text, indexes.get(f.path.as_str())) {
             let (excerpt, span) = excerpt(f, text, lines);
-            let diagnostic = diagnostic
-                .with_labels(vec![Label::primary(0, span).with_message(f.rule.name)]);
+            let diagnostic =
+                diagnostic.with_labels(vec![Label::primary(0, span).with_message(f.rule.name)]);
             term::emit_to_write_style(&mut *writer, &config, &excerpt, &diagnostic)
                 .map_err(to_io)?;
             continue;

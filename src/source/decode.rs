@@ -120,9 +120,15 @@ mod tests {
             .collect();
         assert!(has_utf16_bom(&le) && has_utf16_bom(&be));
         let d = decode(le);
-        assert_eq!((d.text.as_str(), d.note.as_deref()), ("a\nb", Some("decoded as UTF-16LE")));
+        assert_eq!(
+            (d.text.as_str(), d.note.as_deref()),
+            ("a\nb", Some("decoded as UTF-16LE"))
+        );
         let d = decode(be);
-        assert_eq!((d.text.as_str(), d.note.as_deref()), ("a\nb", Some("decoded as UTF-16BE")));
+        assert_eq!(
+            (d.text.as_str(), d.note.as_deref()),
+            ("a\nb", Some("decoded as UTF-16BE"))
+        );
     }
 
     #[test]
