@@ -84,6 +84,10 @@ pub fn decode(mut bytes: Vec<u8>) -> Decoded {
 /// Turns every `\r` not followed by `\n` into `\n` in place (same length: offsets are kept), so
 /// that every parser and the line index see classic Mac line ends as line ends.
 fn lone_cr_to_lf(bytes: &mut [u8]) {
+    // `contains` on bytes is a memchr: most files have no CR at all.
+    if !bytes.contains(&b'\r') {
+        return;
+    }
     let mut i = 0;
     while let Some(at) = bytes[i..].iter().position(|&b| b == b'\r') {
         let cr = i + at;
@@ -94,8 +98,18 @@ fn lone_cr_to_lf(bytes: &mut [u8]) {
     }
 }
 
-fn lone_cr_to_lf_text(text: String) -> String {
-    if !text.contains('\r') {
+/// Whether some `\r` is not followed by `\n`.
+fn has_lone_cr(bytes: &[u8]) -> bool {
+    bytes.contains(&b'\r')
+        && bytes
+            .iter()
+            .enumerate()
+            .any(|(i, &b)| b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+}
+
+/// [`lone_cr_to_lf`] on a string (CRLF text is returned as it is, without a copy).
+pub(crate) fn lone_cr_to_lf_text(text: String) -> String {
+    if !has_lone_cr(text.as_bytes()) {
         return text;
     }
     let mut bytes = text.into_bytes();
@@ -147,6 +161,13 @@ mod tests {
     fn utf8_bom_is_dropped_and_lone_cr_become_line_feeds() {
         let d = decode(b"\xEF\xBB\xBFa\rb\r\nc\r".to_vec());
         assert_eq!((d.text.as_str(), d.note), ("a\nb\r\nc\n", None));
+    }
+
+    #[test]
+    fn lone_cr_in_text_is_replaced_and_crlf_kept() {
+        assert_eq!(lone_cr_to_lf_text("a\rb\r\n".to_owned()), "a\nb\r\n");
+        assert!(!has_lone_cr(b"a\r\nb"));
+        assert!(has_lone_cr(b"a\r"));
     }
 
     #[test]

@@ -20,18 +20,21 @@ pub struct SourceFile {
     pub rel_path: String,
     /// The kind decided from the path (and, for ambiguous names, the content).
     pub kind: FileKind,
-    /// The text, without a leading byte-order mark.
+    /// The text, without a leading byte-order mark and without lone `\r`: each was turned into
+    /// `\n` (same length, so offsets are the file's), which every parser reads as a line end.
     pub text: String,
     /// Line starts of `text`.
     pub lines: LineIndex,
 }
 
 impl SourceFile {
-    /// Wraps already decoded text; a leading byte-order mark is dropped so offsets match parsers.
+    /// Wraps already decoded text; a leading byte-order mark is dropped so offsets match parsers,
+    /// and lone `\r` line ends become `\n` (a no-op on text from [`decode`]).
     pub fn new(rel_path: String, kind: FileKind, mut text: String) -> Self {
         if text.starts_with('\u{feff}') {
             text.drain(..'\u{feff}'.len_utf8());
         }
+        let text = decode::lone_cr_to_lf_text(text);
         let lines = LineIndex::new(&text);
         SourceFile {
             rel_path,
