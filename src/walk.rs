@@ -141,13 +141,13 @@ pub fn walk<V>(opts: &WalkOptions, make_visitor: impl Fn() -> V + Sync)
 where
     V: FnMut(Entry) + Send,
 {
-    // A path given twice is walked once.
-    let mut roots: Vec<&PathBuf> = Vec::with_capacity(opts.paths.len());
-    for path in &opts.paths {
-        if !roots.contains(&path) {
-            roots.push(path);
-        }
-    }
+    // A path given twice is walked once (a set: `xargs` may give thousands of paths).
+    let mut unique: HashSet<&Path> = HashSet::with_capacity(opts.paths.len());
+    let roots: Vec<&PathBuf> = opts
+        .paths
+        .iter()
+        .filter(|p| unique.insert(p.as_path()))
+        .collect();
     let Some((first, rest)) = roots.split_first() else {
         return;
     };
@@ -155,7 +155,7 @@ where
     // the files seen remembered, so that each is analysed and counted once.
     let nested = roots
         .iter()
-        .any(|p| roots.iter().any(|q| p != q && p.starts_with(q)));
+        .any(|p| p.ancestors().skip(1).any(|a| unique.contains(a)));
     let seen: Option<Mutex<HashSet<PathBuf>>> = nested.then(Mutex::default);
     let mut builder = WalkBuilder::new(first);
     for path in rest {
