@@ -89,8 +89,8 @@ pub struct CheckArgs {
     /// When to use colours in the text format (NO_COLOR is honoured by `auto`).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
-    /// Worker threads (default: one per core).
-    #[arg(long, short, value_name = "N")]
+    /// Worker threads, 1 to 512 (default: one per core).
+    #[arg(long, short, value_name = "N", value_parser = parse_jobs)]
     pub jobs: Option<usize>,
     /// Skip files larger than this (bytes, or with K/M/G; default 1M).
     #[arg(long, value_name = "SIZE")]
@@ -107,4 +107,15 @@ pub struct RulesArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ListFormat::Text)]
     pub format: ListFormat,
+}
+
+/// `--jobs`: a thread count within 1..=[`MAX_JOBS`](crate::walk::MAX_JOBS), refused otherwise
+/// (a huge count would spend minutes creating threads, or abort on the allocation).
+fn parse_jobs(text: &str) -> Result<usize, String> {
+    let max = crate::walk::MAX_JOBS;
+    match text.trim().parse::<u64>() {
+        Ok(n) if (1..=max as u64).contains(&n) => usize::try_from(n).map_err(|e| e.to_string()),
+        Ok(_) => Err(format!("must be between 1 and {max}")),
+        Err(_) => Err(format!("not a number between 1 and {max}")),
+    }
 }

@@ -87,10 +87,7 @@ pub struct Loaded {
 impl Loaded {
     /// Reads and validates an explicit config file.
     pub fn from_file(path: &Path) -> Result<Loaded, Error> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::ConfigRead {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = read_capped(path)?;
         let config = parse(&text).map_err(|message| Error::ConfigInvalid {
             path: path.to_path_buf(),
             message,
@@ -111,6 +108,42 @@ impl Loaded {
         }
         Ok(Loaded::default())
     }
+}
+
+/// The largest config file read (a real one is a few hundred bytes; `/dev/zero` is endless).
+pub const MAX_CONFIG_SIZE: u64 = 1024 * 1024;
+
+/// Reads a config file: a regular file (a FIFO would block, a device never ends) of at most
+/// [`MAX_CONFIG_SIZE`] bytes, as UTF-8.
+fn read_capped(path: &Path) -> Result<String, Error> {
+    use std::io::Read as _;
+    let read_error = |error| Error::ConfigRead {
+        path: path.to_path_buf(),
+        error,
+    };
+    let meta = std::fs::metadata(path).map_err(read_error)?;
+    if !meta.is_file() {
+        return Err(Error::ConfigNotFile {
+            path: path.to_path_buf(),
+            kind: crate::source::special_file_kind(&meta.file_type()),
+        });
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_CONFIG_SIZE + 1).read_to_end(&mut bytes))
+        .map_err(read_error)?;
+    if bytes.len() as u64 > MAX_CONFIG_SIZE {
+        return Err(Error::ConfigTooLarge {
+            path: path.to_path_buf(),
+            limit: MAX_CONFIG_SIZE,
+        });
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        read_error(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("not valid UTF-8 at byte {}", e.utf8_error().valid_up_to()),
+        ))
+    })
 }
 
 /// Parses and validates config text; the error says what and where.

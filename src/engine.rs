@@ -9,7 +9,7 @@ use crate::parse::{self, Parsed};
 use crate::prefilter::Prefilter;
 use crate::project::{Facts, FileFact, Located, SHARED, Sink};
 use crate::rules::{self, RULES, Rule};
-use crate::source::{FileKind, SourceFile};
+use crate::source::{self, Decoded, FileKind, SourceFile};
 use crate::suppress::Suppressions;
 use crate::timings::Timings;
 use crate::walk::{self, Entry, WalkOptions};
@@ -487,38 +487,48 @@ fn analyse(
         return skip(out, &rel, None, reason);
     }
     let clock = Instant::now();
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) => return skip(out, &rel, None, format!("cannot read: {e}")),
+    let (bytes, listed) = match source::read_regular(path, ctx.max_file_size) {
+        Ok(read) => read,
+        Err(reason) => return skip(out, &rel, None, reason),
     };
     let size = bytes.len() as u64;
     out.timings.read.add(clock.elapsed(), size);
-    if let Some(reason) = too_large(bytes.len() as u64) {
+    if let Some(reason) = too_large(size.max(listed)) {
         return skip(out, &rel, None, reason);
     }
-    if bytes[..bytes.len().min(8192)].contains(&0) {
+    let wide = source::has_utf16_bom(&bytes);
+    if !wide && bytes[..bytes.len().min(8192)].contains(&0) {
         return skip(out, &rel, None, "binary file".to_owned());
     }
     out.scanned += 1;
+    // UTF-16 is decoded before the prefilter: its trigger words are not ASCII bytes. Every other
+    // encoding read is ASCII-compatible, so the prefilter can judge the raw bytes.
+    let (bytes, early) = if wide {
+        (Vec::new(), Some(source::decode(bytes)))
+    } else {
+        (bytes, None)
+    };
     let clock = Instant::now();
-    let hits = ctx.prefilter.scan(&bytes, kind);
+    let scanned = early.as_ref().map_or(&bytes[..], |d| d.text.as_bytes());
+    let hits = ctx.prefilter.scan(scanned, kind);
     out.timings.prefilter.add(clock.elapsed(), size);
     if hits.detectors.is_empty() && !hits.directives {
         return;
     }
     let clock = Instant::now();
-    let text = match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            return skip(out, &rel, None, format!("not valid UTF-8 (byte {at})"));
-        }
-    };
+    let Decoded { text, note } = early.unwrap_or_else(|| source::decode(bytes));
     let Some(kind) = kind.refine(&text) else {
         return;
     };
     let file = SourceFile::new(rel, kind, text);
     out.timings.decode.add(clock.elapsed(), size);
+    if let Some(reason) = note {
+        out.partial.push(FileNote {
+            path: file.rel_path.clone(),
+            line: None,
+            reason,
+        });
+    }
 
     let mut sink = Sink::default();
     // Kept for the suppressions: JS/TS/Python comments are read from the tree.
@@ -692,8 +702,8 @@ fn resolve_project(ctx: &Context, out: &mut Collected) {
         let Some(fact) = files.get(path) else {
             continue;
         };
-        let text = match std::fs::read_to_string(&fact.location) {
-            Ok(text) => text,
+        let text = match std::fs::read(&fact.location) {
+            Ok(bytes) => source::decode(bytes).text,
             Err(e) => {
                 skip(out, path, None, format!("cannot read again: {e}"));
                 continue;

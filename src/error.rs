@@ -5,12 +5,19 @@ use std::path::PathBuf;
 /// A failure that makes the whole run unusable: bad configuration, bad arguments, output I/O.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// The configuration file could not be read.
-    #[error("cannot read config file {path}: {source}")]
+    /// The configuration file could not be read. The I/O error is part of the message, not a
+    /// `source`: a chain printer would repeat it.
+    #[error("cannot read config file {path}: {error}")]
     ConfigRead {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
+    /// The configuration path names a directory, FIFO or device rather than a file.
+    #[error("cannot read config file {path}: not a regular file ({kind})")]
+    ConfigNotFile { path: PathBuf, kind: &'static str },
+    /// The configuration file is larger than any real configuration.
+    #[error("cannot read config file {path}: larger than {limit} bytes")]
+    ConfigTooLarge { path: PathBuf, limit: u64 },
     /// The configuration file is not valid TOML or has unknown keys / bad values.
     #[error("invalid config file {path}: {message}")]
     ConfigInvalid { path: PathBuf, message: String },

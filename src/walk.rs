@@ -4,7 +4,13 @@
 use crate::source::{FileKind, is_test_path};
 use globset::GlobSet;
 use ignore::{WalkBuilder, WalkState};
+use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
+
+/// The most worker threads a run starts (`--jobs` above it is refused): more than any machine
+/// scalelint runs on has cores, and few enough that thread stacks stay affordable.
+pub const MAX_JOBS: usize = 512;
 
 /// Directory names never worth scanning: VCS metadata, installed dependencies, caches.
 pub const DEFAULT_EXCLUDES: &[&str] = &[
@@ -45,7 +51,7 @@ impl WalkOptions {
     /// The number of walker threads a run uses (`ignore` caps its own choice at 12).
     pub fn thread_count(&self) -> usize {
         if self.threads > 0 {
-            return self.threads;
+            return self.threads.min(MAX_JOBS);
         }
         std::thread::available_parallelism().map_or(1, |n| n.get().min(12))
     }
@@ -115,17 +121,18 @@ pub fn display(path: &Path, base: &Path, scanned: &Path) -> String {
 }
 
 fn excluded(path: &Path, is_dir: bool, opts: &WalkOptions) -> bool {
-    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+    let Some(name) = path.file_name() else {
         return false;
     };
-    if is_dir && DEFAULT_EXCLUDES.contains(&name) {
+    let name = name.to_string_lossy();
+    if is_dir && DEFAULT_EXCLUDES.contains(&name.as_ref()) {
         return true;
     }
     if opts.exclude.is_empty() {
         return false;
     }
     let rel = path.strip_prefix(&opts.exclude_base).unwrap_or(path);
-    opts.exclude.is_match(rel) || opts.exclude.is_match(name)
+    opts.exclude.is_match(rel) || opts.exclude.is_match(name.as_ref())
 }
 
 /// Walks in parallel. `make_visitor` is called once per worker thread; each visitor sees the
@@ -134,9 +141,22 @@ pub fn walk<V>(opts: &WalkOptions, make_visitor: impl Fn() -> V + Sync)
 where
     V: FnMut(Entry) + Send,
 {
-    let Some((first, rest)) = opts.paths.split_first() else {
+    // A path given twice is walked once (a set: `xargs` may give thousands of paths).
+    let mut unique: HashSet<&Path> = HashSet::with_capacity(opts.paths.len());
+    let roots: Vec<&PathBuf> = opts
+        .paths
+        .iter()
+        .filter(|p| unique.insert(p.as_path()))
+        .collect();
+    let Some((first, rest)) = roots.split_first() else {
         return;
     };
+    // A root inside another root (`dir` and `dir/a.js`) reaches its files twice: only then are
+    // the files seen remembered, so that each is analysed and counted once.
+    let nested = roots
+        .iter()
+        .any(|p| p.ancestors().skip(1).any(|a| unique.contains(a)));
+    let seen: Option<Mutex<HashSet<PathBuf>>> = nested.then(Mutex::default);
     let mut builder = WalkBuilder::new(first);
     for path in rest {
         builder.add(path);
@@ -151,7 +171,7 @@ where
         .git_exclude(!opts.no_ignore)
         .require_git(false)
         .follow_links(opts.follow_links)
-        .threads(opts.threads)
+        .threads(opts.threads.min(MAX_JOBS))
         .filter_entry(move |entry| {
             // Roots given on the command line are always scanned.
             entry.depth() == 0
@@ -164,17 +184,45 @@ where
 
     builder.build_parallel().run(|| {
         let mut visit = make_visitor();
+        let seen = seen.as_ref();
         Box::new(move |result| {
             match result {
                 Ok(entry) => {
-                    let is_file = entry.file_type().is_some_and(|t| t.is_file());
+                    let path = entry.path();
+                    let explicit = entry.depth() == 0;
+                    let file_type = entry.file_type();
+                    let is_file = file_type.is_some_and(|t| t.is_file());
                     if !is_file {
+                        // A FIFO, device or socket is never opened (a FIFO would block): said
+                        // when named on the command line or named like a file scalelint reads.
+                        if let Some(t) = file_type.filter(|t| !t.is_dir() && !t.is_symlink())
+                            && (explicit || FileKind::from_path(path).is_some())
+                        {
+                            visit(Entry::Error {
+                                rel: display(path, &opts.base, path.parent().unwrap_or(path)),
+                                reason: format!(
+                                    "not a regular file ({})",
+                                    crate::source::special_file_kind(&t)
+                                ),
+                            });
+                        }
                         return WalkState::Continue;
                     }
-                    let path = entry.path();
                     let Some(kind) = FileKind::from_path(path) else {
+                        if explicit {
+                            visit(Entry::Error {
+                                rel: display(path, &opts.base, path.parent().unwrap_or(path)),
+                                reason: "not a file kind scalelint reads".to_owned(),
+                            });
+                        }
                         return WalkState::Continue;
                     };
+                    if let Some(seen) = seen {
+                        let mut seen = seen.lock().unwrap_or_else(|p| p.into_inner());
+                        if !seen.insert(path.to_path_buf()) {
+                            return WalkState::Continue;
+                        }
+                    }
                     // The scanned path this file came from; a file given directly is judged by
                     // its name alone.
                     let scanned = opts

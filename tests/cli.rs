@@ -351,7 +351,8 @@ fn bad_input_is_skipped_and_reported_never_fatal() {
             .unwrap_or_else(|| panic!("{path} not skipped: {skipped:?}"))
     };
     assert_eq!(reason("binary.js"), "binary file");
-    assert!(reason("latin1.js").starts_with("not valid UTF-8"));
+    // Not UTF-8 is no reason to skip: the file is decoded as windows-1252 (below).
+    assert!(skipped.iter().all(|(p, _)| p != "latin1.js"), "{skipped:?}");
     assert!(reason("big.js").starts_with("larger than max-file-size"));
     assert!(reason("broken.rs").starts_with("syntax error"));
     #[cfg(unix)]
@@ -365,8 +366,13 @@ fn bad_input_is_skipped_and_reported_never_fatal() {
     // The app and the partially parsed file are still analysed.
     assert_eq!(paths_of(&report), ["app.js", "partial.js"]);
     let partial = report["partially_parsed"].as_array().expect("partial");
-    assert_eq!(partial.len(), 1);
-    assert_eq!(partial[0]["path"], "partial.js");
+    assert_eq!(partial.len(), 2);
+    assert_eq!(partial[0]["path"], "latin1.js");
+    assert_eq!(
+        partial[0]["reason"],
+        "not valid UTF-8 at byte 50: decoded as windows-1252"
+    );
+    assert_eq!(partial[1]["path"], "partial.js");
     assert_eq!(report["summary"]["files_skipped"], skipped.len());
 
     // The text format says so too.

@@ -130,14 +130,15 @@ fn is_generated_js(path: &Path, lower_name: &str) -> bool {
         || path
             .ancestors()
             .skip(1)
-            .filter_map(|d| d.file_name()?.to_str())
+            .filter_map(|d| Some(d.file_name()?.to_string_lossy()))
             .any(|d| JS_OUTPUT_DIRS.contains(&d.to_ascii_lowercase().as_str()))
 }
 
 impl FileKind {
     /// Classifies a path; `None` means scalelint has nothing to say about the file.
     pub fn from_path(path: &Path) -> Option<FileKind> {
-        let name = path.file_name()?.to_str()?;
+        // A name that is not UTF-8 is judged by its lossy form: the extension is what counts.
+        let name = path.file_name()?.to_string_lossy();
         let lower = name.to_ascii_lowercase();
         let ext = lower.rsplit_once('.').map(|(_, e)| e);
         // Declaration files describe types only: no runtime behaviour to judge.
@@ -193,7 +194,7 @@ impl FileKind {
             .ancestors()
             .skip(1)
             .take(3)
-            .filter_map(|d| d.file_name()?.to_str())
+            .filter_map(|d| Some(d.file_name()?.to_string_lossy()))
             .any(|d| {
                 let d = d.to_ascii_lowercase();
                 NGINX_DIRS.contains(&d.as_str()) || d.starts_with("nginx")
@@ -295,7 +296,7 @@ fn infra_kind_by_name(path: &Path, lower: &str) -> Option<FileKind> {
         .ancestors()
         .skip(1)
         .take(3)
-        .filter_map(|d| d.file_name()?.to_str())
+        .filter_map(|d| Some(d.file_name()?.to_string_lossy()))
         .any(|d| d.to_ascii_lowercase().contains("haproxy"));
     if base.starts_with("haproxy") || in_haproxy_dir {
         Some(FileKind::Haproxy)

@@ -10,14 +10,16 @@ pub struct LineIndex {
 }
 
 impl LineIndex {
-    /// Indexes `text` (one pass over its bytes).
+    /// Indexes `text` (one pass over its bytes). `\n`, `\r\n` and a lone `\r` each end a line.
     pub fn new(text: &str) -> Self {
         let mut starts = Vec::with_capacity(text.len() / 32 + 1);
         starts.push(0);
+        let bytes = text.as_bytes();
         starts.extend(
-            text.bytes()
+            bytes
+                .iter()
                 .enumerate()
-                .filter(|&(_, b)| b == b'\n')
+                .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
                 .map(|(i, _)| i + 1),
         );
         LineIndex {
@@ -90,5 +92,15 @@ mod tests {
         assert_eq!(index.position(x, text), Position { line: 2, column: 4 });
         assert_eq!(index.offset(2, 3, text), x);
         assert_eq!(index.line_range(1, text), 3..text.len() - 1);
+    }
+
+    #[test]
+    fn lone_cr_and_crlf_end_lines_once_each() {
+        let text = "a\rb\r\nc\nd";
+        let index = LineIndex::new(text);
+        assert_eq!(index.line_count(), 4);
+        let d = text.find('d').unwrap_or_default();
+        assert_eq!(index.position(d, text), Position { line: 4, column: 1 });
+        assert_eq!(index.line_range(1, text), 2..3);
     }
 }

@@ -34,10 +34,7 @@ pub fn is_test_path(rel: &Path) -> bool {
         let Component::Normal(name) = component else {
             continue;
         };
-        let Some(name) = name.to_str() else {
-            continue;
-        };
-        let lower = name.to_ascii_lowercase();
+        let lower = name.to_string_lossy().to_ascii_lowercase();
         if components.peek().is_some() {
             if TEST_DIRS.contains(&lower.as_str()) {
                 return true;
