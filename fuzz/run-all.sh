@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every cargo-fuzz target for SECONDS each (default 150), one after the other, on one core,
-# carrying on past crashes (fork mode), and prints per target: time, execs, crashes kept.
+# carrying on past crashes (-fork=1: one child process at a time; -jobs=1 would only add a
+# supervising process that logs to ./fuzz-0.log), and prints per target: time, execs, crashes.
 # Usage: fuzz/run-all.sh [SECONDS] [TARGET...]   (after fuzz/seed-corpora.sh)
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -14,7 +15,7 @@ for t in "${targets[@]}"; do
     mkdir -p "corpus/$t" "artifacts/$t"
     start=$(date +%s)
     RUSTC_BOOTSTRAP=1 cargo fuzz run "$t" "corpus/$t" -- \
-        -max_total_time="$secs" -jobs=1 -workers=1 -fork=1 \
+        -max_total_time="$secs" -fork=1 \
         -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
         -rss_limit_mb=2048 -timeout=10 -max_len=65536 \
         > "logs/$t.log" 2>&1 || true
