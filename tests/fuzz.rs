@@ -435,7 +435,6 @@ nesting_tests! {
 }
 
 /// Replays one kept crash through its target.
-#[allow(dead_code)]
 fn replay(target: &str, file: &str) {
     let path = regressions().join(target).join(file);
     let data = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -462,7 +461,14 @@ macro_rules! replay_tests {
     };
 }
 
-replay_tests! {}
+replay_tests! {
+    // A Helm action `{{` left open before a multi-byte character: src/parse/yaml.rs `untemplate`
+    // slices `close - 2` inside the character (Compose kind, `{{` + U+FFFD).
+    replay_yaml_helm_action_cut_in_a_char => "yaml" / "helm-action-cut-in-a-char",
+    // A block comment whose `scalelint:` marker sits on a later line than the comment's start:
+    // src/suppress.rs slices `line_start..comment.start` with begin > end.
+    replay_rust_marker_below_block_comment_start => "rust" / "marker-below-block-comment-start",
+}
 
 #[test]
 fn every_kept_crash_has_a_replay_test() {
