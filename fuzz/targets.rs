@@ -241,7 +241,9 @@ pub fn analyse(kind: FileKind, text: String) {
     let tree = match parse::parse(&file) {
         Parsed::Complete(tree) | Parsed::Partial(tree, ..) => tree,
         Parsed::Failed(at, _) => {
-            let _ = file.lines.position(at, &file.text);
+            if let Some(at) = at {
+                let _ = file.lines.position(at, &file.text);
+            }
             return;
         }
     };

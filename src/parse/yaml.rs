@@ -189,13 +189,16 @@ pub fn untemplate(text: &str) -> Option<(String, Vec<Action>)> {
     let mut dots: Vec<Option<Option<String>>> = Vec::new();
     let mut from = 0;
     while let Some(open) = text[from..].find("{{").map(|i| from + i) {
-        let close = text[open + 2..]
+        // An action left open runs to the end of the text (cutting two bytes off the end for a
+        // `}}` that is not there could split a character).
+        let (inner_end, close) = text[open + 2..]
             .find("}}")
-            .map_or(text.len(), |i| open + 2 + i + 2);
+            .map_or((text.len(), text.len()), |i| {
+                (open + 2 + i, open + 2 + i + 2)
+            });
         let line_start = text[..open].rfind('\n').map_or(0, |i| i + 1);
         let line_end = text[close..].find('\n').map_or(text.len(), |i| close + i);
-        let inner = text[open + 2..close.saturating_sub(2).max(open + 2)]
-            .trim_matches(|c: char| c == '-' || c.is_whitespace());
+        let inner = text[open + 2..inner_end].trim_matches(|c: char| c == '-' || c.is_whitespace());
         let multiline = text[open..close].contains('\n');
         // A line that is only actions: control flow or a block spliced in by the template.
         let rest_of_line = strip_actions(&text[close..line_end]);
