@@ -468,6 +468,8 @@ replay_tests! {
     // A block comment whose `scalelint:` marker sits on a later line than the comment's start:
     // src/suppress.rs slices `line_start..comment.start` with begin > end.
     replay_rust_marker_below_block_comment_start => "rust" / "marker-below-block-comment-start",
+    // The same slice, reached through a JSON-with-comments `package.json` (`/*\nscalelint:`).
+    replay_json_marker_below_block_comment_start => "json" / "marker-below-block-comment-start",
 }
 
 #[test]
