@@ -27,7 +27,7 @@ const SNIPPETS_PER_LONG_LINE: usize = 3;
 /// One windowed line of a file, presented to codespan as a file of one line that reports the
 /// real line number and columns.
 struct Excerpt<'a> {
-    name: &'a str,
+    name: std::borrow::Cow<'a, str>,
     text: String,
     line: usize,
     /// The real 1-based column of the first character after the leading `…` (or of the line).
@@ -43,7 +43,7 @@ impl<'a> Files<'a> for Excerpt<'_> {
     type Source = &'a str;
 
     fn name(&'a self, _: usize) -> Result<&'a str, FilesError> {
-        Ok(self.name)
+        Ok(&self.name)
     }
 
     fn source(&'a self, _: usize) -> Result<&'a str, FilesError> {
@@ -124,7 +124,7 @@ fn excerpt<'a>(f: &'a Finding, text: &str, lines: &LineIndex) -> (Excerpt<'a>, R
     window.push_str(mark(to < line.end));
     let before = slice(from..start).chars().count();
     let excerpt = Excerpt {
-        name: &f.path,
+        name: shown(&f.path),
         text: window,
         line: f.start.line,
         first_column: f.start.column.saturating_sub(before).max(1),
@@ -137,6 +137,24 @@ fn to_io(e: codespan_reporting::files::Error) -> io::Error {
     match e {
         codespan_reporting::files::Error::Io(e) => e,
         other => io::Error::other(other.to_string()),
+    }
+}
+
+/// A path as one line of the terminal: control characters (a newline in a file name) escaped.
+fn shown(path: &str) -> std::borrow::Cow<'_, str> {
+    if path.chars().any(char::is_control) {
+        path.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect::<String>()
+            .into()
+    } else {
+        path.into()
     }
 }
 
@@ -153,7 +171,7 @@ pub fn write(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<()
     let mut files = SimpleFiles::new();
     let mut ids = HashMap::new();
     for (path, text) in &report.sources {
-        ids.insert(path.as_str(), files.add(path.as_str(), text.as_str()));
+        ids.insert(path.as_str(), files.add(shown(path), text.as_str()));
     }
     let config = Config::default();
     let mut writer: Box<dyn WriteColor + '_> = if color {
@@ -279,8 +297,9 @@ fn more_note(out: &mut dyn Write, line: Option<(&str, usize)>, hidden: usize) ->
     match line {
         Some((path, line)) if hidden > 0 => writeln!(
             out,
-            "note: {} on {path}:{line} not shown (`--format json` lists every finding)\n",
-            plural(hidden, "more finding")
+            "note: {} on {}:{line} not shown (`--format json` lists every finding)\n",
+            plural(hidden, "more finding"),
+            shown(path)
         ),
         _ => Ok(()),
     }
@@ -296,8 +315,8 @@ fn list(out: &mut dyn Write, title: (&str, &str), notes: &[FileNote]) -> io::Res
     writeln!(out, "note: {} {title}:", notes.len())?;
     for n in notes {
         match n.line {
-            Some(line) => writeln!(out, "  {}:{line}: {}", n.path, n.reason)?,
-            None => writeln!(out, "  {}: {}", n.path, n.reason)?,
+            Some(line) => writeln!(out, "  {}:{line}: {}", shown(&n.path), n.reason)?,
+            None => writeln!(out, "  {}: {}", shown(&n.path), n.reason)?,
         }
     }
     Ok(())
