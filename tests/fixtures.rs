@@ -17,6 +17,8 @@ const FIXTURES: &[(&str, bool)] = &[
     ("js/fastify-ts-api-scaled", false),
     ("js/nest-shop", true),
     ("js/nest-shop-scaled", false),
+    ("js/express-split-modules", true),
+    ("js/express-split-modules-scaled", false),
     ("rust/axum-memory-store", true),
     ("rust/axum-redis-store", false),
     ("rust/poem-memory-storage", true),

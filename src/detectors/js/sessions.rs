@@ -6,13 +6,14 @@
 //! carry the data in the cookie and are not session middleware with a store here.
 
 use super::env::EnvBranches;
+use super::linked::{ImportRef, exports, import_ref};
 use super::module_scope::ModuleScope;
 use super::options::{Prop, arg, is_nullish, option};
 use crate::detectors::Detector;
 use crate::diagnostic::Diagnostic;
 use crate::parse::Tree;
 use crate::parse::js::{preorder, text};
-use crate::project::Sink;
+use crate::project::{Facts, Located, Sink};
 use crate::rules::{self, Rule};
 use crate::source::{FileKind, SourceFile};
 use tree_sitter::Node;
@@ -161,11 +162,59 @@ impl Detector for Sessions {
                 && let Some((mw, at, options)) = middleware_call(node, src, &scope)
                 && !env.contains(node)
             {
-                check_options(mw, at, options, src, &scope, &env, out);
+                check_options(mw, at, options, src, &scope, &env, &file.rel_path, out);
             }
             true
         });
+        for (name, value) in exports(root, src, &scope) {
+            if let Some((rule, what)) = local_store(value, src, &scope) {
+                out.fact(StoreExport {
+                    name,
+                    rule,
+                    what,
+                    span: value.byte_range(),
+                });
+            }
+        }
     }
+
+    fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
+        let uses: Vec<&StoreUse> = facts.of::<StoreUse>().map(|(_, u)| u).collect();
+        let mut reported: Vec<(&str, usize)> = Vec::new();
+        for (path, export) in facts.of::<StoreExport>() {
+            let Some(usage) = uses.iter().find(|u| u.import.names(path, &export.name)) else {
+                continue;
+            };
+            let key = (path, export.span.start);
+            if reported.contains(&key) {
+                continue;
+            }
+            reported.push(key);
+            out.push(Located {
+                path: path.to_owned(),
+                diagnostic: store_diagnostic(
+                    usage.middleware,
+                    export.rule,
+                    export.what,
+                    export.span.clone(),
+                ),
+            });
+        }
+    }
+}
+
+/// Fact: session middleware takes its `store` from another project file.
+struct StoreUse {
+    middleware: &'static Middleware,
+    import: ImportRef,
+}
+
+/// Fact: an exported instance-local session store.
+struct StoreExport {
+    name: String,
+    rule: &'static Rule,
+    what: &'static str,
+    span: std::ops::Range<usize>,
 }
 
 /// The middleware a call configures, the node to point at, and its options argument.
@@ -196,13 +245,15 @@ fn middleware_call<'t>(
     None
 }
 
+#[allow(clippy::too_many_arguments)]
 fn check_options<'t>(
-    mw: &Middleware,
+    mw: &'static Middleware,
     at: Node<'t>,
     options: Option<Node<'t>>,
     src: &str,
     scope: &ModuleScope<'t>,
     env: &EnvBranches<'t, '_>,
+    here: &str,
     out: &mut Sink,
 ) {
     let value = match option(options, "store", scope, src) {
@@ -239,16 +290,30 @@ fn check_options<'t>(
         return;
     }
     if let Some((rule, what)) = local_store(value, src, scope) {
-        let message = if rule.id == "SL101" {
-            format!(
-                "{} store is {what}, which keeps sessions in this process's memory",
-                mw.name
-            )
-        } else {
-            format!("{} store is {what}", mw.name)
-        };
-        out.push(Diagnostic::new(rule, value.byte_range(), message, mw.help));
+        out.push(store_diagnostic(mw, rule, what, value.byte_range()));
+    } else if let Some(import) = scope.origin(value, src).and_then(|o| import_ref(here, &o)) {
+        out.fact(StoreUse {
+            middleware: mw,
+            import,
+        });
     }
+}
+
+fn store_diagnostic(
+    mw: &Middleware,
+    rule: &'static Rule,
+    what: &str,
+    span: std::ops::Range<usize>,
+) -> Diagnostic {
+    let message = if rule.id == "SL101" {
+        format!(
+            "{} store is {what}, which keeps sessions in this process's memory",
+            mw.name
+        )
+    } else {
+        format!("{} store is {what}", mw.name)
+    };
+    Diagnostic::new(rule, span, message, mw.help)
 }
 
 /// The instance-local store `value` constructs, if it does: `new MemoryStore()`,
