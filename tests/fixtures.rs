@@ -61,6 +61,8 @@ const FIXTURES: &[(&str, bool)] = &[
     ("python/flask-shared-state", false),
     ("python/fastapi-local-state", true),
     ("python/fastapi-shared-state", false),
+    ("python/flask-extensions-elsewhere", true),
+    ("python/flask-extensions-unused", false),
 ];
 
 fn fixture_dir(name: &str) -> PathBuf {
