@@ -19,6 +19,8 @@ const FIXTURES: &[(&str, bool)] = &[
     ("js/nest-shop-scaled", false),
     ("js/express-split-modules", true),
     ("js/express-split-modules-scaled", false),
+    ("js/next-hand-rolled-limits", true),
+    ("js/next-hand-rolled-limits-scaled", false),
     ("rust/axum-memory-store", true),
     ("rust/axum-redis-store", false),
     ("rust/poem-memory-storage", true),
