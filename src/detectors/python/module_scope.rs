@@ -396,7 +396,10 @@ impl<'t> ModuleScope<'t> {
                 }
                 Value::Str(out)
             }
-            "call" => self.eval_env_call(node, source),
+            "call" => match self.string_method_of_env(node, source) {
+                Some(value) => value,
+                None => self.eval_env_call(node, source),
+            },
             "subscript" => {
                 // os.environ["X"]: required, no default.
                 let object = node.child_by_field_name("value");
@@ -424,15 +427,50 @@ impl<'t> ModuleScope<'t> {
                 ) else {
                     return Value::Unknown;
                 };
+                // An empty default is falsy too: `os.environ.get("X", "") or "default"`.
                 match (op, self.eval(left, source), self.eval(right, source)) {
-                    (Some("or"), Value::Env { var, default: None }, Value::Str(d)) => Value::Env {
-                        var,
-                        default: Some(d),
-                    },
+                    (Some("or"), Value::Env { var, default }, Value::Str(d))
+                        if default.as_deref().is_none_or(str::is_empty) =>
+                    {
+                        Value::Env {
+                            var,
+                            default: Some(d),
+                        }
+                    }
                     _ => Value::Unknown,
                 }
             }
             _ => Value::Unknown,
+        }
+    }
+
+    /// `os.environ.get("X", "").replace("postgres://", "postgresql://")`: a string method on an
+    /// environment read is still that read, as long as its default is missing or empty (the
+    /// method leaves an empty string empty).
+    fn string_method_of_env(&self, call: Node<'t>, source: &str) -> Option<Value> {
+        let function = call.child_by_field_name("function")?;
+        if function.kind() != "attribute" {
+            return None;
+        }
+        let method = text(function.child_by_field_name("attribute")?, source);
+        if !matches!(
+            method,
+            "replace"
+                | "strip"
+                | "lstrip"
+                | "rstrip"
+                | "lower"
+                | "upper"
+                | "removeprefix"
+                | "removesuffix"
+        ) {
+            return None;
+        }
+        match self.eval(function.child_by_field_name("object")?, source) {
+            Value::Env { var, default } if default.as_deref().is_none_or(str::is_empty) => {
+                Some(Value::Env { var, default })
+            }
+            _ => None,
         }
     }
 
