@@ -65,6 +65,8 @@ const FIXTURES: &[(&str, bool)] = &[
     ("python/fastapi-shared-state", false),
     ("python/flask-extensions-elsewhere", true),
     ("python/flask-extensions-unused", false),
+    ("python/django-generated-key", true),
+    ("python/django-generated-key-scaled", false),
 ];
 
 fn fixture_dir(name: &str) -> PathBuf {

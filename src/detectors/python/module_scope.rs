@@ -626,7 +626,17 @@ const RANDOM_SOURCES: &[&str] = &[
     "Crypto.Random.get_random_bytes",
     "nacl.utils.random",
     "cryptography.fernet.Fernet.generate_key",
+    // `"".join(random.choice(chars) for _ in range(50))`: random per process all the same.
+    "random.choice",
+    "random.choices",
+    "random.sample",
+    "random.randbytes",
+    "random.getrandbits",
+    "secrets.choice",
 ];
+
+/// Methods of a `random.SystemRandom()` / `random.Random()` instance that draw a key.
+const RANDOM_METHODS: &[&str] = &["choice", "choices", "sample", "randbytes", "getrandbits"];
 
 /// The random source a value is computed from (`os.urandom(24)`, `secrets.token_hex(32)`,
 /// `str(uuid.uuid4())`, `get_random_secret_key()`), searched through wrapping calls.
@@ -638,6 +648,21 @@ pub fn random_source(scope: &ModuleScope<'_>, value: Node<'_>, source: &str) -> 
         }
         // A lambda or function is not called here.
         if matches!(n.kind(), "lambda" | "function_definition") {
+            return false;
+        }
+        // `random.SystemRandom().choice(chars)`: a method of a generator made on the spot.
+        if let Some(function) = n
+            .child_by_field_name("function")
+            .filter(|f| n.kind() == "call" && f.kind() == "attribute")
+            && let (Some(object), Some(method)) = (
+                function.child_by_field_name("object"),
+                function.child_by_field_name("attribute"),
+            )
+            && RANDOM_METHODS.contains(&text(method, source))
+            && let Some(class) = scope.callee(object, source)
+            && matches!(class.as_str(), "random.SystemRandom" | "random.Random")
+        {
+            found = Some(format!("{class}().{}", text(method, source)));
             return false;
         }
         if let Some(callee) = scope.callee(n, source)
