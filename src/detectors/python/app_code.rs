@@ -356,6 +356,28 @@ fn uploads(function: Node<'_>, scope: &ModuleScope<'_>, src: &str, out: &mut Sin
     {
         return;
     }
+    // Django `fs = FileSystemStorage(location=…)` in the view, then `fs.save(name, file)`: the
+    // storage is this disk whatever the project's STORAGES say (a temp location is scratch).
+    let mut local_storages: Vec<&str> = Vec::new();
+    preorder(body, |n| {
+        if matches!(
+            n.kind(),
+            "function_definition" | "lambda" | "class_definition"
+        ) {
+            return false;
+        }
+        if n.kind() == "assignment"
+            && let (Some(l), Some(r)) = (
+                n.child_by_field_name("left"),
+                n.child_by_field_name("right"),
+            )
+            && l.kind() == "identifier"
+            && is_local_file_storage(r, scope, src)
+        {
+            local_storages.push(text(l, src));
+        }
+        true
+    });
     let mut reported = false;
     preorder(body, |n| {
         // Nested functions are judged on their own.
@@ -375,7 +397,13 @@ fn uploads(function: Node<'_>, scope: &ModuleScope<'_>, src: &str, out: &mut Sin
         };
         let callee = scope.qualified(f, src).unwrap_or_default();
         let raw = text(f, src);
-        let what = if raw.ends_with(".save") && reads_request_files && saves_upload(n, f, src) {
+        let storage_save = raw.ends_with(".save")
+            && f.child_by_field_name("object").is_some_and(|o| {
+                local_storages.contains(&text(o, src)) || is_local_file_storage(o, scope, src)
+            });
+        let what = if storage_save {
+            Some("the uploaded file is saved through a `FileSystemStorage`")
+        } else if raw.ends_with(".save") && reads_request_files && saves_upload(n, f, src) {
             Some("the uploaded file is saved")
         } else if (callee == "open" || callee == "aiofiles.open")
             && writes(n, src)
@@ -400,6 +428,17 @@ fn uploads(function: Node<'_>, scope: &ModuleScope<'_>, src: &str, out: &mut Sin
         }
         true
     });
+}
+
+/// `FileSystemStorage(…)` of Django outside the temp directory.
+fn is_local_file_storage(value: Node<'_>, scope: &ModuleScope<'_>, src: &str) -> bool {
+    scope.callee(value, src).is_some_and(|c| {
+        c == "django.core.files.storage.FileSystemStorage"
+            || c == "django.core.files.storage.filesystem.FileSystemStorage"
+    }) && {
+        let t = text(value, src);
+        !(t.contains("tempfile") || t.contains("/tmp") || t.contains("gettempdir"))
+    }
 }
 
 /// `f.save(path)` where `f` is a `FileStorage` from `request.files` (not a model or form save).
