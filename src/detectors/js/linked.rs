@@ -93,6 +93,11 @@ fn es_export<'t>(
         return;
     }
     if let Some(decl) = stmt.child_by_field_name("declaration") {
+        if decl.kind() == "class_declaration"
+            && let Some(name) = decl.child_by_field_name("name")
+        {
+            out.push((text(name, src).to_owned(), decl));
+        }
         if matches!(decl.kind(), "lexical_declaration" | "variable_declaration") {
             let mut cursor = decl.walk();
             for d in decl.named_children(&mut cursor) {
