@@ -17,6 +17,10 @@ const FIXTURES: &[(&str, bool)] = &[
     ("js/fastify-ts-api-scaled", false),
     ("js/nest-shop", true),
     ("js/nest-shop-scaled", false),
+    ("js/express-split-modules", true),
+    ("js/express-split-modules-scaled", false),
+    ("js/next-hand-rolled-limits", true),
+    ("js/next-hand-rolled-limits-scaled", false),
     ("rust/axum-memory-store", true),
     ("rust/axum-redis-store", false),
     ("rust/poem-memory-storage", true),
@@ -59,6 +63,10 @@ const FIXTURES: &[(&str, bool)] = &[
     ("python/flask-shared-state", false),
     ("python/fastapi-local-state", true),
     ("python/fastapi-shared-state", false),
+    ("python/flask-extensions-elsewhere", true),
+    ("python/flask-extensions-unused", false),
+    ("python/django-generated-key", true),
+    ("python/django-generated-key-scaled", false),
 ];
 
 fn fixture_dir(name: &str) -> PathBuf {

@@ -334,7 +334,8 @@ impl<'t> ModuleScope<'t> {
         }
         let node = self.resolve(node, source);
         match node.kind() {
-            "identifier" => {
+            // `{ store }` names the local `store` as much as `{ store: store }` does.
+            "identifier" | "shorthand_property_identifier" => {
                 let name = text(node, source);
                 let binding = self.bindings.iter().rev().find(|b| b.local == name)?;
                 let path = match &binding.imported {
@@ -388,7 +389,7 @@ impl<'t> ModuleScope<'t> {
     pub fn resolve(&self, mut node: Node<'t>, source: &str) -> Node<'t> {
         for _ in 0..4 {
             node = unparenthesize(node);
-            if node.kind() != "identifier" {
+            if !matches!(node.kind(), "identifier" | "shorthand_property_identifier") {
                 break;
             }
             match self.values.get(text(node, source)) {

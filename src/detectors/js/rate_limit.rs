@@ -1,7 +1,10 @@
 //! Rate limiters that count in the Node process: express-rate-limit and express-slow-down without
 //! a `store` (their default memory store), rate-limiter-flexible's `RateLimiterMemory`, NestJS
 //! `ThrottlerModule` without `storage`, @fastify/rate-limit without `redis`, koa-ratelimit's
-//! memory driver. With N instances a client gets N times the limit.
+//! memory driver. With N instances a client gets N times the limit. Hand-rolled limiters count
+//! the same way: a module-level `Map` keyed by the client's address (`req.ip`,
+//! `x-forwarded-for`, `remoteAddress`) in a function that limits (answers 429, or is named for
+//! limiting or throttling).
 
 use super::env::EnvBranches;
 use super::module_scope::{Imported, ModuleScope};
@@ -45,6 +48,7 @@ impl Detector for RateLimit {
             "fastify/rate-limit",
             "fastify-rate-limit",
             "koa-ratelimit",
+            "new Map",
         ]
     }
     fn rules(&self) -> &'static [&'static str] {
@@ -57,10 +61,14 @@ impl Detector for RateLimit {
         let root = tree.root_node();
         let scope = ModuleScope::new(root, src);
         let env = EnvBranches::new(root, src);
+        let mut counters: Vec<usize> = Vec::new();
         preorder(root, |node| {
             let mut found = Sink::default();
             match node.kind() {
-                "call_expression" => check_call(node, src, &scope, &mut found),
+                "call_expression" => {
+                    check_call(node, src, &scope, &mut found);
+                    check_ip_counter(node, src, &scope, &mut counters, &mut found);
+                }
                 "new_expression" => check_new(node, src, &scope, &mut found),
                 _ => {}
             }
@@ -178,6 +186,157 @@ fn check_call<'t>(call: Node<'t>, src: &str, scope: &ModuleScope<'t>, out: &mut 
     }
 }
 
+const HAND_ROLLED_HELP: &str = "count requests where every instance sees them: Redis `INCR` + \
+    `EXPIRE` on a per-client key (or @upstash/ratelimit, rate-limiter-flexible's \
+    `RateLimiterRedis`), or limit at the load balancer / API gateway";
+
+/// Words in a header or member name that carry the client's address.
+const CLIENT_ADDRESS: &[&str] = &[
+    "x-forwarded-for",
+    "x-real-ip",
+    "cf-connecting-ip",
+    "true-client-ip",
+    "remoteaddress",
+    "clientip",
+    "client_ip",
+];
+
+/// `counts.get(ip)` / `.set(ip, …)` / `.has(ip)` on a module-level `new Map()` in a function that
+/// limits: a hand-rolled rate limiter whose counters are this process's.
+fn check_ip_counter<'t>(
+    call: Node<'t>,
+    src: &str,
+    scope: &ModuleScope<'t>,
+    reported: &mut Vec<usize>,
+    out: &mut Sink,
+) {
+    let Some(callee) = call
+        .child_by_field_name("function")
+        .filter(|c| c.kind() == "member_expression")
+    else {
+        return;
+    };
+    let is_access = callee
+        .child_by_field_name("property")
+        .is_some_and(|p| matches!(text(p, src), "get" | "set" | "has"));
+    let Some(object) = callee
+        .child_by_field_name("object")
+        .filter(|o| is_access && o.kind() == "identifier")
+    else {
+        return;
+    };
+    let map = scope.resolve(object, src);
+    if reported.contains(&map.id()) || !is_module_level_map(map, src) {
+        return;
+    }
+    let Some(key) = arg(call, 0) else { return };
+    if !is_client_address(key, src, scope, 0) {
+        return;
+    }
+    let name = text(object, src);
+    let limiting = |n: &str| {
+        let n = n.to_ascii_lowercase();
+        ["limit", "throttl", "ratelimit", "attempt"]
+            .iter()
+            .any(|w| n.contains(w))
+    };
+    let function = super::module_scope::enclosing_function(call);
+    let answers_429 = function.is_some_and(|f| {
+        let mut found = false;
+        preorder(f, |n| {
+            found |= n.kind() == "number" && text(n, src) == "429";
+            !found
+        });
+        found
+    });
+    let named = function
+        .and_then(function_name)
+        .is_some_and(|f| limiting(text(f, src)));
+    if !(answers_429 || named || limiting(name)) {
+        return;
+    }
+    reported.push(map.id());
+    out.push(Diagnostic::new(
+        &rules::SL503,
+        head(map),
+        format!(
+            "hand-rolled rate limiter: `{name}` counts requests per client address in this process's memory, so each instance keeps its own counts"
+        ),
+        HAND_ROLLED_HELP,
+    ));
+}
+
+/// `new Map()` declared at the top of the module (also `export const`).
+fn is_module_level_map(node: Node<'_>, src: &str) -> bool {
+    node.kind() == "new_expression"
+        && node
+            .child_by_field_name("constructor")
+            .is_some_and(|c| text(c, src) == "Map")
+        && node
+            .parent()
+            .filter(|d| d.kind() == "variable_declarator")
+            .and_then(|d| d.parent())
+            .and_then(|l| l.parent())
+            .is_some_and(|top| {
+                top.kind() == "program"
+                    || top.kind() == "export_statement"
+                        && top.parent().is_some_and(|p| p.kind() == "program")
+            })
+}
+
+/// The name of a function: its declaration's, or the `const` / property it is assigned to.
+fn function_name(function: Node<'_>) -> Option<Node<'_>> {
+    if let Some(name) = function.child_by_field_name("name") {
+        return Some(name);
+    }
+    let parent = function.parent()?;
+    match parent.kind() {
+        "variable_declarator" => parent.child_by_field_name("name"),
+        "pair" => parent.child_by_field_name("key"),
+        // `(req, p) => …` returned by `const limit = (handler) => …`.
+        "return_statement" | "arrow_function" | "statement_block" => {
+            super::module_scope::enclosing_function(function).and_then(function_name)
+        }
+        _ => None,
+    }
+}
+
+/// Whether an expression is (or is built from) the client's address: `req.ip`, `request.ip`,
+/// `ctx.ip`, an `x-forwarded-for` / `x-real-ip` header, `socket.remoteAddress`, following the
+/// `const`s it names.
+fn is_client_address<'t>(node: Node<'t>, src: &str, scope: &ModuleScope<'t>, depth: usize) -> bool {
+    let lower = text(node, src).to_ascii_lowercase();
+    if CLIENT_ADDRESS.iter().any(|w| lower.contains(w)) {
+        return true;
+    }
+    let mut found = false;
+    preorder(node, |n| {
+        if found {
+            return false;
+        }
+        match n.kind() {
+            "member_expression" => {
+                let object = n.child_by_field_name("object").map(|o| text(o, src));
+                let property = n.child_by_field_name("property").map(|p| text(p, src));
+                if matches!(object, Some("req" | "request" | "ctx" | "ctx.request"))
+                    && matches!(property, Some("ip" | "ips"))
+                {
+                    found = true;
+                }
+            }
+            "identifier" if depth < 3 => {
+                let resolved = scope.resolve(n, src);
+                if resolved.id() != n.id() {
+                    found = is_client_address(resolved, src, scope, depth + 1);
+                }
+            }
+            _ => {}
+        }
+        !found
+    });
+    found
+}
+
 fn check_new<'t>(new: Node<'t>, src: &str, scope: &ModuleScope<'t>, out: &mut Sink) {
     let Some(class) = new.child_by_field_name("constructor") else {
         return;
@@ -220,6 +379,24 @@ fn check_new<'t>(new: Node<'t>, src: &str, scope: &ModuleScope<'t>, out: &mut Si
 mod tests {
     use super::RateLimit;
     use crate::detectors::js::run;
+
+    #[test]
+    fn hand_rolled_limiters_need_a_client_key_and_limiting() {
+        let limiter = "const counts = new Map();\nfunction guard(req, res, next) {\n  const n = (counts.get(req.ip) || 0) + 1;\n  counts.set(req.ip, n);\n  if (n > 50) return res.sendStatus(429);\n  next();\n}\n";
+        assert_eq!(run(&RateLimit, "mw.js", limiter), [("SL503", 1)]);
+        // Keyed by the user, not the client address: some other per-user state.
+        let by_user = limiter.replace("req.ip", "req.user.id");
+        assert!(run(&RateLimit, "mw.js", &by_user).is_empty());
+        // Keyed by address but nothing limits: not a rate limiter.
+        let no_limit = limiter.replace("return res.sendStatus(429)", "req.seen = n");
+        assert!(run(&RateLimit, "mw.js", &no_limit).is_empty());
+        // A Map made per call holds nothing between requests.
+        let local = limiter.replace(
+            "const counts = new Map();\nfunction guard(req, res, next) {\n",
+            "function guard(req, res, next) {\n  const counts = new Map();\n",
+        );
+        assert!(run(&RateLimit, "mw.js", &local).is_empty());
+    }
 
     #[test]
     fn nest_throttler_sync_and_async() {

@@ -6,13 +6,14 @@
 //! carry the data in the cookie and are not session middleware with a store here.
 
 use super::env::EnvBranches;
+use super::linked::{ImportRef, exports, import_ref};
 use super::module_scope::ModuleScope;
 use super::options::{Prop, arg, is_nullish, option};
 use crate::detectors::Detector;
 use crate::diagnostic::Diagnostic;
 use crate::parse::Tree;
 use crate::parse::js::{preorder, text};
-use crate::project::Sink;
+use crate::project::{Facts, Located, Sink};
 use crate::rules::{self, Rule};
 use crate::source::{FileKind, SourceFile};
 use tree_sitter::Node;
@@ -144,6 +145,8 @@ impl Detector for Sessions {
             "koa-generic-session",
             "fastify/session",
             "fastify-session",
+            // A project's own store object or class (every store implements `destroy`).
+            "destroy",
         ]
     }
     fn rules(&self) -> &'static [&'static str] {
@@ -161,11 +164,73 @@ impl Detector for Sessions {
                 && let Some((mw, at, options)) = middleware_call(node, src, &scope)
                 && !env.contains(node)
             {
-                check_options(mw, at, options, src, &scope, &env, out);
+                check_options(mw, at, options, src, &scope, &env, &file.rel_path, out);
             }
             true
         });
+        for (name, value) in exports(root, src, &scope) {
+            let value = match value.kind() {
+                // `module.exports = { MyStore }` of `class MyStore {…}` declared above.
+                "identifier" | "shorthand_property_identifier" => {
+                    class_named(root, text(value, src), src).unwrap_or(value)
+                }
+                _ => value,
+            };
+            if let Some((rule, what)) =
+                local_store(value, src, &scope).or_else(|| own_memory_store(value, src))
+            {
+                out.fact(StoreExport {
+                    name,
+                    rule,
+                    what,
+                    // A class is shown by its head (`class MyStore`), not its whole body.
+                    span: value.start_byte()
+                        ..value
+                            .child_by_field_name("name")
+                            .filter(|_| value.kind() == "class_declaration")
+                            .map_or(value.end_byte(), |n| n.end_byte()),
+                });
+            }
+        }
     }
+
+    fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
+        let uses: Vec<&StoreUse> = facts.of::<StoreUse>().map(|(_, u)| u).collect();
+        let mut reported: Vec<(&str, usize)> = Vec::new();
+        for (path, export) in facts.of::<StoreExport>() {
+            let Some(usage) = uses.iter().find(|u| u.import.names(path, &export.name)) else {
+                continue;
+            };
+            let key = (path, export.span.start);
+            if reported.contains(&key) {
+                continue;
+            }
+            reported.push(key);
+            out.push(Located {
+                path: path.to_owned(),
+                diagnostic: store_diagnostic(
+                    usage.middleware,
+                    export.rule,
+                    export.what,
+                    export.span.clone(),
+                ),
+            });
+        }
+    }
+}
+
+/// Fact: session middleware takes its `store` from another project file.
+struct StoreUse {
+    middleware: &'static Middleware,
+    import: ImportRef,
+}
+
+/// Fact: an exported instance-local session store.
+struct StoreExport {
+    name: String,
+    rule: &'static Rule,
+    what: &'static str,
+    span: std::ops::Range<usize>,
 }
 
 /// The middleware a call configures, the node to point at, and its options argument.
@@ -196,13 +261,15 @@ fn middleware_call<'t>(
     None
 }
 
+#[allow(clippy::too_many_arguments)]
 fn check_options<'t>(
-    mw: &Middleware,
+    mw: &'static Middleware,
     at: Node<'t>,
     options: Option<Node<'t>>,
     src: &str,
     scope: &ModuleScope<'t>,
     env: &EnvBranches<'t, '_>,
+    here: &str,
     out: &mut Sink,
 ) {
     let value = match option(options, "store", scope, src) {
@@ -239,16 +306,40 @@ fn check_options<'t>(
         return;
     }
     if let Some((rule, what)) = local_store(value, src, scope) {
-        let message = if rule.id == "SL101" {
-            format!(
-                "{} store is {what}, which keeps sessions in this process's memory",
-                mw.name
-            )
-        } else {
-            format!("{} store is {what}", mw.name)
-        };
-        out.push(Diagnostic::new(rule, value.byte_range(), message, mw.help));
+        out.push(store_diagnostic(mw, rule, what, value.byte_range()));
+    } else if let Some(import) = scope
+        .origin(value, src)
+        .or_else(|| {
+            // `store: new MyStore()` of a class imported from the project.
+            value
+                .child_by_field_name("constructor")
+                .filter(|_| value.kind() == "new_expression")
+                .and_then(|c| scope.origin(c, src))
+        })
+        .and_then(|o| import_ref(here, &o))
+    {
+        out.fact(StoreUse {
+            middleware: mw,
+            import,
+        });
     }
+}
+
+fn store_diagnostic(
+    mw: &Middleware,
+    rule: &'static Rule,
+    what: &str,
+    span: std::ops::Range<usize>,
+) -> Diagnostic {
+    let message = if rule.id == "SL101" {
+        format!(
+            "{} store is {what}, which keeps sessions in this process's memory",
+            mw.name
+        )
+    } else {
+        format!("{} store is {what}", mw.name)
+    };
+    Diagnostic::new(rule, span, message, mw.help)
 }
 
 /// The instance-local store `value` constructs, if it does: `new MemoryStore()`,
@@ -276,6 +367,87 @@ fn local_store<'t>(
         .iter()
         .find(|(m, p, _, _)| *m == origin.module && *p == path.as_slice())
         .map(|(_, _, rule, what)| (*rule, *what))
+}
+
+/// The top-level `class NAME` of the module.
+fn class_named<'t>(root: Node<'t>, name: &str, src: &str) -> Option<Node<'t>> {
+    let mut cursor = root.walk();
+    root.named_children(&mut cursor).find(|c| {
+        c.kind() == "class_declaration"
+            && c.child_by_field_name("name")
+                .is_some_and(|n| text(n, src) == name)
+    })
+}
+
+/// A store the project writes itself: an object or class with `get`, `set` and `destroy` whose
+/// `get` reads a property initialised to a `Map` or `{}` (`this.sessions.get(id)`,
+/// `this.storage[key]`). One that talks to a client (Redis, a database) reads no such property.
+fn own_memory_store(value: Node<'_>, src: &str) -> Option<(&'static Rule, &'static str)> {
+    let body = match value.kind() {
+        "object" => value,
+        "class_declaration" | "class" => value.child_by_field_name("body")?,
+        _ => return None,
+    };
+    let is_container = |v: Node<'_>| match v.kind() {
+        "object" => v.named_child_count() == 0,
+        "new_expression" => v
+            .child_by_field_name("constructor")
+            .is_some_and(|c| text(c, src) == "Map"),
+        _ => false,
+    };
+    let mut methods: Vec<(&str, Node<'_>)> = Vec::new();
+    let mut containers: Vec<&str> = Vec::new();
+    let mut cursor = body.walk();
+    for member in body.named_children(&mut cursor) {
+        match member.kind() {
+            "method_definition" => {
+                if let Some(name) = member.child_by_field_name("name") {
+                    methods.push((text(name, src), member));
+                }
+            }
+            "pair" | "field_definition" | "public_field_definition" => {
+                let key = member
+                    .child_by_field_name("key")
+                    .or_else(|| member.child_by_field_name("property"))
+                    .or_else(|| member.child_by_field_name("name"));
+                if let (Some(k), Some(v)) = (key, member.child_by_field_name("value"))
+                    && is_container(v)
+                {
+                    containers.push(text(k, src));
+                }
+            }
+            _ => {}
+        }
+    }
+    // `this.sessions = new Map()` in the constructor.
+    if let Some((_, ctor)) = methods.iter().find(|(n, _)| *n == "constructor") {
+        preorder(*ctor, |n| {
+            if n.kind() == "assignment_expression"
+                && let (Some(l), Some(r)) = (
+                    n.child_by_field_name("left"),
+                    n.child_by_field_name("right"),
+                )
+                && is_container(r)
+                && let Some(prop) = text(l, src).strip_prefix("this.")
+            {
+                containers.push(prop);
+            }
+            true
+        });
+    }
+    let has = |name: &str| methods.iter().any(|(n, _)| *n == name);
+    if !(has("get") && has("set") && has("destroy")) {
+        return None;
+    }
+    let (_, get) = methods.iter().find(|(n, _)| *n == "get")?;
+    let get = text(*get, src);
+    containers
+        .iter()
+        .any(|c| get.contains(&format!("this.{c}")))
+        .then_some((
+            &rules::SL101,
+            "the project's own store over a `Map` or plain object",
+        ))
 }
 
 #[cfg(test)]

@@ -4,13 +4,14 @@
 //! `file` streams, `req.file.buffer`, a web `File`'s `arrayBuffer()`). `memoryStorage()`,
 //! multer-s3 and other storage engines keep the file off the local disk and are not reported.
 
+use super::linked::{ImportRef, exports, import_ref};
 use super::module_scope::ModuleScope;
 use super::options::{Prop, arg, head, is_nullish, option, returned_value};
 use crate::detectors::Detector;
 use crate::diagnostic::Diagnostic;
 use crate::parse::Tree;
 use crate::parse::js::{preorder, string_value, text};
-use crate::project::Sink;
+use crate::project::{Facts, Located, Sink};
 use crate::rules;
 use crate::source::{FileKind, SourceFile};
 use tree_sitter::Node;
@@ -63,16 +64,93 @@ impl Detector for Uploads {
         let src = file.text.as_str();
         let root = tree.root_node();
         let scope = ModuleScope::new(root, src);
+        let here = file.rel_path.as_str();
         preorder(root, |node| {
             if node.kind() == "call_expression" {
-                check_call(node, src, &scope, out);
+                check_call(node, src, &scope, here, out);
             }
             if node.kind() == "new_expression" {
                 check_formidable(node, src, &scope, out);
             }
             true
         });
+        record_exports(root, src, &scope, out);
     }
+
+    fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
+        let uses: Vec<&MulterUse> = facts.of::<MulterUse>().map(|(_, u)| u).collect();
+        let mut reported: Vec<(&str, usize)> = Vec::new();
+        for (path, export) in facts.of::<MulterExport>() {
+            let used = uses
+                .iter()
+                .any(|u| u.role == export.role && u.import.names(path, &export.name));
+            let key = (path, export.diagnostic.span.start);
+            if used && !reported.contains(&key) {
+                reported.push(key);
+                out.push(Located {
+                    path: path.to_owned(),
+                    diagnostic: export.diagnostic.clone(),
+                });
+            }
+        }
+    }
+}
+
+/// What an exported value is to multer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// A storage engine (`storage: x`).
+    Storage,
+    /// An options object (`multer(x)`, `MulterModule.register(x)`).
+    Options,
+}
+
+/// Fact: multer takes a storage engine or options object from another project file.
+struct MulterUse {
+    import: ImportRef,
+    role: Role,
+}
+
+/// Fact: an exported storage engine or options object that puts uploads on this disk, with the
+/// diagnostic it earns where some module hands it to multer.
+struct MulterExport {
+    name: String,
+    role: Role,
+    diagnostic: Diagnostic,
+}
+
+/// Records the exports that would store uploads on this disk if multer received them (those
+/// this module already hands to multer itself were reported where they stand).
+fn record_exports<'t>(root: Node<'t>, src: &str, scope: &ModuleScope<'t>, out: &mut Sink) {
+    for (name, value) in exports(root, src, scope) {
+        let found = if value.kind() == "object" {
+            options_diagnostic(Some(value), src, scope).map(|d| (Role::Options, d))
+        } else {
+            disk_storage(value, src, scope).map(|d| (Role::Storage, d))
+        };
+        let Some((role, diagnostic)) = found else {
+            continue;
+        };
+        if out.diagnostics.iter().any(|d| d.span == diagnostic.span) {
+            continue;
+        }
+        out.fact(MulterExport {
+            name,
+            role,
+            diagnostic,
+        });
+    }
+}
+
+/// The project import a value stands for, if it is one (`require('./storage')`, `import x from`).
+fn imported<'t>(
+    value: Node<'t>,
+    src: &str,
+    scope: &ModuleScope<'t>,
+    here: &str,
+) -> Option<ImportRef> {
+    let origin = scope.origin(value, src)?;
+    import_ref(here, &origin)
 }
 
 fn callee_name<'s>(callee: Node<'_>, src: &'s str) -> Option<&'s str> {
@@ -83,7 +161,7 @@ fn callee_name<'s>(callee: Node<'_>, src: &'s str) -> Option<&'s str> {
     }
 }
 
-fn check_call<'t>(call: Node<'t>, src: &str, scope: &ModuleScope<'t>, out: &mut Sink) {
+fn check_call<'t>(call: Node<'t>, src: &str, scope: &ModuleScope<'t>, here: &str, out: &mut Sink) {
     let Some(callee) = call.child_by_field_name("function") else {
         return;
     };
@@ -115,7 +193,7 @@ fn check_call<'t>(call: Node<'t>, src: &str, scope: &ModuleScope<'t>, out: &mut 
         None
     };
     if let Some(options) = options {
-        check_multer_options(options, src, scope, out);
+        check_multer_options(options, src, scope, here, out);
         return;
     }
     if scope.is(callee, src, FORMIDABLE, &[]) || scope.is(callee, src, FORMIDABLE, &["formidable"])
@@ -137,12 +215,39 @@ fn check_multer_options<'t>(
     options: Option<Node<'t>>,
     src: &str,
     scope: &ModuleScope<'t>,
+    here: &str,
     out: &mut Sink,
 ) {
+    if let Some(import) = options.and_then(|o| imported(o, src, scope, here)) {
+        out.fact(MulterUse {
+            import,
+            role: Role::Options,
+        });
+        return;
+    }
+    if let Some(diagnostic) = options_diagnostic(options, src, scope) {
+        out.push(diagnostic);
+    } else if let Prop::Value(storage) = option(options, "storage", scope, src)
+        && let Some(import) = imported(storage, src, scope, here)
+    {
+        out.fact(MulterUse {
+            import,
+            role: Role::Storage,
+        });
+    }
+}
+
+/// What multer options that keep uploads on this disk earn: a `dest` that is not a temp dir, or a
+/// `diskStorage` storage engine.
+fn options_diagnostic<'t>(
+    options: Option<Node<'t>>,
+    src: &str,
+    scope: &ModuleScope<'t>,
+) -> Option<Diagnostic> {
     if let Prop::Value(dest) = option(options, "dest", scope, src) {
         let dest = scope.resolve(dest, src);
         if !is_nullish(dest, src) && !is_temp_dir(dest, src) {
-            out.push(Diagnostic::new(
+            return Some(Diagnostic::new(
                 &rules::SL201,
                 dest.byte_range(),
                 format!(
@@ -151,25 +256,31 @@ fn check_multer_options<'t>(
                 ),
                 MULTER_HELP,
             ));
-            return;
         }
     }
-    if let Prop::Value(storage) = option(options, "storage", scope, src) {
-        let storage = scope.resolve(storage, src);
-        if storage.kind() == "call_expression"
-            && let Some(f) = storage.child_by_field_name("function")
-            && (scope.is(f, src, MULTER, &["diskStorage"]) || text(f, src).ends_with("diskStorage"))
-            && !matches!(option(arg(storage, 0), "destination", scope, src),
-                Prop::Value(d) if is_temp_dir(scope.resolve(d, src), src))
-        {
-            out.push(Diagnostic::new(
-                &rules::SL201,
-                head(storage),
-                "multer `diskStorage` saves every uploaded file on this instance's disk",
-                MULTER_HELP,
-            ));
-        }
+    match option(options, "storage", scope, src) {
+        Prop::Value(storage) => disk_storage(scope.resolve(storage, src), src, scope),
+        _ => None,
     }
+}
+
+/// A `diskStorage({ destination })` storage engine whose destination is not a temp dir.
+fn disk_storage<'t>(storage: Node<'t>, src: &str, scope: &ModuleScope<'t>) -> Option<Diagnostic> {
+    let f = storage
+        .child_by_field_name("function")
+        .filter(|_| storage.kind() == "call_expression")?;
+    let is_disk =
+        scope.is(f, src, MULTER, &["diskStorage"]) || text(f, src).ends_with("diskStorage");
+    let temp = matches!(option(arg(storage, 0), "destination", scope, src),
+        Prop::Value(d) if is_temp_dir(scope.resolve(d, src), src));
+    (is_disk && !temp).then(|| {
+        Diagnostic::new(
+            &rules::SL201,
+            head(storage),
+            "multer `diskStorage` saves every uploaded file on this instance's disk",
+            MULTER_HELP,
+        )
+    })
 }
 
 /// `'uploads/'` for a literal path, empty otherwise.

@@ -5,13 +5,15 @@
 //! backends, schedulers started inside the web process (APScheduler, Flask-APScheduler,
 //! `schedule`), and SQLAlchemy engines on a SQLite file.
 
-use super::module_scope::{ModuleScope, keyword_arg, positional_arg};
+use super::module_scope::{
+    ModuleScope, absolute_module, keyword_arg, module_path, positional_arg, same_module,
+};
 use super::sqlite_urls::{DB_HELP, is_sqlite_file};
 use crate::detectors::Detector;
 use crate::diagnostic::Diagnostic;
 use crate::parse::Tree;
 use crate::parse::python::{preorder, string_value, text};
-use crate::project::Sink;
+use crate::project::{Facts, Located, Sink};
 use crate::rules;
 use crate::source::{FileKind, SourceFile};
 use tree_sitter::Node;
@@ -87,6 +89,9 @@ impl Detector for AppCode {
             // the bare word is in far too many files.
             "import schedule",
             "from schedule",
+            // A scheduler made in an extensions module and started in `create_app`.
+            "cheduler.start(",
+            "sched.start(",
             "create_engine",
         ]
     }
@@ -115,12 +120,105 @@ impl Detector for AppCode {
                         schedulers.push((text(l, src).to_owned(), r, what));
                     }
                 }
-                "call" => calls(n, &scope, src, web_app, &schedulers, out),
+                "call" => {
+                    calls(n, &scope, src, web_app, &schedulers, out);
+                    if web_app && let Some(start) = imported_start(n, &scope, src, &file.rel_path) {
+                        out.fact(start);
+                    }
+                }
                 _ => {}
             }
             true
         });
+        // Module-level schedulers another module of the app may start.
+        let module = module_path(&file.rel_path);
+        let mut cursor = root.walk();
+        for stmt in root.named_children(&mut cursor) {
+            if let Some(a) = stmt.named_child(0).filter(|a| a.kind() == "assignment")
+                && let (Some(l), Some(r)) = (
+                    a.child_by_field_name("left"),
+                    a.child_by_field_name("right"),
+                )
+                && l.kind() == "identifier"
+                && let Some(what) = scheduler_class(&scope, r, src)
+            {
+                out.fact(SchedulerMade {
+                    module: module.clone(),
+                    name: text(l, src).to_owned(),
+                    span: r.byte_range(),
+                    what,
+                });
+            }
+        }
     }
+
+    fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
+        let starts: Vec<&SchedulerStart> = facts.of::<SchedulerStart>().map(|(_, s)| s).collect();
+        for (path, made) in facts.of::<SchedulerMade>() {
+            if starts
+                .iter()
+                .any(|s| s.name == made.name && same_module(&made.module, &s.module))
+            {
+                out.push(Located {
+                    path: path.to_owned(),
+                    diagnostic: Diagnostic::new(
+                        &rules::SL501,
+                        made.span.clone(),
+                        format!(
+                            "{} made here is started inside the web app, so every instance runs each job",
+                            made.what
+                        ),
+                        SCHEDULER_HELP,
+                    ),
+                });
+            }
+        }
+    }
+}
+
+/// Fact: a module-level scheduler (its dotted module, name, constructor span, kind).
+struct SchedulerMade {
+    module: String,
+    name: String,
+    span: std::ops::Range<usize>,
+    what: &'static str,
+}
+
+/// Fact: a web app module starts a scheduler it imports (`from app.extensions import scheduler`).
+struct SchedulerStart {
+    module: String,
+    name: String,
+}
+
+/// `scheduler.start()` where `scheduler` is imported from another module of the project.
+fn imported_start(
+    call: Node<'_>,
+    scope: &ModuleScope<'_>,
+    src: &str,
+    rel_path: &str,
+) -> Option<SchedulerStart> {
+    let function = call.child_by_field_name("function")?;
+    let object = function.child_by_field_name("object")?;
+    if function.kind() != "attribute"
+        || object.kind() != "identifier"
+        || function
+            .child_by_field_name("attribute")
+            .map(|a| text(a, src))
+            != Some("start")
+    {
+        return None;
+    }
+    let qualified = scope.qualified(object, src)?;
+    if qualified == text(object, src) {
+        return None;
+    }
+    let here = module_path(rel_path);
+    let absolute = absolute_module(&here, rel_path.ends_with("__init__.py"), &qualified);
+    let (module, name) = absolute.rsplit_once('.')?;
+    Some(SchedulerStart {
+        module: module.to_owned(),
+        name: name.to_owned(),
+    })
 }
 
 fn scheduler_class(scope: &ModuleScope<'_>, value: Node<'_>, src: &str) -> Option<&'static str> {
@@ -356,6 +454,28 @@ fn uploads(function: Node<'_>, scope: &ModuleScope<'_>, src: &str, out: &mut Sin
     {
         return;
     }
+    // Django `fs = FileSystemStorage(location=…)` in the view, then `fs.save(name, file)`: the
+    // storage is this disk whatever the project's STORAGES say (a temp location is scratch).
+    let mut local_storages: Vec<&str> = Vec::new();
+    preorder(body, |n| {
+        if matches!(
+            n.kind(),
+            "function_definition" | "lambda" | "class_definition"
+        ) {
+            return false;
+        }
+        if n.kind() == "assignment"
+            && let (Some(l), Some(r)) = (
+                n.child_by_field_name("left"),
+                n.child_by_field_name("right"),
+            )
+            && l.kind() == "identifier"
+            && is_local_file_storage(r, scope, src)
+        {
+            local_storages.push(text(l, src));
+        }
+        true
+    });
     let mut reported = false;
     preorder(body, |n| {
         // Nested functions are judged on their own.
@@ -375,7 +495,13 @@ fn uploads(function: Node<'_>, scope: &ModuleScope<'_>, src: &str, out: &mut Sin
         };
         let callee = scope.qualified(f, src).unwrap_or_default();
         let raw = text(f, src);
-        let what = if raw.ends_with(".save") && reads_request_files && saves_upload(n, f, src) {
+        let storage_save = raw.ends_with(".save")
+            && f.child_by_field_name("object").is_some_and(|o| {
+                local_storages.contains(&text(o, src)) || is_local_file_storage(o, scope, src)
+            });
+        let what = if storage_save {
+            Some("the uploaded file is saved through a `FileSystemStorage`")
+        } else if raw.ends_with(".save") && reads_request_files && saves_upload(n, f, src) {
             Some("the uploaded file is saved")
         } else if (callee == "open" || callee == "aiofiles.open")
             && writes(n, src)
@@ -400,6 +526,17 @@ fn uploads(function: Node<'_>, scope: &ModuleScope<'_>, src: &str, out: &mut Sin
         }
         true
     });
+}
+
+/// `FileSystemStorage(…)` of Django outside the temp directory.
+fn is_local_file_storage(value: Node<'_>, scope: &ModuleScope<'_>, src: &str) -> bool {
+    scope.callee(value, src).is_some_and(|c| {
+        c == "django.core.files.storage.FileSystemStorage"
+            || c == "django.core.files.storage.filesystem.FileSystemStorage"
+    }) && {
+        let t = text(value, src);
+        !(t.contains("tempfile") || t.contains("/tmp") || t.contains("gettempdir"))
+    }
 }
 
 /// `f.save(path)` where `f` is a `FileStorage` from `request.files` (not a model or form save).

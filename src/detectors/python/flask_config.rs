@@ -6,6 +6,12 @@
 //! extension's `config={…}`; and the signing keys of Flask (`app.secret_key`) and Starlette's
 //! `SessionMiddleware(secret_key=…)`. Flask-Limiter and slowapi limiters without a storage URI use
 //! memory unless some file of the project configures `RATELIMIT_STORAGE_URI`.
+//!
+//! Extension keys only matter where the extension runs: Flask-Session and Flask-Caching keys are
+//! reported when some file of the same project constructs the extension (`Session(app)`,
+//! `Cache()` then `init_app`), and a limiter when the app uses it (`app.state.limiter = …`, a
+//! `@limiter.limit(…)` route, `init_app`, Flask-Limiter's `app=`): otherwise Flask keeps its
+//! signed-cookie session and nothing caches or counts requests.
 
 use super::module_scope::{
     ModuleScope, Statement, Value, dict_entries, keyword_arg, random_source,
@@ -35,6 +41,31 @@ struct DefaultLimiter {
 /// Some file sets `RATELIMIT_STORAGE_URI` (or the older `RATELIMIT_STORAGE_URL`) to a shared store.
 struct LimiterStorageConfigured;
 
+/// Some file puts a limiter to work: attaches it to the app or limits a route with it.
+struct LimiterUsed;
+
+/// A Flask extension whose configuration keys do nothing until it is initialised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Extension {
+    /// Flask-Session (`SESSION_TYPE`, `SESSION_CACHELIB`).
+    Session,
+    /// Flask-Caching, or the older Flask-Cache (`CACHE_TYPE`).
+    Caching,
+}
+
+/// Some file constructs the extension (`Session(app)`, `Cache()`).
+struct ExtensionInit(Extension);
+
+/// A diagnostic about an extension's key, reported if the project initialises the extension.
+struct ExtensionKey(Extension, Diagnostic);
+
+/// The extension classes, by qualified name.
+const EXTENSION_CLASSES: &[(&str, Extension)] = &[
+    ("flask_session.Session", Extension::Session),
+    ("flask_caching.Cache", Extension::Caching),
+    ("flask_cache.Cache", Extension::Caching),
+];
+
 /// Django settings are judged with their inheritance by `python/django-settings`.
 const DJANGO_MARKERS: &[&str] = &["INSTALLED_APPS", "ROOT_URLCONF", "MIDDLEWARE"];
 
@@ -54,6 +85,15 @@ impl Detector for FlaskConfig {
             "secret_key",
             "SECRET_KEY",
             "Limiter",
+            // Where extensions are initialised and limiters put to work.
+            "flask_session",
+            "flask_caching",
+            "flask_cache",
+            "init_app",
+            ".limit(",
+            "shared_limit(",
+            "state.limiter",
+            "SlowAPIMiddleware",
         ]
     }
     fn rules(&self) -> &'static [&'static str] {
@@ -148,6 +188,10 @@ impl Detector for FlaskConfig {
                     {
                         entries.push((k, r));
                     }
+                    // FastAPI/Starlette: `app.state.limiter = limiter`.
+                    if text(l, src).ends_with("state.limiter") {
+                        out.fact(LimiterUsed);
+                    }
                     // app.secret_key = value
                     if l.kind() == "attribute"
                         && l.child_by_field_name("attribute")
@@ -186,6 +230,7 @@ impl Detector for FlaskConfig {
                         entries.extend(e);
                     }
                     check_call(n, &scope, src, out);
+                    record_use(n, callee, &scope, src, out);
                 }
                 _ => {}
             }
@@ -201,8 +246,21 @@ impl Detector for FlaskConfig {
             .of::<LimiterStorageConfigured>()
             .map(|(p, _)| p)
             .collect();
+        let inits: Vec<(&str, Extension)> =
+            facts.of::<ExtensionInit>().map(|(p, e)| (p, e.0)).collect();
+        for (path, ExtensionKey(ext, diagnostic)) in facts.of::<ExtensionKey>() {
+            if inits.iter().any(|(p, e)| e == ext && same_project(p, path)) {
+                out.push(Located {
+                    path: path.to_owned(),
+                    diagnostic: diagnostic.clone(),
+                });
+            }
+        }
+        let used: Vec<&str> = facts.of::<LimiterUsed>().map(|(p, _)| p).collect();
         for (path, limiter) in facts.of::<DefaultLimiter>() {
-            if configured.iter().any(|c| same_project(c, path)) {
+            if configured.iter().any(|c| same_project(c, path))
+                || !used.iter().any(|u| same_project(u, path))
+            {
                 continue;
             }
             out.push(Located {
@@ -225,6 +283,43 @@ impl Detector for FlaskConfig {
                 ),
             });
         }
+    }
+}
+
+/// Records what puts extensions and limiters to work: the extension classes' constructors,
+/// `limiter.init_app(app)`, `@limiter.limit(…)`, `add_middleware(SlowAPIMiddleware)`.
+fn record_use<'t>(
+    call: Node<'t>,
+    callee: &str,
+    scope: &ModuleScope<'t>,
+    src: &str,
+    out: &mut Sink,
+) {
+    if let Some(qualified) = scope.callee(call, src) {
+        for (class, ext) in EXTENSION_CLASSES {
+            if qualified == *class {
+                out.fact(ExtensionInit(*ext));
+            }
+        }
+        if qualified.starts_with("flask_limiter.")
+            && qualified.ends_with("Limiter")
+            && (keyword_arg(call, "app", src).is_some()
+                || super::module_scope::positional_arg(call, 0)
+                    .is_some_and(|a| text(a, src) == "app"))
+        {
+            out.fact(LimiterUsed);
+        }
+    }
+    let (receiver, method) = callee.rsplit_once('.').unwrap_or(("", callee));
+    let limiter_receiver = receiver.to_ascii_lowercase().contains("limiter");
+    let decorates = call.parent().is_some_and(|p| p.kind() == "decorator");
+    if (limiter_receiver && method == "init_app")
+        || (decorates && matches!(method, "limit" | "shared_limit"))
+        || callee.ends_with("add_middleware")
+            && super::module_scope::positional_arg(call, 0)
+                .is_some_and(|m| text(m, src).ends_with("SlowAPIMiddleware"))
+    {
+        out.fact(LimiterUsed);
     }
 }
 
@@ -278,6 +373,21 @@ fn push(
     out.push(Diagnostic::new(rule, span, message, help));
 }
 
+/// Records a diagnostic about an extension's key, reported only where the extension runs.
+fn defer(
+    out: &mut Sink,
+    ext: Extension,
+    rule: &'static rules::Rule,
+    span: Range<usize>,
+    message: String,
+    help: &str,
+) {
+    out.fact(ExtensionKey(
+        ext,
+        Diagnostic::new(rule, span, message, help),
+    ));
+}
+
 /// Marks a pydantic-settings field: its value is the default of an environment variable.
 const ENV_FIELD: &str = "env:";
 
@@ -322,8 +432,9 @@ fn judge_key<'t>(
             if v.effective()
                 .is_some_and(|t| t.eq_ignore_ascii_case("filesystem"))
             {
-                push(
+                defer(
                     out,
+                    Extension::Session,
                     &rules::SL102,
                     span,
                     format!(
@@ -339,8 +450,8 @@ fn judge_key<'t>(
             if let Some(callee) = scope.callee(node, src) {
                 let class = callee.rsplit('.').next().unwrap_or(&callee);
                 match class {
-                    "SimpleCache" => push(out, &rules::SL101, span, "Flask-Session `SESSION_CACHELIB` is cachelib's SimpleCache, so sessions live in this process's memory".to_owned(), SESSION_HELP),
-                    "FileSystemCache" => push(out, &rules::SL102, span, "Flask-Session `SESSION_CACHELIB` is cachelib's FileSystemCache, so sessions are files on this instance's disk".to_owned(), SESSION_HELP),
+                    "SimpleCache" => defer(out, Extension::Session, &rules::SL101, span, "Flask-Session `SESSION_CACHELIB` is cachelib's SimpleCache, so sessions live in this process's memory".to_owned(), SESSION_HELP),
+                    "FileSystemCache" => defer(out, Extension::Session, &rules::SL102, span, "Flask-Session `SESSION_CACHELIB` is cachelib's FileSystemCache, so sessions are files on this instance's disk".to_owned(), SESSION_HELP),
                     _ => {}
                 }
             }
@@ -354,8 +465,9 @@ fn judge_key<'t>(
                 "filesystemcache" | "filesystem" => "in files on this instance's disk",
                 _ => return,
             };
-            push(
+            defer(
                 out,
+                Extension::Caching,
                 &rules::SL301,
                 span,
                 format!(

@@ -396,7 +396,10 @@ impl<'t> ModuleScope<'t> {
                 }
                 Value::Str(out)
             }
-            "call" => self.eval_env_call(node, source),
+            "call" => match self.string_method_of_env(node, source) {
+                Some(value) => value,
+                None => self.eval_env_call(node, source),
+            },
             "subscript" => {
                 // os.environ["X"]: required, no default.
                 let object = node.child_by_field_name("value");
@@ -424,15 +427,50 @@ impl<'t> ModuleScope<'t> {
                 ) else {
                     return Value::Unknown;
                 };
+                // An empty default is falsy too: `os.environ.get("X", "") or "default"`.
                 match (op, self.eval(left, source), self.eval(right, source)) {
-                    (Some("or"), Value::Env { var, default: None }, Value::Str(d)) => Value::Env {
-                        var,
-                        default: Some(d),
-                    },
+                    (Some("or"), Value::Env { var, default }, Value::Str(d))
+                        if default.as_deref().is_none_or(str::is_empty) =>
+                    {
+                        Value::Env {
+                            var,
+                            default: Some(d),
+                        }
+                    }
                     _ => Value::Unknown,
                 }
             }
             _ => Value::Unknown,
+        }
+    }
+
+    /// `os.environ.get("X", "").replace("postgres://", "postgresql://")`: a string method on an
+    /// environment read is still that read, as long as its default is missing or empty (the
+    /// method leaves an empty string empty).
+    fn string_method_of_env(&self, call: Node<'t>, source: &str) -> Option<Value> {
+        let function = call.child_by_field_name("function")?;
+        if function.kind() != "attribute" {
+            return None;
+        }
+        let method = text(function.child_by_field_name("attribute")?, source);
+        if !matches!(
+            method,
+            "replace"
+                | "strip"
+                | "lstrip"
+                | "rstrip"
+                | "lower"
+                | "upper"
+                | "removeprefix"
+                | "removesuffix"
+        ) {
+            return None;
+        }
+        match self.eval(function.child_by_field_name("object")?, source) {
+            Value::Env { var, default } if default.as_deref().is_none_or(str::is_empty) => {
+                Some(Value::Env { var, default })
+            }
+            _ => None,
         }
     }
 
@@ -588,7 +626,17 @@ const RANDOM_SOURCES: &[&str] = &[
     "Crypto.Random.get_random_bytes",
     "nacl.utils.random",
     "cryptography.fernet.Fernet.generate_key",
+    // `"".join(random.choice(chars) for _ in range(50))`: random per process all the same.
+    "random.choice",
+    "random.choices",
+    "random.sample",
+    "random.randbytes",
+    "random.getrandbits",
+    "secrets.choice",
 ];
+
+/// Methods of a `random.SystemRandom()` / `random.Random()` instance that draw a key.
+const RANDOM_METHODS: &[&str] = &["choice", "choices", "sample", "randbytes", "getrandbits"];
 
 /// The random source a value is computed from (`os.urandom(24)`, `secrets.token_hex(32)`,
 /// `str(uuid.uuid4())`, `get_random_secret_key()`), searched through wrapping calls.
@@ -600,6 +648,21 @@ pub fn random_source(scope: &ModuleScope<'_>, value: Node<'_>, source: &str) -> 
         }
         // A lambda or function is not called here.
         if matches!(n.kind(), "lambda" | "function_definition") {
+            return false;
+        }
+        // `random.SystemRandom().choice(chars)`: a method of a generator made on the spot.
+        if let Some(function) = n
+            .child_by_field_name("function")
+            .filter(|f| n.kind() == "call" && f.kind() == "attribute")
+            && let (Some(object), Some(method)) = (
+                function.child_by_field_name("object"),
+                function.child_by_field_name("attribute"),
+            )
+            && RANDOM_METHODS.contains(&text(method, source))
+            && let Some(class) = scope.callee(object, source)
+            && matches!(class.as_str(), "random.SystemRandom" | "random.Random")
+        {
+            found = Some(format!("{class}().{}", text(method, source)));
             return false;
         }
         if let Some(callee) = scope.callee(n, source)
