@@ -24,27 +24,7 @@ pub struct Target {
 }
 
 /// Every kind the pipeline target can pick with its first byte.
-pub const ALL_KINDS: &[FileKind] = &[
-    FileKind::JavaScript,
-    FileKind::TypeScript,
-    FileKind::Tsx,
-    FileKind::Rust,
-    FileKind::Nginx,
-    FileKind::MaybeNginx,
-    FileKind::Haproxy,
-    FileKind::MaybeHaproxy,
-    FileKind::Apache,
-    FileKind::Hcl,
-    FileKind::Bicep,
-    FileKind::Yaml,
-    FileKind::Compose,
-    FileKind::Json,
-    FileKind::MaybeTraefikToml,
-    FileKind::TraefikToml,
-    FileKind::CargoManifest,
-    FileKind::PackageJson,
-    FileKind::Python,
-];
+pub const ALL_KINDS: &[FileKind] = FileKind::ALL;
 
 /// The targets, one per parser family, plus the whole per-file pipeline, the suppression parser
 /// and the config loader.

@@ -1210,27 +1210,7 @@ pub(crate) mod tests {
     }
 
     /// Every file kind.
-    pub(crate) const KINDS: &[FileKind] = &[
-        FileKind::JavaScript,
-        FileKind::TypeScript,
-        FileKind::Tsx,
-        FileKind::Rust,
-        FileKind::Nginx,
-        FileKind::MaybeNginx,
-        FileKind::Haproxy,
-        FileKind::MaybeHaproxy,
-        FileKind::Apache,
-        FileKind::Hcl,
-        FileKind::Bicep,
-        FileKind::Yaml,
-        FileKind::Compose,
-        FileKind::Json,
-        FileKind::MaybeTraefikToml,
-        FileKind::TraefikToml,
-        FileKind::CargoManifest,
-        FileKind::PackageJson,
-        FileKind::Python,
-    ];
+    pub(crate) const KINDS: &[FileKind] = FileKind::ALL;
 
     /// Ranges in order, not overlapping, inside the text and on character boundaries.
     fn assert_well_formed(text: &str, ranges: &[Range<usize>], what: &str) {

@@ -135,6 +135,29 @@ fn is_generated_js(path: &Path, lower_name: &str) -> bool {
 }
 
 impl FileKind {
+    /// Every kind (for tests and fuzzing, which must cover them all).
+    pub const ALL: &'static [FileKind] = &[
+        FileKind::JavaScript,
+        FileKind::TypeScript,
+        FileKind::Tsx,
+        FileKind::Rust,
+        FileKind::Nginx,
+        FileKind::MaybeNginx,
+        FileKind::Haproxy,
+        FileKind::MaybeHaproxy,
+        FileKind::Apache,
+        FileKind::Hcl,
+        FileKind::Bicep,
+        FileKind::Yaml,
+        FileKind::Compose,
+        FileKind::Json,
+        FileKind::MaybeTraefikToml,
+        FileKind::TraefikToml,
+        FileKind::CargoManifest,
+        FileKind::PackageJson,
+        FileKind::Python,
+    ];
+
     /// Classifies a path; `None` means scalelint has nothing to say about the file.
     pub fn from_path(path: &Path) -> Option<FileKind> {
         // A name that is not UTF-8 is judged by its lossy form: the extension is what counts.
