@@ -6,7 +6,7 @@
 //! the kind by content, lex comments, parse suppressions, parse once, run every detector of the
 //! kind, and check that every finding points inside the file.
 
-use scalelint::detectors::DETECTORS;
+use scalelint::detectors::{DETECTORS, FileModel};
 use scalelint::parse::{self, Parsed};
 use scalelint::project::Sink;
 use scalelint::rules::RULES;
@@ -228,8 +228,9 @@ pub fn analyse(kind: FileKind, text: String) {
         }
     };
     let mut out = Sink::default();
+    let model = FileModel::new(&file, &tree, &mut out);
     for d in DETECTORS.iter().filter(|d| d.kinds().contains(&kind)) {
-        d.check(&file, &tree, &mut out);
+        model.check(*d, &mut out);
     }
     for diag in out.diagnostics {
         assert!(

@@ -1,12 +1,13 @@
 //! The pipeline: walk → classify → prefilter → parse once → detectors → suppress → sort.
 
 use crate::config::{self, Loaded};
-use crate::detectors::{self, Detector};
+use crate::detectors::{self, Detector, FileModel};
 use crate::diagnostic::{Diagnostic, Finding, Severity};
 use crate::error::Error;
 use crate::fingerprint;
 use crate::parse::{self, Parsed};
 use crate::prefilter::Prefilter;
+use crate::project::manifests;
 use crate::project::{Facts, FileFact, Located, SHARED, Sink};
 use crate::rules::{self, RULES, Rule};
 use crate::source::{self, Decoded, FileKind, SourceFile};
@@ -512,7 +513,9 @@ fn analyse(
     let scanned = early.as_ref().map_or(&bytes[..], |d| d.text.as_bytes());
     let hits = ctx.prefilter.scan(scanned, kind);
     out.timings.prefilter.add(clock.elapsed(), size);
-    if hits.detectors.is_empty() && !hits.directives {
+    // Manifests are read whatever the prefilter says: every detector's resolve may need them.
+    let manifest = manifests::is_manifest(kind);
+    if hits.detectors.is_empty() && !hits.directives && !manifest {
         return;
     }
     let clock = Instant::now();
@@ -533,7 +536,7 @@ fn analyse(
     let mut sink = Sink::default();
     // Kept for the suppressions: JS/TS/Python comments are read from the tree.
     let mut parsed_tree = None;
-    if !hits.detectors.is_empty() {
+    if !hits.detectors.is_empty() || manifest {
         let clock = Instant::now();
         let parsed = parse::parse(&file);
         let phase = out.timings.parse.entry(file.kind.name()).or_default();
@@ -554,10 +557,15 @@ fn analyse(
                 return skip(out, &file.rel_path, line, reason);
             }
         });
+        if manifest {
+            manifests::record(&file, tree, &mut sink);
+        }
+        // One model per file, built before the first detector and read by all of them.
+        let model = FileModel::new(&file, tree, &mut sink);
         for (i, detector) in ctx.detectors.iter().enumerate() {
             if hits.detectors.contains(i) {
                 let clock = Instant::now();
-                detector.check(&file, tree, &mut sink);
+                model.check(*detector, &mut sink);
                 let phase = out.timings.detectors.entry(detector.id()).or_default();
                 phase.add(clock.elapsed(), size);
                 file_facts(&file, path, i, sink.take_facts(), out);
@@ -719,7 +727,8 @@ fn resolve_project(ctx: &Context, out: &mut Collected) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::Tree;
+    use crate::detectors::js::model::JsModel;
+    use crate::detectors::{Check, Reads};
     use crate::project::{Facts, Located, Sink};
 
     /// A detector with a bug: it panics on every file it sees.
@@ -738,8 +747,8 @@ mod tests {
         fn rules(&self) -> &'static [&'static str] {
             &["SL101"]
         }
-        fn check(&self, _: &SourceFile, _: &Tree, _: &mut Sink) {
-            panic!("detector bug");
+        fn reads(&self) -> Reads<'_> {
+            Reads::Js(self)
         }
     }
 
@@ -760,8 +769,8 @@ mod tests {
         fn rules(&self) -> &'static [&'static str] {
             &["SL101", "SL301"]
         }
-        fn check(&self, file: &SourceFile, _: &Tree, out: &mut Sink) {
-            out.fact(file.text.find('x').unwrap_or_default());
+        fn reads(&self) -> Reads<'_> {
+            Reads::Js(self)
         }
         fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
             let all: Vec<(&str, &usize)> = facts.of::<usize>().collect();
@@ -774,6 +783,18 @@ mod tests {
                     diagnostic: Diagnostic::new(rule, at..at + 1, format!("{}", all.len()), ""),
                 });
             }
+        }
+    }
+
+    impl Check<JsModel<'_>> for Counting {
+        fn check(&self, model: &JsModel<'_>, out: &mut Sink) {
+            out.fact(model.file.text.find('x').unwrap_or_default());
+        }
+    }
+
+    impl Check<JsModel<'_>> for Panicky {
+        fn check(&self, _: &JsModel<'_>, _: &mut Sink) {
+            panic!("detector bug");
         }
     }
 
@@ -871,12 +892,8 @@ mod tests {
         fn rules(&self) -> &'static [&'static str] {
             &["SL101", "SL301"]
         }
-        fn check(&self, file: &SourceFile, _: &Tree, out: &mut Sink) {
-            out.shared_fact("test/len", || {
-                SHARED_MADE.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                Some(file.text.len())
-            });
-            out.fact(());
+        fn reads(&self) -> Reads<'_> {
+            Reads::Js(self)
         }
         fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
             let total: usize = facts.of::<usize>().map(|(_, n)| n).sum();
@@ -886,6 +903,16 @@ mod tests {
                     diagnostic: Diagnostic::new(self.1, 0..1, total.to_string(), ""),
                 });
             }
+        }
+    }
+
+    impl Check<JsModel<'_>> for Sharing {
+        fn check(&self, model: &JsModel<'_>, out: &mut Sink) {
+            out.shared_fact("test/len", || {
+                SHARED_MADE.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                Some(model.file.text.len())
+            });
+            out.fact(());
         }
     }
 

@@ -623,3 +623,38 @@ fn detectors_lists_every_detector_with_its_triggers() {
         .success()
         .stdout(predicate::str::contains("nginx/upstream-affinity"));
 }
+
+/// Manifests are read whatever the prefilter says, per package: a Socket.IO adapter declared in
+/// one package's `package.json` keeps that package's server quiet, not its neighbour's.
+#[test]
+fn manifests_are_read_per_package() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = "const { Server } = require('socket.io');\nconst io = new Server(3000);\nio.on('connection', (s) => s.emit('hi'));\n";
+    write(dir.path(), "chat/server.js", server);
+    write(
+        dir.path(),
+        "chat/package.json",
+        r#"{"name":"chat","dependencies":{"socket.io":"4"}}"#,
+    );
+    // A neighbour package's adapter does not carry the chat server's messages.
+    write(
+        dir.path(),
+        "api/package.json",
+        r#"{"name":"api","dependencies":{"@socket.io/redis-adapter":"8"}}"#,
+    );
+    let mut cmd = scalelint();
+    cmd.args(["check", "--format", "json"]).arg(dir.path());
+    assert_eq!(rules_of(&json(&mut cmd)), ["SL502"], "no adapter declared");
+
+    write(
+        dir.path(),
+        "chat/package.json",
+        r#"{"name":"chat","dependencies":{"socket.io":"4","@socket.io/redis-adapter":"8"}}"#,
+    );
+    let mut cmd = scalelint();
+    cmd.args(["check", "--format", "json"]).arg(dir.path());
+    assert!(
+        rules_of(&json(&mut cmd)).is_empty(),
+        "the adapter in the manifest"
+    );
+}

@@ -1,7 +1,7 @@
 //! Bad input never panics: every fixture file, cut at many points and with bytes flipped, goes
 //! through every parser, every detector, the comment lexer and the suppression parser.
 
-use scalelint::detectors::DETECTORS;
+use scalelint::detectors::{DETECTORS, FileModel};
 use scalelint::parse::{self, Parsed};
 use scalelint::project::Sink;
 use scalelint::source::{FileKind, SourceFile, comment_ranges};
@@ -39,8 +39,9 @@ fn analyse(kind: FileKind, text: &str) {
         Parsed::Failed(..) => return,
     };
     let mut out = Sink::default();
+    let model = FileModel::new(&file, &tree, &mut out);
     for d in DETECTORS.iter().filter(|d| d.kinds().contains(&kind)) {
-        d.check(&file, &tree, &mut out);
+        model.check(*d, &mut out);
     }
     for diag in out.diagnostics {
         assert!(diag.span.start <= diag.span.end && diag.span.end <= file.text.len());

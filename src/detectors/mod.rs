@@ -4,12 +4,13 @@
 
 pub mod config;
 pub mod js;
+pub mod model;
 pub mod python;
 pub mod rust;
 
-use crate::parse::Tree;
 use crate::project::{Facts, Located, Sink};
-use crate::source::{FileKind, SourceFile};
+use crate::source::FileKind;
+pub use model::{FileModel, Parsed};
 
 /// Framework knowledge that turns a parsed file into diagnostics.
 pub trait Detector: Sync {
@@ -21,13 +22,43 @@ pub trait Detector: Sync {
     fn triggers(&self) -> &'static [&'static str];
     /// The IDs of the rules it may emit.
     fn rules(&self) -> &'static [&'static str];
-    /// Reports what it finds in one parsed file, and records the facts it needs from other files.
-    fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Sink);
+    /// The per-file model it reads, with the check that reads it.
+    fn reads(&self) -> Reads<'_>;
     /// After the walk: turns the facts recorded by `check` across the project into diagnostics.
     /// A resolved diagnostic may only point into a file that recorded a fact.
     fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
         let _ = (facts, out);
     }
+}
+
+/// Reports what a detector finds in one file's model `M`, and records the facts it needs from
+/// other files.
+pub trait Check<M> {
+    /// Checks one file.
+    fn check(&self, model: &M, out: &mut Sink);
+}
+
+/// The model a detector reads, typed: the engine builds each file's model once
+/// ([`FileModel::new`]) and hands it to every detector of that family.
+pub enum Reads<'d> {
+    /// JavaScript / TypeScript.
+    Js(&'d dyn for<'m> Check<js::model::JsModel<'m>>),
+    /// Python.
+    Python(&'d dyn for<'m> Check<python::model::PyModel<'m>>),
+    /// Rust.
+    Rust(&'d dyn for<'m> Check<rust::model::RustModel<'m>>),
+    /// nginx configuration.
+    Nginx(&'d dyn for<'m> Check<Parsed<'m, crate::parse::nginx::Config>>),
+    /// HAProxy configuration.
+    Haproxy(&'d dyn for<'m> Check<Parsed<'m, crate::parse::haproxy::Config>>),
+    /// Apache httpd configuration.
+    Apache(&'d dyn for<'m> Check<Parsed<'m, crate::parse::apache::Config>>),
+    /// Terraform / OpenTofu HCL.
+    Hcl(&'d dyn for<'m> Check<Parsed<'m, hcl_edit::structure::Body>>),
+    /// Data documents (YAML, JSON, TOML).
+    Data(&'d dyn for<'m> Check<Parsed<'m, crate::parse::yaml::Documents>>),
+    /// Azure templates: ARM JSON and Bicep.
+    Azure(&'d dyn for<'m> Check<config::model::AzureTemplate<'m>>),
 }
 
 /// Every detector, in a fixed order.
@@ -60,6 +91,22 @@ pub static DETECTORS: &[&dyn Detector] = &[
     &python::flask_config::FlaskConfig,
     &python::app_code::AppCode,
 ];
+
+/// Runs one detector over one file as the engine does (the file's own parser, its family's
+/// model), into `out`: for unit tests of a detector's knowledge.
+#[cfg(test)]
+pub(crate) fn check_into(
+    detector: &dyn Detector,
+    file: &crate::source::SourceFile,
+    out: &mut Sink,
+) {
+    let tree = match crate::parse::parse(file) {
+        crate::parse::Parsed::Complete(t) | crate::parse::Parsed::Partial(t, ..) => t,
+        crate::parse::Parsed::Failed(_, reason) => panic!("{}: {reason}", file.rel_path),
+    };
+    let model = FileModel::new(file, &tree, out);
+    model.check(detector, out);
+}
 
 /// The detectors that can emit `rule_id`.
 pub fn for_rule(rule_id: &str) -> impl Iterator<Item = &'static dyn Detector> + '_ {
@@ -124,6 +171,12 @@ mod tests {
                          move the shared knowledge into the family's model or tables"
                     );
                 }
+            }
+            if text.contains("impl Detector for") {
+                assert!(
+                    !text.contains("parse::Tree") && !text.contains("SourceFile, tree: &Tree"),
+                    "{family}/{module}.rs reads the runtime tree: it reads its family's model"
+                );
             }
             assert!(
                 !text.contains("crate::skip_rust_test_code"),

@@ -4,13 +4,14 @@
 //! route, so its `stickysession` pins nobody and stays silent.
 
 use super::affinity;
-use crate::detectors::Detector;
+use crate::detectors::Parsed;
+use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
-use crate::parse::Tree;
+use crate::parse::apache;
 use crate::parse::directives::{Directive, Word};
 use crate::project::Sink;
 use crate::rules;
-use crate::source::{FileKind, SourceFile};
+use crate::source::FileKind;
 use std::collections::HashMap;
 
 /// Sticky sessions in mod_proxy_balancer.
@@ -38,8 +39,27 @@ impl Detector for ApacheBalancer {
         &["SL401"]
     }
 
-    fn check(&self, _file: &SourceFile, tree: &Tree, out: &mut Sink) {
-        let Tree::Apache(config) = tree else { return };
+    fn reads(&self) -> Reads<'_> {
+        Reads::Apache(self)
+    }
+}
+
+/// The balancer a `ProxySet` (naming it, or inside its `<Proxy>`) or a `ProxyPass` configures.
+fn target_balancer(parents: &[&Directive], d: &Directive) -> Option<String> {
+    match d.name.value.to_ascii_lowercase().as_str() {
+        "proxyset" => d
+            .args
+            .first()
+            .and_then(|a| balancer_name(&a.value))
+            .or_else(|| enclosing_balancer(parents)),
+        "proxypass" | "proxypassmatch" => d.args.iter().find_map(|a| balancer_name(&a.value)),
+        _ => None,
+    }
+}
+
+impl Check<Parsed<'_, apache::Config>> for ApacheBalancer {
+    fn check(&self, model: &Parsed<'_, apache::Config>, out: &mut Sink) {
+        let config = model.tree;
         let walked = config.walk_with_parents();
         let mut members: HashMap<String, Members> = HashMap::new();
         for (parents, d) in &walked {
@@ -94,19 +114,6 @@ impl Detector for ApacheBalancer {
     }
 }
 
-/// The balancer a `ProxySet` (naming it, or inside its `<Proxy>`) or a `ProxyPass` configures.
-fn target_balancer(parents: &[&Directive], d: &Directive) -> Option<String> {
-    match d.name.value.to_ascii_lowercase().as_str() {
-        "proxyset" => d
-            .args
-            .first()
-            .and_then(|a| balancer_name(&a.value))
-            .or_else(|| enclosing_balancer(parents)),
-        "proxypass" | "proxypassmatch" => d.args.iter().find_map(|a| balancer_name(&a.value)),
-        _ => None,
-    }
-}
-
 /// `balancer://name/path` → `name`.
 fn balancer_name(url: &str) -> Option<String> {
     let rest = url
@@ -137,12 +144,12 @@ fn param<'a>(args: &'a [Word], key: &str) -> Option<&'a Word> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::source::SourceFile;
 
     fn findings(text: &str) -> Vec<String> {
-        let config = crate::parse::apache::parse(text);
         let file = SourceFile::new("httpd.conf".into(), FileKind::Apache, text.into());
         let mut sink = Sink::default();
-        ApacheBalancer.check(&file, &Tree::Apache(config), &mut sink);
+        crate::detectors::check_into(&ApacheBalancer, &file, &mut sink);
         sink.diagnostics
             .iter()
             .map(|d| text[d.span.clone()].to_owned())

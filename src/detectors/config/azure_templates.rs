@@ -6,13 +6,13 @@
 //! `param x bool = true`).
 
 use super::affinity;
-use crate::detectors::Detector;
+use super::model::AzureTemplate;
+use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
-use crate::parse::Tree;
 use crate::parse::json::{Member, Node, Value};
 use crate::project::Sink;
 use crate::rules;
-use crate::source::{FileKind, SourceFile};
+use crate::source::FileKind;
 use std::ops::Range;
 
 /// Affinity in ARM templates and Bicep files.
@@ -37,28 +37,8 @@ impl Detector for AzureTemplateAffinity {
         &["SL401"]
     }
 
-    fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Sink) {
-        match tree {
-            Tree::Data(docs) if file.kind == FileKind::Json => {
-                for doc in &docs.docs {
-                    arm_template(&Node::from_data(doc), out);
-                }
-            }
-            Tree::Bicep(file) => {
-                let lookup = |value: &Node| match &value.value {
-                    Value::Expr(name) => file.lookup(name).cloned(),
-                    _ => Some(value.clone()),
-                };
-                for resource in &file.resources {
-                    for (_, node) in resource.body.walk() {
-                        if let Value::Object(members) = &node.value {
-                            judge(members, &resource.type_, &lookup, "//", out);
-                        }
-                    }
-                }
-            }
-            _ => {}
-        }
+    fn reads(&self) -> Reads<'_> {
+        Reads::Azure(self)
     }
 }
 
@@ -84,6 +64,31 @@ fn arm_template(root: &Node, out: &mut Sink) {
             .unwrap_or_default()
             .to_owned();
         judge(members, &resource_type, &lookup, "//", out);
+    }
+}
+
+impl Check<AzureTemplate<'_>> for AzureTemplateAffinity {
+    fn check(&self, model: &AzureTemplate<'_>, out: &mut Sink) {
+        match *model {
+            AzureTemplate::Arm(_, docs) => {
+                for doc in &docs.docs {
+                    arm_template(&Node::from_data(doc), out);
+                }
+            }
+            AzureTemplate::Bicep(_, file) => {
+                let lookup = |value: &Node| match &value.value {
+                    Value::Expr(name) => file.lookup(name).cloned(),
+                    _ => Some(value.clone()),
+                };
+                for resource in &file.resources {
+                    for (_, node) in resource.body.walk() {
+                        if let Value::Object(members) = &node.value {
+                            judge(members, &resource.type_, &lookup, "//", out);
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -184,15 +189,12 @@ fn judge(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::source::SourceFile;
 
     fn findings(name: &str, kind: FileKind, text: &str) -> Vec<String> {
         let file = SourceFile::new(name.into(), kind, text.into());
-        let tree = match crate::parse::parse(&file) {
-            crate::parse::Parsed::Complete(t) | crate::parse::Parsed::Partial(t, ..) => t,
-            crate::parse::Parsed::Failed(..) => panic!("parse failed"),
-        };
         let mut sink = Sink::default();
-        AzureTemplateAffinity.check(&file, &tree, &mut sink);
+        crate::detectors::check_into(&AzureTemplateAffinity, &file, &mut sink);
         sink.diagnostics
             .iter()
             .map(|d| text[d.span.clone()].to_owned())

@@ -5,11 +5,12 @@
 //! given as `!Ref Param` / `{"Ref": "Param"}` takes the parameter's `Default`.
 
 use super::lb_words::{self, target_group};
-use crate::detectors::Detector;
-use crate::parse::Tree;
+use crate::detectors::Parsed;
+use crate::detectors::{Check, Detector, Reads};
+use crate::parse::yaml::Documents;
 use crate::parse::yaml::Node;
 use crate::project::Sink;
-use crate::source::{FileKind, SourceFile};
+use crate::source::FileKind;
 
 /// Sticky target groups and classic ELB cookie policies in CloudFormation.
 pub struct CloudFormationStickiness;
@@ -28,8 +29,24 @@ impl Detector for CloudFormationStickiness {
         &["SL401", "SL402"]
     }
 
-    fn check(&self, _file: &SourceFile, tree: &Tree, out: &mut Sink) {
-        let Tree::Data(docs) = tree else { return };
+    fn reads(&self) -> Reads<'_> {
+        Reads::Data(self)
+    }
+}
+
+/// A scalar, or the `Default` of the parameter a `!Ref` / `{"Ref": …}` names.
+fn value<'a>(node: &'a Node, params: Option<&'a Node>) -> Option<&'a str> {
+    let param = match (node.tag.as_deref(), node.get("Ref")) {
+        (Some("!Ref"), _) => node.str(),
+        (_, Some(r)) => r.str(),
+        _ => return node.str(),
+    }?;
+    params?.at(&[param, "Default"])?.str()
+}
+
+impl Check<Parsed<'_, Documents>> for CloudFormationStickiness {
+    fn check(&self, model: &Parsed<'_, Documents>, out: &mut Sink) {
+        let docs = model.tree;
         for doc in &docs.docs {
             let Some(resources) = doc.get("Resources") else {
                 continue;
@@ -50,16 +67,6 @@ impl Detector for CloudFormationStickiness {
             }
         }
     }
-}
-
-/// A scalar, or the `Default` of the parameter a `!Ref` / `{"Ref": …}` names.
-fn value<'a>(node: &'a Node, params: Option<&'a Node>) -> Option<&'a str> {
-    let param = match (node.tag.as_deref(), node.get("Ref")) {
-        (Some("!Ref"), _) => node.str(),
-        (_, Some(r)) => r.str(),
-        _ => return node.str(),
-    }?;
-    params?.at(&[param, "Default"])?.str()
 }
 
 fn target_group_attributes(
@@ -122,18 +129,13 @@ fn classic_policies(name: &str, props: Option<&Node>, out: &mut Sink) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::{data, yaml};
+    use crate::source::SourceFile;
 
     fn run(json: bool, text: &str) -> Vec<String> {
         let kind = if json { FileKind::Json } else { FileKind::Yaml };
         let file = SourceFile::new("t".into(), kind, text.into());
-        let docs = if json {
-            data::parse_json(text)
-        } else {
-            yaml::parse(text)
-        };
         let mut sink = Sink::default();
-        CloudFormationStickiness.check(&file, &Tree::Data(docs), &mut sink);
+        crate::detectors::check_into(&CloudFormationStickiness, &file, &mut sink);
         sink.diagnostics
             .iter()
             .map(|d| d.rule.id.to_owned())

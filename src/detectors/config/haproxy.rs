@@ -4,13 +4,14 @@
 //! section apply to every later proxy that does not set its own (or that names it in `from`).
 
 use super::affinity;
-use crate::detectors::Detector;
+use crate::detectors::Parsed;
+use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
-use crate::parse::Tree;
+use crate::parse::haproxy;
 use crate::parse::haproxy::{Config, Line};
 use crate::project::Sink;
 use crate::rules::{self, Rule};
-use crate::source::{FileKind, SourceFile};
+use crate::source::FileKind;
 use std::collections::HashMap;
 
 /// Persistence in HAProxy backends, listens and defaults.
@@ -30,9 +31,8 @@ impl Detector for HaproxyPersistence {
         &["SL401", "SL402"]
     }
 
-    fn check(&self, _file: &SourceFile, tree: &Tree, out: &mut Sink) {
-        let Tree::Haproxy(config) = tree else { return };
-        check_config(config, out);
+    fn reads(&self) -> Reads<'_> {
+        Reads::Haproxy(self)
     }
 }
 
@@ -42,6 +42,13 @@ struct Settings<'a> {
     balance: Option<&'a Line>,
     cookie: Option<&'a Line>,
     hash_type: Option<&'a Line>,
+}
+
+impl Check<Parsed<'_, haproxy::Config>> for HaproxyPersistence {
+    fn check(&self, model: &Parsed<'_, haproxy::Config>, out: &mut Sink) {
+        let config = model.tree;
+        check_config(config, out);
+    }
 }
 
 impl<'a> Settings<'a> {

@@ -6,9 +6,9 @@
 
 use super::helm;
 use super::lb_words;
-use crate::detectors::Detector;
+use crate::detectors::Parsed;
+use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
-use crate::parse::Tree;
 use crate::parse::yaml::{Documents, Node};
 use crate::project::{Facts, Located, Sink};
 use crate::source::{FileKind, SourceFile};
@@ -64,20 +64,8 @@ impl Detector for KubernetesAffinity {
         &["SL401", "SL402"]
     }
 
-    fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Sink) {
-        let Tree::Data(docs) = tree else { return };
-        helm::record_values(file, docs, out);
-        for doc in &docs.docs {
-            let kind = doc.get("kind").and_then(Node::str);
-            if doc.get("apiVersion").is_some() {
-                match kind {
-                    Some("Service") => service(file, docs, doc, out),
-                    Some("BackendConfig") => backend_config(doc, out),
-                    _ => {}
-                }
-            }
-            annotations(file, docs, doc, out);
-        }
+    fn reads(&self) -> Reads<'_> {
+        Reads::Data(self)
     }
 
     fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
@@ -93,6 +81,24 @@ impl Detector for KubernetesAffinity {
                     diagnostic,
                 });
             }
+        }
+    }
+}
+
+impl Check<Parsed<'_, Documents>> for KubernetesAffinity {
+    fn check(&self, model: &Parsed<'_, Documents>, out: &mut Sink) {
+        let (file, docs) = (model.file, model.tree);
+        helm::record_values(file, docs, out);
+        for doc in &docs.docs {
+            let kind = doc.get("kind").and_then(Node::str);
+            if doc.get("apiVersion").is_some() {
+                match kind {
+                    Some("Service") => service(file, docs, doc, out),
+                    Some("BackendConfig") => backend_config(doc, out),
+                    _ => {}
+                }
+            }
+            annotations(file, docs, doc, out);
         }
     }
 }
@@ -282,13 +288,11 @@ fn annotations(file: &SourceFile, docs: &Documents, doc: &Node, out: &mut Sink) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::yaml;
 
     fn run(path: &str, text: &str) -> Vec<(String, String)> {
         let file = SourceFile::new(path.into(), FileKind::Yaml, text.into());
-        let tree = Tree::Data(yaml::parse(text));
         let mut sink = Sink::default();
-        KubernetesAffinity.check(&file, &tree, &mut sink);
+        crate::detectors::check_into(&KubernetesAffinity, &file, &mut sink);
         sink.diagnostics
             .iter()
             .map(|d| (d.rule.id.to_owned(), text[d.span.clone()].to_owned()))

@@ -5,11 +5,12 @@
 //! policies and the clusters are recorded and judged together after the walk.
 
 use super::{affinity, lb_words};
-use crate::detectors::Detector;
-use crate::parse::Tree;
+use crate::detectors::Parsed;
+use crate::detectors::{Check, Detector, Reads};
+use crate::parse::yaml::Documents;
 use crate::parse::yaml::Node;
 use crate::project::{Facts, Located, Sink};
-use crate::source::{FileKind, SourceFile};
+use crate::source::FileKind;
 use std::ops::Range;
 
 /// Consistent-hash balancing on a user or client key in Istio and Envoy.
@@ -46,8 +47,48 @@ impl Detector for MeshAffinity {
         &["SL401", "SL402"]
     }
 
-    fn check(&self, _file: &SourceFile, tree: &Tree, out: &mut Sink) {
-        let Tree::Data(docs) = tree else { return };
+    fn reads(&self) -> Reads<'_> {
+        Reads::Data(self)
+    }
+
+    fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
+        let clusters: Vec<&str> = facts
+            .of::<EnvoyHashCluster>()
+            .map(|(_, c)| c.0.as_str())
+            .collect();
+        for (path, EnvoyHashPolicy(span, what, cookie, cluster)) in facts.of::<EnvoyHashPolicy>() {
+            let hashed = match cluster {
+                Some(c) => clusters.contains(&c.as_str()),
+                None => !clusters.is_empty(),
+            };
+            if !hashed {
+                continue;
+            }
+            let whom = if *cookie {
+                "each user"
+            } else {
+                "each client address"
+            };
+            let what = format!(
+                "Envoy route hashes on {what} for a ring-hash/Maglev cluster, which pins {whom} \
+                 to one endpoint"
+            );
+            let diagnostic = if *cookie {
+                lb_words::cookie(span.clone(), &what)
+            } else {
+                lb_words::client_ip(span.clone(), &what)
+            };
+            out.push(Located {
+                path: path.to_owned(),
+                diagnostic,
+            });
+        }
+    }
+}
+
+impl Check<Parsed<'_, Documents>> for MeshAffinity {
+    fn check(&self, model: &Parsed<'_, Documents>, out: &mut Sink) {
+        let docs = model.tree;
         for doc in &docs.docs {
             let kind = doc.get("kind").and_then(Node::str);
             if kind == Some("DestinationRule") {
@@ -88,40 +129,6 @@ impl Detector for MeshAffinity {
                     }
                 }
             }
-        }
-    }
-
-    fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
-        let clusters: Vec<&str> = facts
-            .of::<EnvoyHashCluster>()
-            .map(|(_, c)| c.0.as_str())
-            .collect();
-        for (path, EnvoyHashPolicy(span, what, cookie, cluster)) in facts.of::<EnvoyHashPolicy>() {
-            let hashed = match cluster {
-                Some(c) => clusters.contains(&c.as_str()),
-                None => !clusters.is_empty(),
-            };
-            if !hashed {
-                continue;
-            }
-            let whom = if *cookie {
-                "each user"
-            } else {
-                "each client address"
-            };
-            let what = format!(
-                "Envoy route hashes on {what} for a ring-hash/Maglev cluster, which pins {whom} \
-                 to one endpoint"
-            );
-            let diagnostic = if *cookie {
-                lb_words::cookie(span.clone(), &what)
-            } else {
-                lb_words::client_ip(span.clone(), &what)
-            };
-            out.push(Located {
-                path: path.to_owned(),
-                diagnostic,
-            });
         }
     }
 }
@@ -242,12 +249,12 @@ fn destination_rule(doc: &Node, out: &mut Sink) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::yaml;
+    use crate::source::SourceFile;
 
     fn run(text: &str) -> Vec<String> {
         let file = SourceFile::new("mesh.yaml".into(), FileKind::Yaml, text.into());
         let mut sink = Sink::default();
-        MeshAffinity.check(&file, &Tree::Data(yaml::parse(text)), &mut sink);
+        crate::detectors::check_into(&MeshAffinity, &file, &mut sink);
         sink.diagnostics
             .iter()
             .map(|d| d.rule.id.to_owned())

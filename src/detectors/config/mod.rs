@@ -9,6 +9,7 @@ pub mod helm;
 pub mod kubernetes_affinity;
 pub mod lb_words;
 pub mod mesh_affinity;
+pub mod model;
 pub mod nginx_upstream;
 pub mod replicated_volume;
 pub mod terraform;

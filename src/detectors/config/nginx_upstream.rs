@@ -4,13 +4,14 @@
 //! `hash $request_uri` and friends spread by content for cache locality: not user pinning.
 
 use super::affinity;
-use crate::detectors::Detector;
+use crate::detectors::Parsed;
+use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
-use crate::parse::Tree;
+use crate::parse::nginx;
 use crate::parse::nginx::{Config, Directive};
 use crate::project::Sink;
 use crate::rules::{self, Rule};
-use crate::source::{FileKind, SourceFile};
+use crate::source::FileKind;
 use std::collections::HashMap;
 
 /// Sticky balancing in nginx upstream blocks.
@@ -146,24 +147,8 @@ impl Detector for NginxUpstream {
         &["SL401", "SL402"]
     }
 
-    fn check(&self, _file: &SourceFile, tree: &Tree, out: &mut Sink) {
-        let Tree::Nginx(config) = tree else { return };
-        let defs = definitions(config);
-        for upstream in config.walk() {
-            if upstream.name.value != "upstream" {
-                continue;
-            }
-            let name = upstream.args.first().map_or("", |a| a.value.as_str());
-            let who = format!("upstream `{name}`");
-            for d in upstream.block.iter().flatten() {
-                out.extend(check_directive(d, &who, &defs));
-            }
-        }
-        // These directives exist only inside `upstream`: at the top of a file they come from a
-        // snippet that an upstream block `include`s.
-        for d in &config.directives {
-            out.extend(check_directive(d, "this upstream snippet", &defs));
-        }
+    fn reads(&self) -> Reads<'_> {
+        Reads::Nginx(self)
     }
 }
 
@@ -204,9 +189,32 @@ fn check_directive(d: &Directive, who: &str, defs: &Definitions) -> Option<Diagn
     }
 }
 
+impl Check<Parsed<'_, nginx::Config>> for NginxUpstream {
+    fn check(&self, model: &Parsed<'_, nginx::Config>, out: &mut Sink) {
+        let config = model.tree;
+        let defs = definitions(config);
+        for upstream in config.walk() {
+            if upstream.name.value != "upstream" {
+                continue;
+            }
+            let name = upstream.args.first().map_or("", |a| a.value.as_str());
+            let who = format!("upstream `{name}`");
+            for d in upstream.block.iter().flatten() {
+                out.extend(check_directive(d, &who, &defs));
+            }
+        }
+        // These directives exist only inside `upstream`: at the top of a file they come from a
+        // snippet that an upstream block `include`s.
+        for d in &config.directives {
+            out.extend(check_directive(d, "this upstream snippet", &defs));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::source::SourceFile;
 
     #[test]
     fn keys_defined_by_map_and_set_are_followed() {
@@ -252,10 +260,9 @@ mod tests {
     #[test]
     fn stream_upstreams_and_legacy_sticky() {
         let text = "stream {\n  upstream db {\n    hash $remote_addr consistent;\n    server a:5432;\n  }\n}\nhttp {\n  upstream old {\n    sticky_cookie_insert srv_id expires=1h;\n  }\n  upstream pp {\n    hash $proxy_protocol_addr;\n  }\n}\n";
-        let config = crate::parse::nginx::parse(text);
         let file = SourceFile::new("nginx.conf".into(), FileKind::Nginx, text.into());
         let mut sink = Sink::default();
-        NginxUpstream.check(&file, &Tree::Nginx(config), &mut sink);
+        crate::detectors::check_into(&NginxUpstream, &file, &mut sink);
         let rules: Vec<_> = sink.diagnostics.iter().map(|d| d.rule.id).collect();
         assert_eq!(rules, ["SL402", "SL401", "SL402"]);
         assert!(

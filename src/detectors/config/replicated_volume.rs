@@ -6,9 +6,9 @@
 //! bind mount or a local named volume there. Scratch paths (`/tmp`, caches, logs) stay silent.
 
 use super::helm::{self, ChartValues};
-use crate::detectors::Detector;
+use crate::detectors::Parsed;
+use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
-use crate::parse::Tree;
 use crate::parse::yaml::{Documents, Node, Value};
 use crate::project::{Facts, Located, Sink};
 use crate::rules;
@@ -151,8 +151,68 @@ impl Detector for ReplicatedVolume {
         &["SL506"]
     }
 
-    fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Sink) {
-        let Tree::Data(docs) = tree else { return };
+    fn reads(&self) -> Reads<'_> {
+        Reads::Data(self)
+    }
+
+    fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
+        let values: Vec<&ChartValues> = facts.of::<ChartValues>().map(|(_, v)| v).collect();
+        let autoscalers: Vec<&Autoscaler> = facts.of::<Autoscaler>().map(|(_, a)| a).collect();
+        let claims: Vec<&Claim> = facts.of::<Claim>().map(|(_, c)| c).collect();
+        let overrides: Vec<&ReplicaOverride> =
+            facts.of::<ReplicaOverride>().map(|(_, o)| o).collect();
+        for (path, w) in facts.of::<Workload>() {
+            let Some(replicas) = replicas(w, &values, &autoscalers, &overrides) else {
+                continue;
+            };
+            for m in &w.mounts {
+                let (volume, consequence) = match &m.backing {
+                    Backing::HostPath => (
+                        format!("hostPath volume `{}`", m.volume),
+                        "each replica writes to the disk of whichever node it runs on, so what \
+                         one stored is missing on the others and stranded when it moves",
+                    ),
+                    Backing::EmptyDir => (
+                        format!("emptyDir volume `{}`", m.volume),
+                        "each pod gets its own empty directory, deleted with the pod, so what \
+                         one replica stored is missing on the others and lost on every rollout",
+                    ),
+                    Backing::Claim(claim) => {
+                        if !claims
+                            .iter()
+                            .any(|c| c.name == *claim && c.single_node(&values))
+                        {
+                            continue;
+                        }
+                        (
+                            format!("ReadWriteOnce claim `{claim}` (volume `{}`)", m.volume),
+                            "the volume attaches to one node at a time, so replicas scheduled \
+                             on other nodes cannot start and the data never leaves that node",
+                        )
+                    }
+                    Backing::ComposeLocal(what) => (
+                        what.clone(),
+                        "the data lives on one host's disk: replicas on other hosts (Swarm, \
+                         or a second VM) each see their own copy",
+                    ),
+                };
+                let message = format!(
+                    "{} `{}` runs {replicas} and mounts {volume} at `{}` for user data: \
+                     {consequence}",
+                    w.kind, w.name, m.path
+                );
+                out.push(Located {
+                    path: path.to_owned(),
+                    diagnostic: Diagnostic::new(&rules::SL506, m.span.clone(), message, HELP),
+                });
+            }
+        }
+    }
+}
+
+impl Check<Parsed<'_, Documents>> for ReplicatedVolume {
+    fn check(&self, model: &Parsed<'_, Documents>, out: &mut Sink) {
+        let (file, docs) = (model.file, model.tree);
         if file.kind == FileKind::Compose {
             compose(docs, out);
             return;
@@ -239,60 +299,6 @@ impl Detector for ReplicatedVolume {
                     out.fact(Claim { name, modes });
                 }
                 _ => {}
-            }
-        }
-    }
-
-    fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
-        let values: Vec<&ChartValues> = facts.of::<ChartValues>().map(|(_, v)| v).collect();
-        let autoscalers: Vec<&Autoscaler> = facts.of::<Autoscaler>().map(|(_, a)| a).collect();
-        let claims: Vec<&Claim> = facts.of::<Claim>().map(|(_, c)| c).collect();
-        let overrides: Vec<&ReplicaOverride> =
-            facts.of::<ReplicaOverride>().map(|(_, o)| o).collect();
-        for (path, w) in facts.of::<Workload>() {
-            let Some(replicas) = replicas(w, &values, &autoscalers, &overrides) else {
-                continue;
-            };
-            for m in &w.mounts {
-                let (volume, consequence) = match &m.backing {
-                    Backing::HostPath => (
-                        format!("hostPath volume `{}`", m.volume),
-                        "each replica writes to the disk of whichever node it runs on, so what \
-                         one stored is missing on the others and stranded when it moves",
-                    ),
-                    Backing::EmptyDir => (
-                        format!("emptyDir volume `{}`", m.volume),
-                        "each pod gets its own empty directory, deleted with the pod, so what \
-                         one replica stored is missing on the others and lost on every rollout",
-                    ),
-                    Backing::Claim(claim) => {
-                        if !claims
-                            .iter()
-                            .any(|c| c.name == *claim && c.single_node(&values))
-                        {
-                            continue;
-                        }
-                        (
-                            format!("ReadWriteOnce claim `{claim}` (volume `{}`)", m.volume),
-                            "the volume attaches to one node at a time, so replicas scheduled \
-                             on other nodes cannot start and the data never leaves that node",
-                        )
-                    }
-                    Backing::ComposeLocal(what) => (
-                        what.clone(),
-                        "the data lives on one host's disk: replicas on other hosts (Swarm, \
-                         or a second VM) each see their own copy",
-                    ),
-                };
-                let message = format!(
-                    "{} `{}` runs {replicas} and mounts {volume} at `{}` for user data: \
-                     {consequence}",
-                    w.kind, w.name, m.path
-                );
-                out.push(Located {
-                    path: path.to_owned(),
-                    diagnostic: Diagnostic::new(&rules::SL506, m.span.clone(), message, HELP),
-                });
             }
         }
     }
@@ -573,17 +579,16 @@ mod tests {
 
     #[test]
     fn templated_alternative_volumes_are_not_judged() {
-        use crate::parse::yaml;
         let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: wp\nspec:\n  replicas: 3\n  template:\n    spec:\n      containers:\n        - name: wp\n          volumeMounts:\n            - name: data\n              mountPath: /var/www/uploads\n      volumes:\n        - name: data\n          {{- if .Values.persistence.enabled }}\n          persistentVolumeClaim:\n            claimName: wp\n          {{- else }}\n          emptyDir: {}\n          {{- end }}\n";
         let file = SourceFile::new("t/deploy.yaml".into(), FileKind::Yaml, text.into());
         let mut sink = Sink::default();
-        ReplicatedVolume.check(&file, &Tree::Data(yaml::parse(text)), &mut sink);
+        crate::detectors::check_into(&ReplicatedVolume, &file, &mut sink);
         let facts = sink.take_facts();
         assert!(facts.is_empty(), "no workload fact for an ambiguous volume");
         let plain = text.replace("          {{- if .Values.persistence.enabled }}\n          persistentVolumeClaim:\n            claimName: wp\n          {{- else }}\n", "").replace("          {{- end }}\n", "");
         let file = SourceFile::new("t/deploy.yaml".into(), FileKind::Yaml, plain.clone());
         let mut sink = Sink::default();
-        ReplicatedVolume.check(&file, &Tree::Data(yaml::parse(&plain)), &mut sink);
+        crate::detectors::check_into(&ReplicatedVolume, &file, &mut sink);
         assert_eq!(sink.take_facts().len(), 1);
     }
 

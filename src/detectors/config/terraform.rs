@@ -14,12 +14,12 @@
 //! without default, a conditional) is not reported.
 
 use super::affinity;
-use crate::detectors::Detector;
+use crate::detectors::Parsed;
+use crate::detectors::{Check as CheckFile, Detector, Reads};
 use crate::diagnostic::Diagnostic;
-use crate::parse::Tree;
 use crate::project::{Facts, Located, Sink};
 use crate::rules::{self, Rule};
-use crate::source::{FileKind, SourceFile};
+use crate::source::FileKind;
 use hcl_edit::Span;
 use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
 use hcl_edit::structure::{Block, Body};
@@ -166,8 +166,85 @@ impl Detector for TerraformAffinity {
         &["SL401", "SL402"]
     }
 
-    fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Sink) {
-        let Tree::Hcl(body) = tree else { return };
+    fn reads(&self) -> Reads<'_> {
+        Reads::Hcl(self)
+    }
+
+    fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
+        let mut bindings: HashMap<(&str, bool, &str), (BindingKind, &Val)> = HashMap::new();
+        for (_, b) in facts.of::<Binding>() {
+            let key = (
+                b.dir.as_str(),
+                b.kind == BindingKind::Local,
+                b.name.as_str(),
+            );
+            // tfvars win over a variable's default.
+            let keep = bindings
+                .get(&key)
+                .is_none_or(|(k, _)| *k != BindingKind::TfVars);
+            if keep {
+                bindings.insert(key, (b.kind, &b.value));
+            }
+        }
+        let mut callers: HashMap<&str, Vec<(&str, &ModuleCall)>> = HashMap::new();
+        for (path, call) in facts.of::<ModuleCall>() {
+            callers
+                .entry(call.dir.as_str())
+                .or_default()
+                .push((path, call));
+        }
+        let eval = |dir: &str, call: Option<&ModuleCall>, term: &Term| -> Option<Val> {
+            match term {
+                Term::Absent => None,
+                Term::Lit(v) => Some(v.clone()),
+                Term::Ref { var, name, path } => {
+                    // An input the caller passes wins over the variable's default.
+                    let passed = call
+                        .filter(|_| *var)
+                        .and_then(|c| c.args.iter().find(|(n, _)| n == name))
+                        .map(|(_, v)| v);
+                    let mut v = match passed {
+                        Some(v) => v,
+                        None => bindings.get(&(dir, !*var, name.as_str()))?.1,
+                    };
+                    for p in path {
+                        let Val::Obj(members) = v else {
+                            return Some(Val::Unknown);
+                        };
+                        v = &members.iter().find(|(k, _)| k == p)?.1;
+                    }
+                    Some(v.clone())
+                }
+            }
+        };
+        for (path, c) in facts.of::<Candidate>() {
+            // A called module is judged with each caller's inputs; a root module on its own.
+            let calls: Vec<Option<(&str, &ModuleCall)>> = match callers.get(c.dir.as_str()) {
+                Some(list) => list.iter().map(|c| Some(*c)).collect(),
+                None => vec![None],
+            };
+            let found = calls.into_iter().find_map(|call| {
+                let mut d = decide(c, |t| eval(&c.dir, call.map(|(_, m)| m), t))?;
+                if let Some((at, call)) = call {
+                    let name = format!("`{}`", c.resource);
+                    let called = format!("{name} (as `{}` in {at} calls it)", call.caller);
+                    d.message = d.message.replacen(&name, &called, 1);
+                }
+                Some(d)
+            });
+            if let Some(diagnostic) = found {
+                out.push(Located {
+                    path: path.to_owned(),
+                    diagnostic,
+                });
+            }
+        }
+    }
+}
+
+impl CheckFile<Parsed<'_, hcl_edit::structure::Body>> for TerraformAffinity {
+    fn check(&self, model: &Parsed<'_, hcl_edit::structure::Body>, out: &mut Sink) {
+        let (file, body) = (model.file, model.tree);
         let (dir, name) = match file.rel_path.rsplit_once('/') {
             Some((d, n)) => (d.to_owned(), n.to_ascii_lowercase()),
             None => (String::new(), file.rel_path.to_ascii_lowercase()),
@@ -261,77 +338,6 @@ impl Detector for TerraformAffinity {
                     }
                 }
                 _ => {}
-            }
-        }
-    }
-
-    fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
-        let mut bindings: HashMap<(&str, bool, &str), (BindingKind, &Val)> = HashMap::new();
-        for (_, b) in facts.of::<Binding>() {
-            let key = (
-                b.dir.as_str(),
-                b.kind == BindingKind::Local,
-                b.name.as_str(),
-            );
-            // tfvars win over a variable's default.
-            let keep = bindings
-                .get(&key)
-                .is_none_or(|(k, _)| *k != BindingKind::TfVars);
-            if keep {
-                bindings.insert(key, (b.kind, &b.value));
-            }
-        }
-        let mut callers: HashMap<&str, Vec<(&str, &ModuleCall)>> = HashMap::new();
-        for (path, call) in facts.of::<ModuleCall>() {
-            callers
-                .entry(call.dir.as_str())
-                .or_default()
-                .push((path, call));
-        }
-        let eval = |dir: &str, call: Option<&ModuleCall>, term: &Term| -> Option<Val> {
-            match term {
-                Term::Absent => None,
-                Term::Lit(v) => Some(v.clone()),
-                Term::Ref { var, name, path } => {
-                    // An input the caller passes wins over the variable's default.
-                    let passed = call
-                        .filter(|_| *var)
-                        .and_then(|c| c.args.iter().find(|(n, _)| n == name))
-                        .map(|(_, v)| v);
-                    let mut v = match passed {
-                        Some(v) => v,
-                        None => bindings.get(&(dir, !*var, name.as_str()))?.1,
-                    };
-                    for p in path {
-                        let Val::Obj(members) = v else {
-                            return Some(Val::Unknown);
-                        };
-                        v = &members.iter().find(|(k, _)| k == p)?.1;
-                    }
-                    Some(v.clone())
-                }
-            }
-        };
-        for (path, c) in facts.of::<Candidate>() {
-            // A called module is judged with each caller's inputs; a root module on its own.
-            let calls: Vec<Option<(&str, &ModuleCall)>> = match callers.get(c.dir.as_str()) {
-                Some(list) => list.iter().map(|c| Some(*c)).collect(),
-                None => vec![None],
-            };
-            let found = calls.into_iter().find_map(|call| {
-                let mut d = decide(c, |t| eval(&c.dir, call.map(|(_, m)| m), t))?;
-                if let Some((at, call)) = call {
-                    let name = format!("`{}`", c.resource);
-                    let called = format!("{name} (as `{}` in {at} calls it)", call.caller);
-                    d.message = d.message.replacen(&name, &called, 1);
-                }
-                Some(d)
-            });
-            if let Some(diagnostic) = found {
-                out.push(Located {
-                    path: path.to_owned(),
-                    diagnostic,
-                });
             }
         }
     }
@@ -770,6 +776,7 @@ fn val(expr: &Expression) -> Val {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::source::SourceFile;
 
     /// Findings of one module given as (file name, text) pairs: (rule, flagged text).
     fn findings(files: &[(&str, &str)]) -> Vec<(&'static str, String)> {
@@ -778,9 +785,8 @@ mod tests {
         let mut texts = HashMap::new();
         for (name, text) in files {
             let file = SourceFile::new(format!("mod/{name}"), FileKind::Hcl, (*text).into());
-            let body = hcl_edit::parser::parse_body(text).expect("parses");
             let mut sink = Sink::default();
-            TerraformAffinity.check(&file, &Tree::Hcl(Box::new(body)), &mut sink);
+            crate::detectors::check_into(&TerraformAffinity, &file, &mut sink);
             for fact in sink.take_facts() {
                 entries.push((
                     0,

@@ -4,11 +4,12 @@
 //! and in the Kubernetes Ingress provider's Service annotation.
 
 use super::lb_words;
-use crate::detectors::Detector;
-use crate::parse::Tree;
+use crate::detectors::Parsed;
+use crate::detectors::{Check, Detector, Reads};
+use crate::parse::yaml::Documents;
 use crate::parse::yaml::{Node, Value};
 use crate::project::Sink;
-use crate::source::{FileKind, SourceFile};
+use crate::source::FileKind;
 
 /// Sticky cookies in Traefik configuration, labels and CRDs.
 pub struct TraefikSticky;
@@ -32,8 +33,34 @@ impl Detector for TraefikSticky {
         &["SL401"]
     }
 
-    fn check(&self, _file: &SourceFile, tree: &Tree, out: &mut Sink) {
-        let Tree::Data(docs) = tree else { return };
+    fn reads(&self) -> Reads<'_> {
+        Reads::Data(self)
+    }
+}
+
+/// A `sticky: { cookie: … }` block inside `holder` (a load balancer, weighted service or CRD
+/// service entry).
+fn sticky_cookie(holder: Option<&Node>, who: &str, out: &mut Sink) {
+    let Some((key, sticky)) = holder.and_then(|h| {
+        h.entries()
+            .into_iter()
+            .find(|(k, _)| k.str().is_some_and(|s| s.eq_ignore_ascii_case("sticky")))
+    }) else {
+        return;
+    };
+    let Some(cookie) = sticky.get_ci("cookie") else {
+        return;
+    };
+    let what = match cookie.get_ci("name").and_then(Node::str) {
+        Some(n) => format!("Traefik sticky cookie `{n}` on {who} pins each user to one server"),
+        None => format!("Traefik sticky cookie on {who} pins each user to one server"),
+    };
+    out.push(lb_words::cookie(key.span.clone(), &what));
+}
+
+impl Check<Parsed<'_, Documents>> for TraefikSticky {
+    fn check(&self, model: &Parsed<'_, Documents>, out: &mut Sink) {
+        let docs = model.tree;
         for doc in &docs.docs {
             let crd = doc
                 .get("apiVersion")
@@ -75,26 +102,6 @@ impl Detector for TraefikSticky {
             }
         }
     }
-}
-
-/// A `sticky: { cookie: … }` block inside `holder` (a load balancer, weighted service or CRD
-/// service entry).
-fn sticky_cookie(holder: Option<&Node>, who: &str, out: &mut Sink) {
-    let Some((key, sticky)) = holder.and_then(|h| {
-        h.entries()
-            .into_iter()
-            .find(|(k, _)| k.str().is_some_and(|s| s.eq_ignore_ascii_case("sticky")))
-    }) else {
-        return;
-    };
-    let Some(cookie) = sticky.get_ci("cookie") else {
-        return;
-    };
-    let what = match cookie.get_ci("name").and_then(Node::str) {
-        Some(n) => format!("Traefik sticky cookie `{n}` on {who} pins each user to one server"),
-        None => format!("Traefik sticky cookie on {who} pins each user to one server"),
-    };
-    out.push(lb_words::cookie(key.span.clone(), &what));
 }
 
 /// The service a sticky label configures (empty when the label names none): v2+
@@ -159,17 +166,12 @@ fn labels<'a>(entries: impl Iterator<Item = (&'a Node, Option<&'a Node>)>, out: 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::{data, yaml};
+    use crate::source::SourceFile;
 
     fn run(kind: FileKind, text: &str) -> Vec<String> {
         let file = SourceFile::new("x".into(), kind, text.into());
-        let docs = if kind == FileKind::TraefikToml {
-            data::parse_toml(text)
-        } else {
-            yaml::parse(text)
-        };
         let mut sink = Sink::default();
-        TraefikSticky.check(&file, &Tree::Data(docs), &mut sink);
+        crate::detectors::check_into(&TraefikSticky, &file, &mut sink);
         sink.diagnostics
             .iter()
             .map(|d| text[d.span.clone()].to_owned())

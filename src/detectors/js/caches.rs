@@ -3,16 +3,15 @@
 //! `Map` that an async function fills with fetched data. Each instance then holds its own copy,
 //! starts cold, and misses invalidations made on the others.
 
-use super::env::EnvBranches;
+use super::model::JsModel;
 use super::module_scope::{ModuleScope, enclosing_function, unparenthesize};
 use super::options::{Prop, any_option, arg, head, option, returned_value};
-use crate::detectors::Detector;
+use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
-use crate::parse::Tree;
 use crate::parse::js::{preorder, string_value, text};
 use crate::project::Sink;
 use crate::rules;
-use crate::source::{FileKind, SourceFile};
+use crate::source::FileKind;
 use std::collections::HashSet;
 use tree_sitter::Node;
 
@@ -67,63 +66,8 @@ impl Detector for Caches {
         &["SL301"]
     }
 
-    fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Sink) {
-        let Tree::Js(tree) = tree else { return };
-        let src = file.text.as_str();
-        let root = tree.root_node();
-        let scope = ModuleScope::new(root, src);
-        let mut memory_cache_reported = false;
-        // Migrations and one-off scripts run once; a memo there is not state the web tier serves.
-        let one_off = file.rel_path.split('/').any(|c| {
-            matches!(
-                c,
-                "migrations" | "migration" | "seeds" | "seeders" | "scripts" | "bin"
-            )
-        });
-        let map_caches = if one_off {
-            Vec::new()
-        } else {
-            module_map_caches(root, src)
-        };
-        let mut filled: HashSet<&str> = HashSet::new();
-        let env = EnvBranches::new(root, src);
-        preorder(root, |node| {
-            match node.kind() {
-                "new_expression" | "call_expression" if env.contains(node) => return false,
-                "new_expression" => check_new(node, src, &scope, out),
-                "call_expression" => {
-                    let Some(callee) = node.child_by_field_name("function") else {
-                        return true;
-                    };
-                    if !memory_cache_reported && scope.is(callee, src, &["memory-cache"], &["put"])
-                    {
-                        memory_cache_reported = true;
-                        out.push(Diagnostic::new(
-                            &rules::SL301,
-                            callee.byte_range(),
-                            "memory-cache keeps cached data in this process's memory",
-                            HELP,
-                        ));
-                    }
-                    check_call(node, callee, src, &scope, out);
-                    filled.extend(map_set_after_await(node, callee, src, &map_caches));
-                }
-                _ => {}
-            }
-            true
-        });
-        for (name, decl) in map_caches {
-            if filled.contains(name) {
-                out.push(Diagnostic::new(
-                    &rules::SL301,
-                    decl.byte_range(),
-                    format!(
-                        "module-level `Map` `{name}` caches fetched data in this process's memory"
-                    ),
-                    HELP,
-                ));
-            }
-        }
+    fn reads(&self) -> Reads<'_> {
+        Reads::Js(self)
     }
 }
 
@@ -159,6 +103,67 @@ fn check_new<'t>(new: Node<'t>, src: &str, scope: &ModuleScope<'t>, out: &mut Si
         format!("{name} keeps cached data in this process's memory"),
         HELP,
     ));
+}
+
+impl Check<JsModel<'_>> for Caches {
+    fn check(&self, model: &JsModel<'_>, out: &mut Sink) {
+        let file = model.file;
+        let src = model.src;
+        let root = model.root;
+        let scope = model.scope();
+        let mut memory_cache_reported = false;
+        // Migrations and one-off scripts run once; a memo there is not state the web tier serves.
+        let one_off = file.rel_path.split('/').any(|c| {
+            matches!(
+                c,
+                "migrations" | "migration" | "seeds" | "seeders" | "scripts" | "bin"
+            )
+        });
+        let map_caches = if one_off {
+            Vec::new()
+        } else {
+            module_map_caches(root, src)
+        };
+        let mut filled: HashSet<&str> = HashSet::new();
+        let env = &model.env;
+        preorder(root, |node| {
+            match node.kind() {
+                "new_expression" | "call_expression" if env.contains(node) => return false,
+                "new_expression" => check_new(node, src, scope, out),
+                "call_expression" => {
+                    let Some(callee) = node.child_by_field_name("function") else {
+                        return true;
+                    };
+                    if !memory_cache_reported && scope.is(callee, src, &["memory-cache"], &["put"])
+                    {
+                        memory_cache_reported = true;
+                        out.push(Diagnostic::new(
+                            &rules::SL301,
+                            callee.byte_range(),
+                            "memory-cache keeps cached data in this process's memory",
+                            HELP,
+                        ));
+                    }
+                    check_call(node, callee, src, scope, out);
+                    filled.extend(map_set_after_await(node, callee, src, &map_caches));
+                }
+                _ => {}
+            }
+            true
+        });
+        for (name, decl) in map_caches {
+            if filled.contains(name) {
+                out.push(Diagnostic::new(
+                    &rules::SL301,
+                    decl.byte_range(),
+                    format!(
+                        "module-level `Map` `{name}` caches fetched data in this process's memory"
+                    ),
+                    HELP,
+                ));
+            }
+        }
+    }
 }
 
 fn check_call<'t>(

@@ -8,6 +8,7 @@ pub const JS_KINDS: &[FileKind] = &[FileKind::JavaScript, FileKind::TypeScript, 
 pub mod caches;
 pub mod env;
 pub mod linked;
+pub mod model;
 pub mod module_scope;
 pub mod options;
 pub mod rate_limit;
@@ -28,9 +29,8 @@ pub(crate) fn run(
     use crate::source::{FileKind, SourceFile};
     let kind = FileKind::from_path(std::path::Path::new(path)).unwrap_or(FileKind::TypeScript);
     let file = SourceFile::new(path.to_owned(), kind, src.to_owned());
-    let tree = crate::parse::js::parse(kind, src).expect("parses");
     let mut sink = crate::project::Sink::default();
-    detector.check(&file, &crate::parse::Tree::Js(tree), &mut sink);
+    crate::detectors::check_into(detector, &file, &mut sink);
     sink.diagnostics
         .iter()
         .map(|d| {

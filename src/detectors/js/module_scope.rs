@@ -42,6 +42,12 @@ pub struct Binding {
     pub imported: Imported,
 }
 
+#[cfg(test)]
+thread_local! {
+    /// Module scopes built on this thread (the model builds one per file, whatever reads it).
+    pub(crate) static BUILT: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// Facts about one module, gathered in one pass over its tree.
 #[derive(Debug, Default)]
 pub struct ModuleScope<'t> {
@@ -78,6 +84,8 @@ fn module_of_import<'s>(stmt: Node<'_>, source: &'s str) -> Option<&'s str> {
 impl<'t> ModuleScope<'t> {
     /// Gathers the scope facts of a module.
     pub fn new(root: Node<'t>, source: &str) -> Self {
+        #[cfg(test)]
+        BUILT.with(|n| n.set(n.get() + 1));
         let mut scope = ModuleScope::default();
         preorder(root, |node| {
             match node.kind() {

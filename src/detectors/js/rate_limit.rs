@@ -6,16 +6,15 @@
 //! `x-forwarded-for`, `remoteAddress`) in a function that limits (answers 429, or is named for
 //! limiting or throttling).
 
-use super::env::EnvBranches;
+use super::model::JsModel;
 use super::module_scope::{Imported, ModuleScope};
 use super::options::{Prop, any_option, arg, head, option, returned_value};
-use crate::detectors::Detector;
+use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
-use crate::parse::Tree;
 use crate::parse::js::{key_name, preorder, string_value, text};
 use crate::project::Sink;
 use crate::rules;
-use crate::source::{FileKind, SourceFile};
+use crate::source::FileKind;
 use tree_sitter::Node;
 
 /// In-process rate limiter counters.
@@ -55,28 +54,8 @@ impl Detector for RateLimit {
         &["SL503"]
     }
 
-    fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Sink) {
-        let Tree::Js(tree) = tree else { return };
-        let src = file.text.as_str();
-        let root = tree.root_node();
-        let scope = ModuleScope::new(root, src);
-        let env = EnvBranches::new(root, src);
-        let mut counters: Vec<usize> = Vec::new();
-        preorder(root, |node| {
-            let mut found = Sink::default();
-            match node.kind() {
-                "call_expression" => {
-                    check_call(node, src, &scope, &mut found);
-                    check_ip_counter(node, src, &scope, &mut counters, &mut found);
-                }
-                "new_expression" => check_new(node, src, &scope, &mut found),
-                _ => {}
-            }
-            if !found.is_empty() && !env.contains(node) {
-                out.extend(found.diagnostics);
-            }
-            true
-        });
+    fn reads(&self) -> Reads<'_> {
+        Reads::Js(self)
     }
 }
 
@@ -183,6 +162,32 @@ fn check_call<'t>(call: Node<'t>, src: &str, scope: &ModuleScope<'t>, out: &mut 
             }
         }
         _ => {}
+    }
+}
+
+impl Check<JsModel<'_>> for RateLimit {
+    fn check(&self, model: &JsModel<'_>, out: &mut Sink) {
+        let _file = model.file;
+        let src = model.src;
+        let root = model.root;
+        let scope = model.scope();
+        let env = &model.env;
+        let mut counters: Vec<usize> = Vec::new();
+        preorder(root, |node| {
+            let mut found = Sink::default();
+            match node.kind() {
+                "call_expression" => {
+                    check_call(node, src, scope, &mut found);
+                    check_ip_counter(node, src, scope, &mut counters, &mut found);
+                }
+                "new_expression" => check_new(node, src, scope, &mut found),
+                _ => {}
+            }
+            if !found.is_empty() && !env.contains(node) {
+                out.extend(found.diagnostics);
+            }
+            true
+        });
     }
 }
 

@@ -4,15 +4,16 @@
 //! `RedisIoAdapter`), so servers are resolved across the project: an adapter call anywhere, or an
 //! adapter package in a package.json, keeps them silent.
 
+use super::model::JsModel;
 use super::module_scope::{ModuleScope, unparenthesize};
 use super::options::{Prop, arg, head, option};
-use crate::detectors::Detector;
+use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
-use crate::parse::Tree;
 use crate::parse::js::{preorder, text};
+use crate::project::manifests::{Ecosystem, Manifests};
 use crate::project::{Facts, Located, Sink};
 use crate::rules;
-use crate::source::{FileKind, SourceFile};
+use crate::source::FileKind;
 use std::ops::Range;
 use tree_sitter::Node;
 
@@ -72,12 +73,7 @@ impl Detector for Realtime {
         "js/realtime"
     }
     fn kinds(&self) -> &'static [FileKind] {
-        &[
-            FileKind::JavaScript,
-            FileKind::TypeScript,
-            FileKind::Tsx,
-            FileKind::PackageJson,
-        ]
+        &[FileKind::JavaScript, FileKind::TypeScript, FileKind::Tsx]
     }
     fn triggers(&self) -> &'static [&'static str] {
         &[
@@ -92,33 +88,27 @@ impl Detector for Realtime {
         &["SL502"]
     }
 
-    fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Sink) {
-        match tree {
-            Tree::Data(manifest) => {
-                let has_adapter = manifest
-                    .docs
-                    .iter()
-                    .flat_map(|doc| {
-                        ["dependencies", "devDependencies", "optionalDependencies"]
-                            .iter()
-                            .filter_map(|k| doc.get(k))
-                    })
-                    .flat_map(|deps| deps.entries())
-                    .any(|(name, _)| name.str().is_some_and(|n| ADAPTER_PACKAGES.contains(&n)));
-                if has_adapter {
-                    out.fact(Fact::Adapter);
-                }
-            }
-            Tree::Js(tree) => check_js(file, tree.root_node(), out),
-            _ => {}
-        }
+    fn reads(&self) -> Reads<'_> {
+        Reads::Js(self)
     }
 
     fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
         if facts.of::<Fact>().any(|(_, f)| matches!(f, Fact::Adapter)) {
             return;
         }
+        let manifests = Manifests::new(facts);
+        // An adapter declared in the server's own package counts; a neighbour's does not.
+        let declared = |path: &str| {
+            manifests.of(Ecosystem::Npm, path).is_some_and(|m| {
+                m.deps
+                    .iter()
+                    .any(|d| ADAPTER_PACKAGES.contains(&d.package.as_deref().unwrap_or(&d.name)))
+            })
+        };
         for (path, fact) in facts.of::<Fact>() {
+            if declared(path) {
+                continue;
+            }
             if let Fact::Server(span, message, help) = fact {
                 out.push(Located {
                     path: path.to_owned(),
@@ -129,16 +119,22 @@ impl Detector for Realtime {
     }
 }
 
-fn check_js(file: &SourceFile, root: Node<'_>, out: &mut Sink) {
-    let src = file.text.as_str();
-    let scope = ModuleScope::new(root, src);
+impl Check<JsModel<'_>> for Realtime {
+    fn check(&self, model: &JsModel<'_>, out: &mut Sink) {
+        check_js(model, out);
+    }
+}
+
+fn check_js(model: &JsModel<'_>, out: &mut Sink) {
+    let (src, root) = (model.src, model.root);
+    let scope = model.scope();
     let relays = scope.imports_any(PUBSUB_MODULES);
     preorder(root, |node| {
         match node.kind() {
             "new_expression" | "call_expression" => {
-                socket_io_server(node, src, &scope, out);
+                socket_io_server(node, src, scope, out);
             }
-            "member_expression" if !relays => ws_broadcast(node, src, &scope, out),
+            "member_expression" if !relays => ws_broadcast(node, src, scope, out),
             _ => {}
         }
         true

@@ -1,15 +1,14 @@
 //! Recurring jobs scheduled inside the app process: node-cron, cron's `CronJob`, node-schedule,
 //! NestJS `@Cron` / `@Interval`. Every instance runs every job.
 
-use super::module_scope::ModuleScope;
+use super::model::JsModel;
 use super::options::{head, invoked};
-use crate::detectors::Detector;
+use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
-use crate::parse::Tree;
 use crate::parse::js::{preorder, text};
 use crate::project::Sink;
 use crate::rules;
-use crate::source::{FileKind, SourceFile};
+use crate::source::FileKind;
 use tree_sitter::Node;
 
 /// In-process cron and interval schedulers.
@@ -52,8 +51,25 @@ impl Detector for Schedulers {
         &["SL501"]
     }
 
-    fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Sink) {
-        let Tree::Js(tree) = tree else { return };
+    fn reads(&self) -> Reads<'_> {
+        Reads::Js(self)
+    }
+}
+
+/// Names in a job's callback that mean it takes a distributed lock or checks leadership first
+/// (`redlock.using`, `acquireLock`, a synchronized `clock.set`, `isLeader`), so only one
+/// instance does the work.
+fn is_lock_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    (lower.contains("lock") && !lower.contains("block"))
+        || lower.contains("leader")
+        || lower.contains("mutex")
+        || lower.starts_with("acquire")
+}
+
+impl Check<JsModel<'_>> for Schedulers {
+    fn check(&self, model: &JsModel<'_>, out: &mut Sink) {
+        let file = model.file;
         // A dedicated worker entry point runs once, apart from the web instances.
         if file
             .rel_path
@@ -62,9 +78,9 @@ impl Detector for Schedulers {
         {
             return;
         }
-        let src = file.text.as_str();
-        let root = tree.root_node();
-        let scope = ModuleScope::new(root, src);
+        let src = model.src;
+        let root = model.root;
+        let scope = model.scope();
         preorder(root, |node| {
             let target = invoked(node);
             let Some(target) = target else { return true };
@@ -92,17 +108,6 @@ impl Detector for Schedulers {
             true
         });
     }
-}
-
-/// Names in a job's callback that mean it takes a distributed lock or checks leadership first
-/// (`redlock.using`, `acquireLock`, a synchronized `clock.set`, `isLeader`), so only one
-/// instance does the work.
-fn is_lock_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    (lower.contains("lock") && !lower.contains("block"))
-        || lower.contains("leader")
-        || lower.contains("mutex")
-        || lower.starts_with("acquire")
 }
 
 fn guarded_by_lock(call: Node<'_>, src: &str) -> bool {

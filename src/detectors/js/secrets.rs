@@ -2,15 +2,15 @@
 //! `crypto.randomBytes` / `randomUUID` / uuid / nanoid. Each instance then signs with its own key,
 //! so a cookie or token issued by one is rejected by the others (and by itself after a restart).
 
+use super::model::JsModel;
 use super::module_scope::{ModuleScope, enclosing_function};
 use super::options::arg;
-use crate::detectors::Detector;
+use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
-use crate::parse::Tree;
 use crate::parse::js::{key_name, preorder, text};
 use crate::project::Sink;
 use crate::rules;
-use crate::source::{FileKind, SourceFile};
+use crate::source::FileKind;
 use tree_sitter::Node;
 
 /// Secrets that differ per process.
@@ -91,11 +91,28 @@ impl Detector for EphemeralSecrets {
         &["SL505"]
     }
 
-    fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Sink) {
-        let Tree::Js(tree) = tree else { return };
-        let src = file.text.as_str();
-        let root = tree.root_node();
-        let scope = ModuleScope::new(root, src);
+    fn reads(&self) -> Reads<'_> {
+        Reads::Js(self)
+    }
+}
+
+fn finding(at: Node<'_>, what: &str) -> Diagnostic {
+    Diagnostic::new(
+        &rules::SL505,
+        at.byte_range(),
+        format!(
+            "`{what}` is generated at startup, so every instance (and every restart) signs with a different key"
+        ),
+        HELP,
+    )
+}
+
+impl Check<JsModel<'_>> for EphemeralSecrets {
+    fn check(&self, model: &JsModel<'_>, out: &mut Sink) {
+        let _file = model.file;
+        let src = model.src;
+        let root = model.root;
+        let scope = model.scope();
         preorder(root, |node| {
             match node.kind() {
                 // `{ secret: crypto.randomBytes(32).toString('hex') }`
@@ -105,7 +122,7 @@ impl Detector for EphemeralSecrets {
                         node.child_by_field_name("value"),
                     ) && SECRET_KEYS.contains(&key_name(key, src))
                         && configures_signing(node, src)
-                        && is_random(value, src, &scope)
+                        && is_random(value, src, scope)
                     {
                         out.push(finding(value, key_name(key, src)));
                     }
@@ -114,7 +131,7 @@ impl Detector for EphemeralSecrets {
                     let name = text(node, src);
                     if SECRET_KEYS.contains(&name)
                         && configures_signing(node, src)
-                        && is_random(node, src, &scope)
+                        && is_random(node, src, scope)
                     {
                         out.push(finding(node, name));
                     }
@@ -134,7 +151,7 @@ impl Detector for EphemeralSecrets {
                         None
                     };
                     if let Some(key) = key_arg
-                        && is_random(key, src, &scope)
+                        && is_random(key, src, scope)
                     {
                         out.push(finding(key, "signing key"));
                     }
@@ -151,7 +168,7 @@ impl Detector for EphemeralSecrets {
                                 || (matches!(text(p, src), "secret" | "secretKey")
                                     && enclosing_function(node).is_none())
                         })
-                        && is_random(right, src, &scope)
+                        && is_random(right, src, scope)
                     {
                         out.push(finding(right, text(left, src)));
                     }
@@ -161,17 +178,6 @@ impl Detector for EphemeralSecrets {
             true
         });
     }
-}
-
-fn finding(at: Node<'_>, what: &str) -> Diagnostic {
-    Diagnostic::new(
-        &rules::SL505,
-        at.byte_range(),
-        format!(
-            "`{what}` is generated at startup, so every instance (and every restart) signs with a different key"
-        ),
-        HELP,
-    )
 }
 
 /// Whether the object holding `prop` configures a library (it is an argument of a known consumer)

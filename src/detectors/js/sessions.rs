@@ -7,15 +7,15 @@
 
 use super::env::EnvBranches;
 use super::linked::{ImportRef, exports, import_ref};
+use super::model::JsModel;
 use super::module_scope::ModuleScope;
 use super::options::{Prop, arg, is_nullish, option};
-use crate::detectors::Detector;
+use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
-use crate::parse::Tree;
 use crate::parse::js::{preorder, text};
 use crate::project::{Facts, Located, Sink};
 use crate::rules::{self, Rule};
-use crate::source::{FileKind, SourceFile};
+use crate::source::FileKind;
 use tree_sitter::Node;
 
 /// Session middleware with its default or an explicit instance-local store.
@@ -153,45 +153,8 @@ impl Detector for Sessions {
         &["SL101", "SL102"]
     }
 
-    fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Sink) {
-        let Tree::Js(tree) = tree else { return };
-        let src = file.text.as_str();
-        let root = tree.root_node();
-        let scope = ModuleScope::new(root, src);
-        let env = EnvBranches::new(root, src);
-        preorder(root, |node| {
-            if node.kind() == "call_expression"
-                && let Some((mw, at, options)) = middleware_call(node, src, &scope)
-                && !env.contains(node)
-            {
-                check_options(mw, at, options, src, &scope, &env, &file.rel_path, out);
-            }
-            true
-        });
-        for (name, value) in exports(root, src, &scope) {
-            let value = match value.kind() {
-                // `module.exports = { MyStore }` of `class MyStore {…}` declared above.
-                "identifier" | "shorthand_property_identifier" => {
-                    class_named(root, text(value, src), src).unwrap_or(value)
-                }
-                _ => value,
-            };
-            if let Some((rule, what)) =
-                local_store(value, src, &scope).or_else(|| own_memory_store(value, src))
-            {
-                out.fact(StoreExport {
-                    name,
-                    rule,
-                    what,
-                    // A class is shown by its head (`class MyStore`), not its whole body.
-                    span: value.start_byte()
-                        ..value
-                            .child_by_field_name("name")
-                            .filter(|_| value.kind() == "class_declaration")
-                            .map_or(value.end_byte(), |n| n.end_byte()),
-                });
-            }
-        }
+    fn reads(&self) -> Reads<'_> {
+        Reads::Js(self)
     }
 
     fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
@@ -215,6 +178,49 @@ impl Detector for Sessions {
                     export.span.clone(),
                 ),
             });
+        }
+    }
+}
+
+impl Check<JsModel<'_>> for Sessions {
+    fn check(&self, model: &JsModel<'_>, out: &mut Sink) {
+        let file = model.file;
+        let src = model.src;
+        let root = model.root;
+        let scope = model.scope();
+        let env = &model.env;
+        preorder(root, |node| {
+            if node.kind() == "call_expression"
+                && let Some((mw, at, options)) = middleware_call(node, src, scope)
+                && !env.contains(node)
+            {
+                check_options(mw, at, options, src, scope, env, &file.rel_path, out);
+            }
+            true
+        });
+        for (name, value) in exports(root, src, scope) {
+            let value = match value.kind() {
+                // `module.exports = { MyStore }` of `class MyStore {…}` declared above.
+                "identifier" | "shorthand_property_identifier" => {
+                    class_named(root, text(value, src), src).unwrap_or(value)
+                }
+                _ => value,
+            };
+            if let Some((rule, what)) =
+                local_store(value, src, scope).or_else(|| own_memory_store(value, src))
+            {
+                out.fact(StoreExport {
+                    name,
+                    rule,
+                    what,
+                    // A class is shown by its head (`class MyStore`), not its whole body.
+                    span: value.start_byte()
+                        ..value
+                            .child_by_field_name("name")
+                            .filter(|_| value.kind() == "class_declaration")
+                            .map_or(value.end_byte(), |n| n.end_byte()),
+                });
+            }
         }
     }
 }

@@ -4,15 +4,15 @@
 //! In-memory databases (`:memory:`) and configs chosen by an environment branch stay silent.
 
 use super::env::EnvBranches;
+use super::model::JsModel;
 use super::module_scope::ModuleScope;
 use super::options::{Prop, arg, head, invoked, option};
-use crate::detectors::Detector;
+use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
-use crate::parse::Tree;
 use crate::parse::js::{preorder, string_value, text};
 use crate::project::Sink;
 use crate::rules;
-use crate::source::{FileKind, SourceFile};
+use crate::source::FileKind;
 use tree_sitter::Node;
 
 /// SQLite databases opened by the app's ORM.
@@ -64,28 +64,8 @@ impl Detector for SqliteDatabase {
         &["SL504"]
     }
 
-    fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Sink) {
-        let Tree::Js(tree) = tree else { return };
-        let src = file.text.as_str();
-        let root = tree.root_node();
-        let scope = ModuleScope::new(root, src);
-        let env = EnvBranches::new(root, src);
-        preorder(root, |node| {
-            let target = invoked(node);
-            if let Some(target) = target
-                && let Some(origin) = scope.origin(target, src)
-            {
-                let path = origin.path();
-                if let Some((module, _, key, n)) = FACTORIES
-                    .iter()
-                    .find(|(m, p, _, _)| *m == origin.module && *p == path.as_slice())
-                    && !env.contains(node)
-                {
-                    check_config(node, arg(node, *n), (module, key), src, &scope, &env, out);
-                }
-            }
-            true
-        });
+    fn reads(&self) -> Reads<'_> {
+        Reads::Js(self)
     }
 }
 
@@ -122,6 +102,32 @@ fn check_config<'t>(
         .any(|k| matches!(option(options, k, scope, src), Prop::Value(v) if text(v, src).contains(":memory:")));
     if !in_memory {
         out.push(finding(driver.byte_range(), module));
+    }
+}
+
+impl Check<JsModel<'_>> for SqliteDatabase {
+    fn check(&self, model: &JsModel<'_>, out: &mut Sink) {
+        let _file = model.file;
+        let src = model.src;
+        let root = model.root;
+        let scope = model.scope();
+        let env = &model.env;
+        preorder(root, |node| {
+            let target = invoked(node);
+            if let Some(target) = target
+                && let Some(origin) = scope.origin(target, src)
+            {
+                let path = origin.path();
+                if let Some((module, _, key, n)) = FACTORIES
+                    .iter()
+                    .find(|(m, p, _, _)| *m == origin.module && *p == path.as_slice())
+                    && !env.contains(node)
+                {
+                    check_config(node, arg(node, *n), (module, key), src, scope, env, out);
+                }
+            }
+            true
+        });
     }
 }
 

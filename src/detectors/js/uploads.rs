@@ -5,15 +5,15 @@
 //! multer-s3 and other storage engines keep the file off the local disk and are not reported.
 
 use super::linked::{ImportRef, exports, import_ref};
+use super::model::JsModel;
 use super::module_scope::ModuleScope;
 use super::options::{Prop, arg, head, is_nullish, option, returned_value};
-use crate::detectors::Detector;
+use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
-use crate::parse::Tree;
 use crate::parse::js::{preorder, string_value, text};
 use crate::project::{Facts, Located, Sink};
 use crate::rules;
-use crate::source::{FileKind, SourceFile};
+use crate::source::FileKind;
 use tree_sitter::Node;
 
 /// Uploaded files persisted on the local filesystem.
@@ -59,22 +59,8 @@ impl Detector for Uploads {
         &["SL201"]
     }
 
-    fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Sink) {
-        let Tree::Js(tree) = tree else { return };
-        let src = file.text.as_str();
-        let root = tree.root_node();
-        let scope = ModuleScope::new(root, src);
-        let here = file.rel_path.as_str();
-        preorder(root, |node| {
-            if node.kind() == "call_expression" {
-                check_call(node, src, &scope, here, out);
-            }
-            if node.kind() == "new_expression" {
-                check_formidable(node, src, &scope, out);
-            }
-            true
-        });
-        record_exports(root, src, &scope, out);
+    fn reads(&self) -> Reads<'_> {
+        Reads::Js(self)
     }
 
     fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
@@ -93,6 +79,26 @@ impl Detector for Uploads {
                 });
             }
         }
+    }
+}
+
+impl Check<JsModel<'_>> for Uploads {
+    fn check(&self, model: &JsModel<'_>, out: &mut Sink) {
+        let file = model.file;
+        let src = model.src;
+        let root = model.root;
+        let scope = model.scope();
+        let here = file.rel_path.as_str();
+        preorder(root, |node| {
+            if node.kind() == "call_expression" {
+                check_call(node, src, scope, here, out);
+            }
+            if node.kind() == "new_expression" {
+                check_formidable(node, src, scope, out);
+            }
+            true
+        });
+        record_exports(root, src, scope, out);
     }
 }
 

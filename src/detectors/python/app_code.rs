@@ -5,17 +5,17 @@
 //! backends, schedulers started inside the web process (APScheduler, Flask-APScheduler,
 //! `schedule`), and SQLAlchemy engines on a SQLite file.
 
+use super::model::PyModel;
 use super::module_scope::{
     ModuleScope, absolute_module, keyword_arg, module_path, positional_arg, same_module,
 };
 use super::sqlite_urls::{DB_HELP, is_sqlite_file};
-use crate::detectors::Detector;
+use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
-use crate::parse::Tree;
 use crate::parse::python::{preorder, string_value, text};
 use crate::project::{Facts, Located, Sink};
 use crate::rules;
-use crate::source::{FileKind, SourceFile};
+use crate::source::FileKind;
 use tree_sitter::Node;
 
 /// Uploads, caches, schedulers and SQLite engines in Python app code.
@@ -99,57 +99,8 @@ impl Detector for AppCode {
         &["SL201", "SL301", "SL501", "SL504"]
     }
 
-    fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Sink) {
-        let Tree::Python(tree) = tree else { return };
-        let src = file.text.as_str();
-        let root = tree.root_node();
-        let scope = ModuleScope::new(root, src);
-        let web_app = scope.imports_from(WEB_FRAMEWORKS);
-        let mut schedulers: Vec<(String, Node<'_>, &'static str)> = Vec::new();
-        preorder(root, |n| {
-            match n.kind() {
-                "function_definition" => uploads(n, &scope, src, out),
-                "decorated_definition" => memoized(n, &scope, src, out),
-                "assignment" => {
-                    // scheduler = BackgroundScheduler(…)
-                    if let (Some(l), Some(r)) = (
-                        n.child_by_field_name("left"),
-                        n.child_by_field_name("right"),
-                    ) && let Some(what) = scheduler_class(&scope, r, src)
-                    {
-                        schedulers.push((text(l, src).to_owned(), r, what));
-                    }
-                }
-                "call" => {
-                    calls(n, &scope, src, web_app, &schedulers, out);
-                    if web_app && let Some(start) = imported_start(n, &scope, src, &file.rel_path) {
-                        out.fact(start);
-                    }
-                }
-                _ => {}
-            }
-            true
-        });
-        // Module-level schedulers another module of the app may start.
-        let module = module_path(&file.rel_path);
-        let mut cursor = root.walk();
-        for stmt in root.named_children(&mut cursor) {
-            if let Some(a) = stmt.named_child(0).filter(|a| a.kind() == "assignment")
-                && let (Some(l), Some(r)) = (
-                    a.child_by_field_name("left"),
-                    a.child_by_field_name("right"),
-                )
-                && l.kind() == "identifier"
-                && let Some(what) = scheduler_class(&scope, r, src)
-            {
-                out.fact(SchedulerMade {
-                    module: module.clone(),
-                    name: text(l, src).to_owned(),
-                    span: r.byte_range(),
-                    what,
-                });
-            }
-        }
+    fn reads(&self) -> Reads<'_> {
+        Reads::Python(self)
     }
 
     fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
@@ -170,6 +121,61 @@ impl Detector for AppCode {
                         ),
                         SCHEDULER_HELP,
                     ),
+                });
+            }
+        }
+    }
+}
+
+impl Check<PyModel<'_>> for AppCode {
+    fn check(&self, model: &PyModel<'_>, out: &mut Sink) {
+        let file = model.file;
+        let src = model.src;
+        let root = model.root;
+        let scope = model.scope();
+        let web_app = scope.imports_from(WEB_FRAMEWORKS);
+        let mut schedulers: Vec<(String, Node<'_>, &'static str)> = Vec::new();
+        preorder(root, |n| {
+            match n.kind() {
+                "function_definition" => uploads(n, scope, src, out),
+                "decorated_definition" => memoized(n, scope, src, out),
+                "assignment" => {
+                    // scheduler = BackgroundScheduler(…)
+                    if let (Some(l), Some(r)) = (
+                        n.child_by_field_name("left"),
+                        n.child_by_field_name("right"),
+                    ) && let Some(what) = scheduler_class(scope, r, src)
+                    {
+                        schedulers.push((text(l, src).to_owned(), r, what));
+                    }
+                }
+                "call" => {
+                    calls(n, scope, src, web_app, &schedulers, out);
+                    if web_app && let Some(start) = imported_start(n, scope, src, &file.rel_path) {
+                        out.fact(start);
+                    }
+                }
+                _ => {}
+            }
+            true
+        });
+        // Module-level schedulers another module of the app may start.
+        let module = module_path(&file.rel_path);
+        let mut cursor = root.walk();
+        for stmt in root.named_children(&mut cursor) {
+            if let Some(a) = stmt.named_child(0).filter(|a| a.kind() == "assignment")
+                && let (Some(l), Some(r)) = (
+                    a.child_by_field_name("left"),
+                    a.child_by_field_name("right"),
+                )
+                && l.kind() == "identifier"
+                && let Some(what) = scheduler_class(scope, r, src)
+            {
+                out.fact(SchedulerMade {
+                    module: module.clone(),
+                    name: text(l, src).to_owned(),
+                    span: r.byte_range(),
+                    what,
                 });
             }
         }

@@ -10,13 +10,13 @@
 //! MEDIA_ROOT). They are reported only where the app relies on them: at the cache calls and at the
 //! `FileField` / `ImageField` declarations.
 
+use super::model::PyModel;
 use super::module_scope::{
     ModuleScope, Statement, Value, absolute_module, dict_entries, keyword_arg, module_path,
     positional_arg, random_source, same_module,
 };
-use crate::detectors::Detector;
+use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
-use crate::parse::Tree;
 use crate::parse::python::{preorder, string_value};
 use crate::project::{Facts, Located, Sink};
 use crate::rules::{self, Rule};
@@ -161,65 +161,8 @@ impl Detector for DjangoSettings {
         ]
     }
 
-    fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Sink) {
-        let Tree::Python(tree) = tree else { return };
-        let src = file.text.as_str();
-        let root = tree.root_node();
-        let scope = ModuleScope::new(root, src);
-        let module = module_path(&file.rel_path);
-        let is_package = file.rel_path.ends_with("__init__.py");
-        let mut items = Vec::new();
-        let mut markers: Vec<&str> = Vec::new();
-        for stmt in &scope.statements {
-            match stmt {
-                Statement::StarImport(m, _) => {
-                    items.push(Item::Star(absolute_module(&module, is_package, m)));
-                }
-                Statement::Assign(name, a) if !a.dev_only => {
-                    if MARKERS.contains(&name.as_str()) && !markers.contains(&name.as_str()) {
-                        markers.push(name);
-                    }
-                    if JUDGED.contains(&name.as_str()) {
-                        let setting = read_setting(name, a.value, &scope, src);
-                        items.push(Item::Set(name.clone(), setting));
-                    }
-                    if name == "MIDDLEWARE" || name == "MIDDLEWARE_CLASSES" {
-                        cache_middleware(a.value, src, out);
-                    }
-                }
-                Statement::AssignItem(name, alias, a) if !a.dev_only => {
-                    if matches!(
-                        name.as_str(),
-                        "CACHES" | "STORAGES" | "CHANNEL_LAYERS" | "DATABASES"
-                    ) {
-                        let backend = backend_of(name, a.value, &scope, src);
-                        items.push(Item::SetAlias(name.clone(), alias.clone(), backend));
-                    }
-                }
-                _ => {}
-            }
-        }
-        // One marker alone is a constant for others to import (`oscar.INSTALLED_APPS`).
-        let settings_named = module
-            .rsplit('.')
-            .next()
-            .is_some_and(|m| m.contains("settings"))
-            || module.contains(".settings.");
-        let marker = markers.len() >= 2 || (settings_named && !markers.is_empty());
-        if marker || items.iter().any(|i| matches!(i, Item::Star(_))) {
-            let role = role_of(&module, &file.rel_path);
-            out.fact(SettingsModule {
-                module,
-                role,
-                marker,
-                items,
-            });
-        }
-        pointers(root, &scope, file, src, out);
-        // Migrations replay model history; the models themselves are judged.
-        if !file.rel_path.split('/').any(|d| d == "migrations") {
-            reliances(root, &scope, src, out);
-        }
+    fn reads(&self) -> Reads<'_> {
+        Reads::Python(self)
     }
 
     fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
@@ -260,6 +203,69 @@ impl Detector for DjangoSettings {
                 .copied()
                 .collect();
             judge(&effective, &own, out, &mut seen);
+        }
+    }
+}
+
+impl Check<PyModel<'_>> for DjangoSettings {
+    fn check(&self, model: &PyModel<'_>, out: &mut Sink) {
+        let file = model.file;
+        let src = model.src;
+        let root = model.root;
+        let scope = model.scope();
+        let module = module_path(&file.rel_path);
+        let is_package = file.rel_path.ends_with("__init__.py");
+        let mut items = Vec::new();
+        let mut markers: Vec<&str> = Vec::new();
+        for stmt in &scope.statements {
+            match stmt {
+                Statement::StarImport(m, _) => {
+                    items.push(Item::Star(absolute_module(&module, is_package, m)));
+                }
+                Statement::Assign(name, a) if !a.dev_only => {
+                    if MARKERS.contains(&name.as_str()) && !markers.contains(&name.as_str()) {
+                        markers.push(name);
+                    }
+                    if JUDGED.contains(&name.as_str()) {
+                        let setting = read_setting(name, a.value, scope, src);
+                        items.push(Item::Set(name.clone(), setting));
+                    }
+                    if name == "MIDDLEWARE" || name == "MIDDLEWARE_CLASSES" {
+                        cache_middleware(a.value, src, out);
+                    }
+                }
+                Statement::AssignItem(name, alias, a) if !a.dev_only => {
+                    if matches!(
+                        name.as_str(),
+                        "CACHES" | "STORAGES" | "CHANNEL_LAYERS" | "DATABASES"
+                    ) {
+                        let backend = backend_of(name, a.value, scope, src);
+                        items.push(Item::SetAlias(name.clone(), alias.clone(), backend));
+                    }
+                }
+                _ => {}
+            }
+        }
+        // One marker alone is a constant for others to import (`oscar.INSTALLED_APPS`).
+        let settings_named = module
+            .rsplit('.')
+            .next()
+            .is_some_and(|m| m.contains("settings"))
+            || module.contains(".settings.");
+        let marker = markers.len() >= 2 || (settings_named && !markers.is_empty());
+        if marker || items.iter().any(|i| matches!(i, Item::Star(_))) {
+            let role = role_of(&module, &file.rel_path);
+            out.fact(SettingsModule {
+                module,
+                role,
+                marker,
+                items,
+            });
+        }
+        pointers(root, scope, file, src, out);
+        // Migrations replay model history; the models themselves are judged.
+        if !file.rel_path.split('/').any(|d| d == "migrations") {
+            reliances(root, scope, src, out);
         }
     }
 }

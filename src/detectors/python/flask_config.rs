@@ -13,17 +13,17 @@
 //! `@limiter.limit(…)` route, `init_app`, Flask-Limiter's `app=`): otherwise Flask keeps its
 //! signed-cookie session and nothing caches or counts requests.
 
+use super::model::PyModel;
 use super::module_scope::{
     ModuleScope, Statement, Value, dict_entries, keyword_arg, random_source,
 };
 use super::sqlite_urls::{DB_HELP, is_sqlite_file};
-use crate::detectors::Detector;
+use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
-use crate::parse::Tree;
 use crate::parse::python::{preorder, text};
 use crate::project::{Facts, Located, Sink};
 use crate::rules;
-use crate::source::{FileKind, SourceFile};
+use crate::source::FileKind;
 use std::ops::Range;
 use tree_sitter::Node;
 
@@ -100,11 +100,61 @@ impl Detector for FlaskConfig {
         &["SL101", "SL102", "SL301", "SL503", "SL504", "SL505"]
     }
 
-    fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Sink) {
-        let Tree::Python(tree) = tree else { return };
-        let src = file.text.as_str();
-        let root = tree.root_node();
-        let scope = ModuleScope::new(root, src);
+    fn reads(&self) -> Reads<'_> {
+        Reads::Python(self)
+    }
+
+    fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
+        let configured: Vec<&str> = facts
+            .of::<LimiterStorageConfigured>()
+            .map(|(p, _)| p)
+            .collect();
+        let inits: Vec<(&str, Extension)> =
+            facts.of::<ExtensionInit>().map(|(p, e)| (p, e.0)).collect();
+        for (path, ExtensionKey(ext, diagnostic)) in facts.of::<ExtensionKey>() {
+            if inits.iter().any(|(p, e)| e == ext && same_project(p, path)) {
+                out.push(Located {
+                    path: path.to_owned(),
+                    diagnostic: diagnostic.clone(),
+                });
+            }
+        }
+        let used: Vec<&str> = facts.of::<LimiterUsed>().map(|(p, _)| p).collect();
+        for (path, limiter) in facts.of::<DefaultLimiter>() {
+            if configured.iter().any(|c| same_project(c, path))
+                || !used.iter().any(|u| same_project(u, path))
+            {
+                continue;
+            }
+            out.push(Located {
+                path: path.to_owned(),
+                diagnostic: Diagnostic::new(
+                    &rules::SL503,
+                    limiter.span.clone(),
+                    if limiter.from_env {
+                        format!(
+                            "{} has no `storage_uri`, so it counts requests in this process's memory (its default `memory://`) unless `RATELIMIT_STORAGE_URL` is set in the environment or `.env`",
+                            limiter.what
+                        )
+                    } else {
+                        format!(
+                            "{} has no `storage_uri` and no `RATELIMIT_STORAGE_URI` is configured, so it counts requests in this process's memory (its default `memory://`)",
+                            limiter.what
+                        )
+                    },
+                    LIMIT_HELP,
+                ),
+            });
+        }
+    }
+}
+
+impl Check<PyModel<'_>> for FlaskConfig {
+    fn check(&self, model: &PyModel<'_>, out: &mut Sink) {
+        let file = model.file;
+        let src = model.src;
+        let root = model.root;
+        let scope = model.scope();
         // `from .base import *` / `from x.settings import *`: a Django settings chain.
         let star = scope.statements.iter().any(|s| {
             matches!(s, Statement::StarImport(m, _) if m.starts_with('.') || m.contains("settings"))
@@ -229,59 +279,15 @@ impl Detector for FlaskConfig {
                     {
                         entries.extend(e);
                     }
-                    check_call(n, &scope, src, out);
-                    record_use(n, callee, &scope, src, out);
+                    check_call(n, scope, src, out);
+                    record_use(n, callee, scope, src, out);
                 }
                 _ => {}
             }
             true
         });
         for (key, value) in entries {
-            judge_key(&key, value, &scope, src, django, out);
-        }
-    }
-
-    fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
-        let configured: Vec<&str> = facts
-            .of::<LimiterStorageConfigured>()
-            .map(|(p, _)| p)
-            .collect();
-        let inits: Vec<(&str, Extension)> =
-            facts.of::<ExtensionInit>().map(|(p, e)| (p, e.0)).collect();
-        for (path, ExtensionKey(ext, diagnostic)) in facts.of::<ExtensionKey>() {
-            if inits.iter().any(|(p, e)| e == ext && same_project(p, path)) {
-                out.push(Located {
-                    path: path.to_owned(),
-                    diagnostic: diagnostic.clone(),
-                });
-            }
-        }
-        let used: Vec<&str> = facts.of::<LimiterUsed>().map(|(p, _)| p).collect();
-        for (path, limiter) in facts.of::<DefaultLimiter>() {
-            if configured.iter().any(|c| same_project(c, path))
-                || !used.iter().any(|u| same_project(u, path))
-            {
-                continue;
-            }
-            out.push(Located {
-                path: path.to_owned(),
-                diagnostic: Diagnostic::new(
-                    &rules::SL503,
-                    limiter.span.clone(),
-                    if limiter.from_env {
-                        format!(
-                            "{} has no `storage_uri`, so it counts requests in this process's memory (its default `memory://`) unless `RATELIMIT_STORAGE_URL` is set in the environment or `.env`",
-                            limiter.what
-                        )
-                    } else {
-                        format!(
-                            "{} has no `storage_uri` and no `RATELIMIT_STORAGE_URI` is configured, so it counts requests in this process's memory (its default `memory://`)",
-                            limiter.what
-                        )
-                    },
-                    LIMIT_HELP,
-                ),
-            });
+            judge_key(&key, value, scope, src, django, out);
         }
     }
 }

@@ -31,6 +31,12 @@ pub enum Statement<'t> {
     AssignItem(String, String, Assignment<'t>),
 }
 
+#[cfg(test)]
+thread_local! {
+    /// Module scopes built on this thread (the model builds one per file, whatever reads it).
+    pub(crate) static BUILT: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// Facts about one module, gathered in one pass over its top-level statements.
 #[derive(Debug, Default)]
 pub struct ModuleScope<'t> {
@@ -107,6 +113,8 @@ fn dev_condition(condition: &str) -> bool {
 impl<'t> ModuleScope<'t> {
     /// Gathers the scope facts of a module.
     pub fn new(root: Node<'t>, source: &str) -> Self {
+        #[cfg(test)]
+        BUILT.with(|n| n.set(n.get() + 1));
         let mut scope = ModuleScope::default();
         scope.block(root, source, false);
         scope

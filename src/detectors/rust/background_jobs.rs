@@ -4,11 +4,11 @@
 //! depend on a web framework are judged; cron schedulers are `rust/crate-state`'s. A loop that
 //! only flushes a buffer (`counter.flush()`) keeps this instance's own state and is silent.
 
-use super::cargo_manifest::{self, Crates, Hit, MANIFEST_TRIGGERS};
+use super::crates::{self, Crates, Hit};
+use super::model::RustModel;
 use super::use_paths::UsePaths;
-use crate::detectors::Detector;
+use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
-use crate::parse::Tree;
 use crate::parse::rust::span_range;
 use crate::project::{Facts, Located, Sink};
 use crate::rules;
@@ -33,36 +33,17 @@ impl Detector for BackgroundJobs {
         "rust/background-jobs"
     }
     fn kinds(&self) -> &'static [FileKind] {
-        &[FileKind::Rust, FileKind::CargoManifest]
+        &[FileKind::Rust]
     }
     fn triggers(&self) -> &'static [&'static str] {
-        &[
-            "interval",
-            "sleep",
-            MANIFEST_TRIGGERS[0],
-            MANIFEST_TRIGGERS[1],
-        ]
+        &["interval", "sleep"]
     }
     fn rules(&self) -> &'static [&'static str] {
         &["SL501"]
     }
 
-    fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Sink) {
-        let Some(tree) = cargo_manifest::record(file, tree, out) else {
-            return;
-        };
-        let mut v = Spawns {
-            in_entry: false,
-            in_connection: false,
-            uses: UsePaths::new(&tree.file),
-            module: cargo_manifest::module_path(&file.rel_path),
-            file,
-            hits: Vec::new(),
-        };
-        v.visit_file(&tree.file);
-        for hit in v.hits {
-            out.fact(hit);
-        }
+    fn reads(&self) -> Reads<'_> {
+        Reads::Rust(self)
     }
 
     fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
@@ -89,6 +70,24 @@ impl Detector for BackgroundJobs {
     }
 }
 
+impl Check<RustModel<'_>> for BackgroundJobs {
+    fn check(&self, model: &RustModel<'_>, out: &mut Sink) {
+        let file = model.file;
+        let mut v = Spawns {
+            in_entry: false,
+            in_connection: false,
+            uses: &model.uses,
+            module: &model.module,
+            file,
+            hits: Vec::new(),
+        };
+        v.visit_file(model.syntax);
+        for hit in v.hits {
+            out.fact(hit);
+        }
+    }
+}
+
 struct Spawns<'a> {
     /// Inside the server's entry point (`main`, `#[tokio::main]`, `#[actix_web::main]`,
     /// `#[launch]`): where a sleeping loop is a periodic job rather than a poller or a retry.
@@ -96,8 +95,8 @@ struct Spawns<'a> {
     /// Inside a function that serves one connection (`handle_socket`, `ws_handler`): its loops
     /// live as long as the connection.
     in_connection: bool,
-    uses: UsePaths,
-    module: Vec<String>,
+    uses: &'a UsePaths,
+    module: &'a [String],
     file: &'a SourceFile,
     hits: Vec<Hit<String>>,
 }
@@ -236,7 +235,7 @@ impl<'ast> Visit<'ast> for Spawns<'_> {
             if let Some(how) = how {
                 self.hits.push(Hit {
                     span: span_range(p.path.span(), &self.file.lines, &self.file.text),
-                    paths: cargo_manifest::candidates(&self.uses, &self.module, &p.path),
+                    paths: crates::candidates(self.uses, self.module, &p.path),
                     payload: how.to_owned(),
                 });
             }

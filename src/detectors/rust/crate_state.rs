@@ -9,12 +9,12 @@
 //! crate that also connects to Postgres/MySQL (one backend among several), and broadcast channels
 //! in a crate that subscribes to a broker (Redis pub/sub, Postgres `LISTEN`, NATS).
 
-use super::cargo_manifest::{self, Crates, Hit, MANIFEST_TRIGGERS};
+use super::crates::{self, Crates, Hit};
 use super::durations::{file_consts, is_short_duration};
+use super::model::RustModel;
 use super::use_paths::{UsePaths, binding};
-use crate::detectors::Detector;
+use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
-use crate::parse::Tree;
 use crate::parse::rust::span_range;
 use crate::project::{Facts, Located, Sink};
 use crate::rules::{self, Rule};
@@ -348,7 +348,7 @@ impl Detector for CrateState {
         "rust/crate-state"
     }
     fn kinds(&self) -> &'static [FileKind] {
-        &[FileKind::Rust, FileKind::CargoManifest]
+        &[FileKind::Rust]
     }
     fn triggers(&self) -> &'static [&'static str] {
         &[
@@ -376,63 +376,14 @@ impl Detector for CrateState {
             "PgListener",
             "async_nats",
             "on_message",
-            MANIFEST_TRIGGERS[0],
-            MANIFEST_TRIGGERS[1],
         ]
     }
     fn rules(&self) -> &'static [&'static str] {
         &["SL301", "SL501", "SL502", "SL503", "SL504", "SL505"]
     }
 
-    fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Sink) {
-        let Some(tree) = cargo_manifest::record(file, tree, out) else {
-            return;
-        };
-        let text = &file.text;
-        if ["WebSocket", "websocket", "Websocket", "Sse", "sse::"]
-            .iter()
-            .any(|w| text.contains(w))
-        {
-            out.fact(Streams);
-        }
-        let mut v = Visitor {
-            uses: UsePaths::new(&tree.file),
-            module: cargo_manifest::module_path(&file.rel_path),
-            file,
-            name: None,
-            random_vars: Vec::new(),
-            hits: Vec::new(),
-            literals: Vec::new(),
-            server_db: false,
-            broker: false,
-            short_ttl: false,
-            ttl_const: None,
-            consts: file_consts(&tree.file),
-        };
-        v.visit_file(&tree.file);
-        if v.server_db {
-            out.fact(ServerDb);
-        }
-        if v.broker {
-            out.fact(Broker);
-        }
-        for (name, expr) in &v.consts {
-            if let syn::Expr::Call(c) = expr
-                && let syn::Expr::Path(f) = &*c.func
-                && f.path.segments.iter().any(|s| s.ident == "Duration")
-            {
-                out.fact(DurationConst {
-                    name: name.clone(),
-                    short: is_short_duration(expr, &v.consts),
-                });
-            }
-        }
-        for hit in v.hits {
-            out.fact(hit);
-        }
-        for lit in v.literals {
-            out.fact(lit);
-        }
+    fn reads(&self) -> Reads<'_> {
+        Reads::Rust(self)
     }
 
     fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
@@ -484,6 +435,57 @@ impl Detector for CrateState {
                     ),
                 });
             }
+        }
+    }
+}
+
+impl Check<RustModel<'_>> for CrateState {
+    fn check(&self, model: &RustModel<'_>, out: &mut Sink) {
+        let file = model.file;
+        let text = &file.text;
+        if ["WebSocket", "websocket", "Websocket", "Sse", "sse::"]
+            .iter()
+            .any(|w| text.contains(w))
+        {
+            out.fact(Streams);
+        }
+        let mut v = Visitor {
+            uses: &model.uses,
+            module: &model.module,
+            file,
+            name: None,
+            random_vars: Vec::new(),
+            hits: Vec::new(),
+            literals: Vec::new(),
+            server_db: false,
+            broker: false,
+            short_ttl: false,
+            ttl_const: None,
+            consts: file_consts(model.syntax),
+        };
+        v.visit_file(model.syntax);
+        if v.server_db {
+            out.fact(ServerDb);
+        }
+        if v.broker {
+            out.fact(Broker);
+        }
+        for (name, expr) in &v.consts {
+            if let syn::Expr::Call(c) = expr
+                && let syn::Expr::Path(f) = &*c.func
+                && f.path.segments.iter().any(|s| s.ident == "Duration")
+            {
+                out.fact(DurationConst {
+                    name: name.clone(),
+                    short: is_short_duration(expr, &v.consts),
+                });
+            }
+        }
+        for hit in v.hits {
+            out.fact(hit);
+        }
+        for lit in v.literals {
+            out.fact(lit);
         }
     }
 }
@@ -601,8 +603,8 @@ fn diagnose(path: &[String], hit: &Hit<Site>) -> Option<Diagnostic> {
 }
 
 struct Visitor<'a> {
-    uses: UsePaths,
-    module: Vec<String>,
+    uses: &'a UsePaths,
+    module: &'a [String],
     file: &'a SourceFile,
     /// The binding the value being built goes to.
     name: Option<String>,
@@ -724,7 +726,7 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
     fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
         let strings = self.string_args(call.args.iter());
         if let syn::Expr::Path(func) = &*call.func {
-            let paths = cargo_manifest::candidates(&self.uses, &self.module, &func.path);
+            let paths = crates::candidates(self.uses, self.module, &func.path);
             if paths.iter().any(|p| connects_to_server_db(p)) {
                 self.server_db = true;
             }

@@ -5,13 +5,13 @@
 //! A memo of a pure computation, a micro-cache (`#[cached(time = N)]` with N ≤ 60 seconds), and a
 //! static map only filled by its initializer, are silent.
 
-use super::cargo_manifest::{self, Crates, Hit, MANIFEST_TRIGGERS};
+use super::crates::{self, Crates, Hit};
 use super::durations::SHORT_TTL_SECS;
+use super::model::RustModel;
 use super::session_maps::is_session_map;
 use super::use_paths::UsePaths;
-use crate::detectors::Detector;
+use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
-use crate::parse::Tree;
 use crate::parse::rust::span_range;
 use crate::project::{Facts, Located, Sink};
 use crate::rules;
@@ -75,7 +75,7 @@ impl Detector for LocalCache {
         "rust/local-cache"
     }
     fn kinds(&self) -> &'static [FileKind] {
-        &[FileKind::Rust, FileKind::CargoManifest]
+        &[FileKind::Rust]
     }
     fn triggers(&self) -> &'static [&'static str] {
         &[
@@ -87,57 +87,14 @@ impl Detector for LocalCache {
             "Mutex<",
             "RwLock<",
             "lazy_static",
-            MANIFEST_TRIGGERS[0],
-            MANIFEST_TRIGGERS[1],
         ]
     }
     fn rules(&self) -> &'static [&'static str] {
         &["SL301"]
     }
 
-    fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Sink) {
-        let Some(tree) = cargo_manifest::record(file, tree, out) else {
-            return;
-        };
-        let mut statics = Statics {
-            file,
-            maps: Vec::new(),
-        };
-        statics.visit_file(&tree.file);
-        let mut fills = Fills {
-            names: statics
-                .maps
-                .iter()
-                .map(|m| (m.name.clone(), m.name.clone()))
-                .collect(),
-            filled: Vec::new(),
-        };
-        fills.visit_file(&tree.file);
-        for map in statics.maps {
-            if fills.filled.contains(&map.name) {
-                let span = span_range(map.span, &file.lines, &file.text);
-                out.fact(StaticMap(Diagnostic::new(
-                    &rules::SL301,
-                    span,
-                    format!(
-                        "static `{}` (`{}`) is a map filled at runtime in this process's \
-                         memory: each instance holds and invalidates its own entries",
-                        map.name, map.ty
-                    ),
-                    HELP,
-                )));
-            }
-        }
-        let mut v = Memos {
-            uses: UsePaths::new(&tree.file),
-            module: cargo_manifest::module_path(&file.rel_path),
-            file,
-            hits: Vec::new(),
-        };
-        v.visit_file(&tree.file);
-        for hit in v.hits {
-            out.fact(hit);
-        }
+    fn reads(&self) -> Reads<'_> {
+        Reads::Rust(self)
     }
 
     fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
@@ -154,6 +111,51 @@ impl Detector for LocalCache {
                     diagnostic: map.0.clone(),
                 });
             }
+        }
+    }
+}
+
+impl Check<RustModel<'_>> for LocalCache {
+    fn check(&self, model: &RustModel<'_>, out: &mut Sink) {
+        let file = model.file;
+        let mut statics = Statics {
+            file,
+            maps: Vec::new(),
+        };
+        statics.visit_file(model.syntax);
+        let mut fills = Fills {
+            names: statics
+                .maps
+                .iter()
+                .map(|m| (m.name.clone(), m.name.clone()))
+                .collect(),
+            filled: Vec::new(),
+        };
+        fills.visit_file(model.syntax);
+        for map in statics.maps {
+            if fills.filled.contains(&map.name) {
+                let span = span_range(map.span, &file.lines, &file.text);
+                out.fact(StaticMap(Diagnostic::new(
+                    &rules::SL301,
+                    span,
+                    format!(
+                        "static `{}` (`{}`) is a map filled at runtime in this process's \
+                         memory: each instance holds and invalidates its own entries",
+                        map.name, map.ty
+                    ),
+                    HELP,
+                )));
+            }
+        }
+        let mut v = Memos {
+            uses: &model.uses,
+            module: &model.module,
+            file,
+            hits: Vec::new(),
+        };
+        v.visit_file(model.syntax);
+        for hit in v.hits {
+            out.fact(hit);
         }
     }
 }
@@ -305,8 +307,8 @@ impl<'ast> Visit<'ast> for Fills {
 
 /// Functions under `#[cached]` / `#[once]` whose bodies do I/O.
 struct Memos<'a> {
-    uses: UsePaths,
-    module: Vec<String>,
+    uses: &'a UsePaths,
+    module: &'a [String],
     file: &'a SourceFile,
     hits: Vec<Hit<Diagnostic>>,
 }
@@ -370,7 +372,7 @@ impl Memos<'_> {
             return;
         }
         let mut io = Io {
-            uses: &self.uses,
+            uses: self.uses,
             found: false,
         };
         io.visit_block(block);
@@ -396,7 +398,7 @@ impl Memos<'_> {
             .unwrap_or_default();
         self.hits.push(Hit {
             span: span_range(attr.span(), &self.file.lines, &self.file.text),
-            paths: cargo_manifest::candidates(&self.uses, &self.module, attr.path())
+            paths: crates::candidates(self.uses, self.module, attr.path())
                 .into_iter()
                 .map(|mut p| {
                     // `#[cached]` written without a `use` of the macro names the crate itself.

@@ -1,12 +1,13 @@
 //! Rust web frameworks and crates. The detectors share the family's knowledge through
-//! `cargo_manifest` (dependencies), `use_paths` (what a path names), `session_maps` and
+//! `model` (the file's tree, `use` paths and module, built once), `crates` (what a path names across the crate's manifest and re-exports), `use_paths` (what a path names), `session_maps` and
 //! `durations`; they never import each other.
 
 pub mod background_jobs;
-pub mod cargo_manifest;
 pub mod crate_state;
+pub mod crates;
 pub mod durations;
 pub mod local_cache;
+pub mod model;
 pub mod multipart_upload;
 pub mod session_maps;
 pub mod session_memory_store;

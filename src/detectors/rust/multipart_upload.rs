@@ -6,11 +6,11 @@
 //! storage (aws-sdk-s3, object_store, opendal, rusoto, google-cloud-storage, azure_storage_blobs)
 //! is not reported, even when it stages them in a temp file first.
 
-use super::cargo_manifest::{self, Crates, Hit, MANIFEST_TRIGGERS};
+use super::crates::{self, Crates, Hit};
+use super::model::RustModel;
 use super::use_paths::UsePaths;
-use crate::detectors::Detector;
+use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
-use crate::parse::Tree;
 use crate::parse::rust::span_range;
 use crate::project::{Facts, Located, Sink};
 use crate::rules;
@@ -83,35 +83,17 @@ impl Detector for MultipartUpload {
         "rust/multipart-upload"
     }
     fn kinds(&self) -> &'static [FileKind] {
-        &[FileKind::Rust, FileKind::CargoManifest]
+        &[FileKind::Rust]
     }
     fn triggers(&self) -> &'static [&'static str] {
-        &[
-            "Multipart",
-            "FormData",
-            "TempFile",
-            MANIFEST_TRIGGERS[0],
-            MANIFEST_TRIGGERS[1],
-        ]
+        &["Multipart", "FormData", "TempFile"]
     }
     fn rules(&self) -> &'static [&'static str] {
         &["SL201"]
     }
 
-    fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Sink) {
-        let Some(tree) = cargo_manifest::record(file, tree, out) else {
-            return;
-        };
-        let mut v = Handlers {
-            uses: UsePaths::new(&tree.file),
-            module: cargo_manifest::module_path(&file.rel_path),
-            file,
-            hits: Vec::new(),
-        };
-        v.visit_file(&tree.file);
-        for hit in v.hits {
-            out.fact(hit);
-        }
+    fn reads(&self) -> Reads<'_> {
+        Reads::Rust(self)
     }
 
     fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
@@ -124,9 +106,25 @@ impl Detector for MultipartUpload {
     }
 }
 
+impl Check<RustModel<'_>> for MultipartUpload {
+    fn check(&self, model: &RustModel<'_>, out: &mut Sink) {
+        let file = model.file;
+        let mut v = Handlers {
+            uses: &model.uses,
+            module: &model.module,
+            file,
+            hits: Vec::new(),
+        };
+        v.visit_file(model.syntax);
+        for hit in v.hits {
+            out.fact(hit);
+        }
+    }
+}
+
 struct Handlers<'a> {
-    uses: UsePaths,
-    module: Vec<String>,
+    uses: &'a UsePaths,
+    module: &'a [String],
     file: &'a SourceFile,
     /// Per handler: the multipart type's path, carrying the finding at the write.
     hits: Vec<Hit<Diagnostic>>,
@@ -215,7 +213,7 @@ fn multipart_param(sig: &syn::Signature) -> Option<&syn::Path> {
 impl Handlers<'_> {
     fn handler(&mut self, sig: &syn::Signature, block: &syn::Block) {
         let mut body = BodyVisitor {
-            uses: &self.uses,
+            uses: self.uses,
             body: Body::default(),
         };
         body.visit_block(block);
@@ -230,7 +228,7 @@ impl Handlers<'_> {
         let rocket = syn::parse_str::<syn::Path>("rocket::fs::TempFile").ok();
         let (paths, what) = match multipart_param(sig) {
             Some(p) => (
-                cargo_manifest::candidates(&self.uses, &self.module, p),
+                crates::candidates(self.uses, self.module, p),
                 p.segments
                     .last()
                     .map(|s| s.ident.to_string())
@@ -239,7 +237,7 @@ impl Handlers<'_> {
             // A rocket form struct's `TempFile` field, persisted in the handler.
             None if rocket_persist => match &rocket {
                 Some(p) => (
-                    cargo_manifest::candidates(&self.uses, &self.module, p),
+                    crates::candidates(self.uses, self.module, p),
                     "TempFile".to_owned(),
                 ),
                 None => return,

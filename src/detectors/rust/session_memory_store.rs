@@ -5,11 +5,11 @@
 //! session store, and a `MokaStore` that is the cache in front of a shared store
 //! (`CachingSessionStore::new(moka, postgres)`) is not the session store either.
 
-use super::cargo_manifest::{self, Crates, Hit, MANIFEST_TRIGGERS};
+use super::crates::{self, Crates, Hit};
+use super::model::RustModel;
 use super::use_paths::{UsePaths, binding};
-use crate::detectors::Detector;
+use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
-use crate::parse::Tree;
 use crate::parse::rust::span_range;
 use crate::project::{Facts, Located, Sink};
 use crate::rules;
@@ -97,7 +97,7 @@ impl Detector for SessionMemoryStore {
         "rust/session-memory-store"
     }
     fn kinds(&self) -> &'static [FileKind] {
-        &[FileKind::Rust, FileKind::CargoManifest]
+        &[FileKind::Rust]
     }
     fn triggers(&self) -> &'static [&'static str] {
         // The layer names catch files that use a store re-exported under another name.
@@ -109,32 +109,14 @@ impl Detector for SessionMemoryStore {
             "ServerSession",
             "rocket_session",
             "RocketFlexSession",
-            MANIFEST_TRIGGERS[0],
-            MANIFEST_TRIGGERS[1],
         ]
     }
     fn rules(&self) -> &'static [&'static str] {
         &["SL101"]
     }
 
-    fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Sink) {
-        let Some(tree) = cargo_manifest::record(file, tree, out) else {
-            return;
-        };
-        let mut slots = CacheSlots::default();
-        slots.visit_file(&tree.file);
-        let mut visitor = Visitor {
-            uses: UsePaths::new(&tree.file),
-            module: cargo_manifest::module_path(&file.rel_path),
-            file,
-            hits: Vec::new(),
-            cache_names: slots.names,
-            in_cache_slot: 0,
-        };
-        visitor.visit_file(&tree.file);
-        for hit in visitor.hits {
-            out.fact(hit);
-        }
+    fn reads(&self) -> Reads<'_> {
+        Reads::Rust(self)
     }
 
     fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
@@ -156,13 +138,31 @@ impl Detector for SessionMemoryStore {
     }
 }
 
+impl Check<RustModel<'_>> for SessionMemoryStore {
+    fn check(&self, model: &RustModel<'_>, out: &mut Sink) {
+        let file = model.file;
+        let mut slots = CacheSlots::default();
+        slots.visit_file(model.syntax);
+        let mut visitor = Visitor {
+            uses: &model.uses,
+            module: &model.module,
+            file,
+            hits: Vec::new(),
+            cache_names: slots.names,
+            in_cache_slot: 0,
+        };
+        visitor.visit_file(model.syntax);
+        for hit in visitor.hits {
+            out.fact(hit);
+        }
+    }
+}
+
 /// The known store a canonical path names (a type path, or a path to one of its functions).
 fn known(full: &[String]) -> Option<&'static KnownStore> {
-    KNOWN.iter().find(|k| {
-        k.paths
-            .iter()
-            .any(|known| cargo_manifest::starts_with(full, known))
-    })
+    KNOWN
+        .iter()
+        .find(|k| k.paths.iter().any(|known| crates::starts_with(full, known)))
 }
 
 /// Type names of the known stores: a written path must contain one, or be a `crate::` path that
@@ -179,9 +179,9 @@ fn may_name_store(path: &[String]) -> bool {
 }
 
 struct Visitor<'a> {
-    uses: UsePaths,
+    uses: &'a UsePaths,
     /// The module the file is (`crate::web::auth`).
-    module: Vec<String>,
+    module: &'a [String],
     file: &'a SourceFile,
     /// Paths that may name a store; the payload says whether it is a session cache's slot.
     hits: Vec<Hit<bool>>,
@@ -222,7 +222,7 @@ impl<'ast> Visit<'ast> for CacheSlots {
 impl Visitor<'_> {
     /// Records a path that may name a store; says whether it did.
     fn note(&mut self, path: &syn::Path) -> bool {
-        let paths = cargo_manifest::candidates(&self.uses, &self.module, path);
+        let paths = crates::candidates(self.uses, self.module, path);
         if !paths.iter().any(|p| may_name_store(p)) {
             return false;
         }

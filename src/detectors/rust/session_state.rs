@@ -5,12 +5,12 @@
 //! a `sessions`/`tokens` name). Cookie-only sessions (actix-session `CookieSessionStore`, signed
 //! and private cookie jars) hold nothing on the server and are not reported.
 
-use super::cargo_manifest::{self, Crates, Hit, MANIFEST_TRIGGERS};
+use super::crates::{self, Crates, Hit};
+use super::model::RustModel;
 use super::session_maps::{holds_sessions, map_of};
 use super::use_paths::UsePaths;
-use crate::detectors::Detector;
+use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
-use crate::parse::Tree;
 use crate::parse::rust::span_range;
 use crate::project::{Facts, Located, Sink};
 use crate::rules;
@@ -47,45 +47,17 @@ impl Detector for SessionState {
         "rust/session-state"
     }
     fn kinds(&self) -> &'static [FileKind] {
-        &[FileKind::Rust, FileKind::CargoManifest]
+        &[FileKind::Rust]
     }
     fn triggers(&self) -> &'static [&'static str] {
-        &[
-            "SessionStore",
-            "session",
-            "Session",
-            "token",
-            "Token",
-            MANIFEST_TRIGGERS[0],
-            MANIFEST_TRIGGERS[1],
-        ]
+        &["SessionStore", "session", "Session", "token", "Token"]
     }
     fn rules(&self) -> &'static [&'static str] {
         &["SL101"]
     }
 
-    fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Sink) {
-        let Some(tree) = cargo_manifest::record(file, tree, out) else {
-            return;
-        };
-        let mut structs = Structs::default();
-        structs.visit_file(&tree.file);
-        let mut v = Visitor {
-            uses: UsePaths::new(&tree.file),
-            module: cargo_manifest::module_path(&file.rel_path),
-            file,
-            structs: structs.maps,
-            stores: structs.stores,
-            impls: Vec::new(),
-            maps: Vec::new(),
-        };
-        v.visit_file(&tree.file);
-        for hit in v.impls {
-            out.fact(hit);
-        }
-        for map in v.maps {
-            out.fact(map);
-        }
+    fn reads(&self) -> Reads<'_> {
+        Reads::Rust(self)
     }
 
     fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
@@ -115,6 +87,30 @@ impl Detector for SessionState {
     }
 }
 
+impl Check<RustModel<'_>> for SessionState {
+    fn check(&self, model: &RustModel<'_>, out: &mut Sink) {
+        let file = model.file;
+        let mut structs = Structs::default();
+        structs.visit_file(model.syntax);
+        let mut v = Visitor {
+            uses: &model.uses,
+            module: &model.module,
+            file,
+            structs: structs.maps,
+            stores: structs.stores,
+            impls: Vec::new(),
+            maps: Vec::new(),
+        };
+        v.visit_file(model.syntax);
+        for hit in v.impls {
+            out.fact(hit);
+        }
+        for map in v.maps {
+            out.fact(map);
+        }
+    }
+}
+
 /// Structs of the file whose fields include a process-local map: struct name → map kind.
 /// Also the types that implement a `SessionStore` trait (reported at the impl, not per field).
 #[derive(Default)]
@@ -140,8 +136,8 @@ impl<'ast> Visit<'ast> for Structs {
 }
 
 struct Visitor<'a> {
-    uses: UsePaths,
-    module: Vec<String>,
+    uses: &'a UsePaths,
+    module: &'a [String],
     file: &'a SourceFile,
     structs: HashMap<String, String>,
     stores: Vec<String>,
@@ -198,7 +194,7 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
         {
             self.impls.push(Hit {
                 span: span_range(i.self_ty.span(), &self.file.lines, &self.file.text),
-                paths: cargo_manifest::candidates(&self.uses, &self.module, trait_path),
+                paths: crates::candidates(self.uses, self.module, trait_path),
                 payload: format!("a `{map}` (`{name}`)"),
             });
         }

@@ -8,15 +8,10 @@
 
 use super::use_paths::{UsePaths, is_test_only};
 use crate::diagnostic::Diagnostic;
-use crate::parse::Tree;
-use crate::parse::rust::RustTree;
-use crate::parse::yaml::Node;
+use crate::project::manifests::{Ecosystem, Manifest, Manifests, is_under};
 use crate::project::{Facts, Located, Sink};
-use crate::source::{FileKind, SourceFile};
+use crate::source::SourceFile;
 use std::ops::Range;
-
-/// Literals found in every Cargo manifest, for the triggers of detectors that need manifests.
-pub const MANIFEST_TRIGGERS: [&str; 2] = ["[package]", "[workspace]"];
 
 /// Packages that make a crate a web service.
 pub const WEB_FRAMEWORKS: &[&str] = &[
@@ -30,20 +25,6 @@ pub const WEB_FRAMEWORKS: &[&str] = &[
     "loco_rs",
     "shuttle_runtime",
 ];
-
-/// One `Cargo.toml`, as a fact.
-#[derive(Debug, Clone, Default)]
-pub struct Manifest {
-    /// Directory of the manifest (`/`-separated, relative to the scan root, "" at the root).
-    pub dir: String,
-    /// Whether it declares a package (a virtual workspace manifest does not).
-    pub package: bool,
-    /// Normal and target-specific dependencies: (name in code, package, inherited from the
-    /// workspace). Names are identifiers (`tower-sessions` → `tower_sessions`).
-    pub deps: Vec<(String, Option<String>, bool)>,
-    /// `[workspace.dependencies]`: (name, package).
-    pub workspace_deps: Vec<(String, String)>,
-}
 
 /// The `pub use` re-exports of one Rust file: (module path, exported name, target path).
 #[derive(Debug, Clone, Default)]
@@ -59,41 +40,6 @@ pub struct Hit<P> {
     pub paths: Vec<Vec<String>>,
     /// The detector's own data.
     pub payload: P,
-}
-
-/// A crate name as code writes it.
-fn ident(name: &str) -> String {
-    name.replace('-', "_")
-}
-
-/// Reads the dependency tables of a manifest.
-pub fn manifest(dir: String, root: &Node) -> Manifest {
-    let mut m = Manifest {
-        dir,
-        package: root.get("package").is_some(),
-        ..Manifest::default()
-    };
-    let add = |deps: Option<&Node>, m: &mut Manifest| {
-        for (name, spec) in deps.map(Node::entries).unwrap_or_default() {
-            let Some(name) = name.str() else { continue };
-            let package = spec.get("package").and_then(Node::str).map(ident);
-            let inherited = spec.get("workspace").is_some_and(Node::is_true);
-            m.deps.push((ident(name), package, inherited));
-        }
-    };
-    // Dev- and build-dependencies cannot be named by the crate's production code.
-    add(root.get("dependencies"), &mut m);
-    for (_, target) in root.get("target").map(Node::entries).unwrap_or_default() {
-        add(target.get("dependencies"), &mut m);
-    }
-    let workspace = root.get("workspace").and_then(|w| w.get("dependencies"));
-    for (name, spec) in workspace.map(Node::entries).unwrap_or_default() {
-        let Some(name) = name.str() else { continue };
-        let package = spec.get("package").and_then(Node::str);
-        m.workspace_deps
-            .push((ident(name), ident(package.unwrap_or(name))));
-    }
-    m
 }
 
 /// The module path of a file from its place below `src/` (`src/web/mod.rs` → `crate::web`).
@@ -151,33 +97,15 @@ pub fn candidates(uses: &UsePaths, module: &[String], path: &syn::Path) -> Vec<V
         .collect()
 }
 
-/// The key of the crate facts (manifests, re-exports) that every Rust detector shares.
-const SHARED_KEY: &str = "rust/crate";
+/// The key of the re-export facts every Rust detector shares.
+const SHARED_KEY: &str = "rust/reexports";
 
-/// Records the facts every crate-aware detector needs from a file (its manifest, or its
-/// re-exports; once per file, shared by all of them) and returns the Rust tree to analyse, if the
-/// file is Rust.
-pub fn record<'t>(file: &SourceFile, tree: &'t Tree, out: &mut Sink) -> Option<&'t RustTree> {
-    match tree {
-        Tree::Data(docs) if file.kind == FileKind::CargoManifest => {
-            let dir = file
-                .rel_path
-                .rsplit_once('/')
-                .map_or(String::new(), |(d, _)| d.to_owned());
-            out.shared_fact(SHARED_KEY, || {
-                docs.docs.first().map(|root| manifest(dir, root))
-            });
-            None
-        }
-        Tree::Rust(tree) => {
-            out.shared_fact(SHARED_KEY, || {
-                let exports = reexports(&file.rel_path, &tree.file);
-                (!exports.0.is_empty()).then_some(exports)
-            });
-            Some(tree)
-        }
-        _ => None,
-    }
+/// Records the re-exports of a Rust file (once per file, shared by every crate-aware detector).
+pub fn record(file: &SourceFile, syntax: &syn::File, out: &mut Sink) {
+    out.shared_fact(SHARED_KEY, || {
+        let exports = reexports(&file.rel_path, syntax);
+        (!exports.0.is_empty()).then_some(exports)
+    });
 }
 
 /// The `pub use` (and `pub(crate) use`) items of a file, inline modules included.
@@ -226,7 +154,7 @@ fn reexports(rel_path: &str, file: &syn::File) -> ReExports {
 
 /// The project's manifests and re-exports, as one detector recorded them.
 pub struct Crates<'a> {
-    manifests: Vec<&'a Manifest>,
+    manifests: Manifests<'a>,
     reexports: Vec<(&'a str, &'a ReExports)>,
 }
 
@@ -234,18 +162,14 @@ impl<'a> Crates<'a> {
     /// Gathers the manifest and re-export facts.
     pub fn new(facts: &Facts<'a>) -> Self {
         Crates {
-            manifests: facts.of::<Manifest>().map(|(_, m)| m).collect(),
+            manifests: Manifests::new(facts),
             reexports: facts.of::<ReExports>().collect(),
         }
     }
 
     /// The manifest of the crate a file belongs to: the nearest package manifest above it.
     fn manifest_of(&self, path: &str) -> Option<&'a Manifest> {
-        self.manifests
-            .iter()
-            .copied()
-            .filter(|m| m.package && is_under(path, &m.dir))
-            .max_by_key(|m| m.dir.len())
+        self.manifests.of(Ecosystem::Cargo, path)
     }
 
     /// The directory of the crate a file belongs to (`None` without a manifest).
@@ -258,8 +182,8 @@ impl<'a> Crates<'a> {
         let Some(m) = self.manifest_of(file) else {
             return true;
         };
-        m.deps.iter().any(|(name, _, _)| {
-            self.package(m, name)
+        m.production().any(|d| {
+            self.package(m, &d.name)
                 .is_some_and(|p| packages.contains(&p.as_str()))
         })
     }
@@ -272,15 +196,15 @@ impl<'a> Crates<'a> {
 
     /// The package a crate's dependency name stands for.
     fn package(&self, manifest: &Manifest, name: &str) -> Option<String> {
-        let (_, package, inherited) = manifest.deps.iter().find(|(n, _, _)| n == name)?;
-        if let Some(p) = package {
+        let dep = manifest.production().find(|d| d.name == name)?;
+        if let Some(p) = &dep.package {
             return Some(p.clone());
         }
-        if *inherited {
+        if dep.inherited {
             // The nearest workspace above that declares it decides the package.
             let from_ws = self
                 .manifests
-                .iter()
+                .all(Ecosystem::Cargo)
                 .filter(|w| is_under(&format!("{}/x", manifest.dir), &w.dir))
                 .filter_map(|w| w.workspace_deps.iter().find(|(n, _)| n == name))
                 .map(|(_, p)| p.clone())
@@ -363,11 +287,6 @@ impl<'a> Crates<'a> {
     }
 }
 
-/// Whether `path` lies below directory `dir` ("" is the scan root).
-fn is_under(path: &str, dir: &str) -> bool {
-    dir.is_empty() || path.strip_prefix(dir).is_some_and(|r| r.starts_with('/'))
-}
-
 /// Whether a canonical path starts with `prefix`.
 pub fn starts_with(path: &[String], prefix: &[&str]) -> bool {
     path.len() >= prefix.len() && path.iter().zip(prefix).all(|(a, b)| a == b)
@@ -379,30 +298,6 @@ mod tests {
 
     fn strings(p: &[&str]) -> Vec<String> {
         p.iter().map(|s| (*s).to_owned()).collect()
-    }
-
-    #[test]
-    fn reads_renamed_inherited_and_target_dependencies() {
-        let docs = crate::parse::data::parse_toml(
-            r#"
-            [package]
-            name = "web"
-            [dependencies]
-            store = { package = "tower-sessions", version = "0.14" }
-            moka = { workspace = true }
-            [target.'cfg(unix)'.dependencies]
-            rusqlite = "0.32"
-            [dev-dependencies]
-            tempfile = "3"
-        "#,
-        );
-        let m = manifest("web".into(), &docs.docs[0]);
-        let mut names: Vec<_> = m.deps.iter().map(|d| d.0.as_str()).collect();
-        names.sort_unstable();
-        assert_eq!(names, ["moka", "rusqlite", "store"]);
-        let dep = |n: &str| m.deps.iter().find(|d| d.0 == n).expect("dep");
-        assert_eq!(dep("store").1.as_deref(), Some("tower_sessions"));
-        assert!(dep("moka").2);
     }
 
     #[test]
@@ -429,8 +324,8 @@ mod tests {
             "[package]\nname=\"web\"\n[dependencies]\nsess = { workspace = true }\naxum = \"0.8\"\n",
         );
         let manifests = [
-            manifest(String::new(), &root.docs[0]),
-            manifest("web".into(), &web.docs[0]),
+            crate::project::manifests::cargo(String::new(), &root.docs[0]),
+            crate::project::manifests::cargo("web".into(), &web.docs[0]),
         ];
         let exports = ReExports(vec![(
             strings(&["crate", "state"]),
@@ -438,7 +333,7 @@ mod tests {
             strings(&["sess", "MemoryStore"]),
         )]);
         let crates = Crates {
-            manifests: manifests.iter().collect(),
+            manifests: Manifests::from_list(manifests.iter().collect()),
             reexports: vec![("web/src/state.rs", &exports)],
         };
         let file = "web/src/main.rs";

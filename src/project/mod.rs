@@ -4,6 +4,8 @@
 //! each file once ([`Sink::fact`]); after the walk each detector resolves its facts
 //! ([`crate::detectors::Detector::resolve`]) into diagnostics located in any file.
 
+pub mod manifests;
+
 use crate::diagnostic::Diagnostic;
 use crate::source::FileKind;
 use std::any::Any;
