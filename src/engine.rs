@@ -565,7 +565,17 @@ fn analyse(
         for (i, detector) in ctx.detectors.iter().enumerate() {
             if hits.detectors.contains(i) {
                 let clock = Instant::now();
+                let before = sink.diagnostics.len();
                 model.check(*detector, &mut sink);
+                let rule_of = |d: &Diagnostic| d.rule.id;
+                declared_only(
+                    *detector,
+                    &mut sink.diagnostics,
+                    before,
+                    rule_of,
+                    &file.rel_path,
+                    out,
+                );
                 let phase = out.timings.detectors.entry(detector.id()).or_default();
                 phase.add(clock.elapsed(), size);
                 file_facts(&file, path, i, sink.take_facts(), out);
@@ -586,6 +596,38 @@ fn analyse(
         None if found => out.sources.push((file.rel_path, file.text)),
         None => {}
     }
+}
+
+/// Keeps the diagnostics whose rule the detector declares, and notes the others once: the rule
+/// list decides which detectors run for `--select`, so an undeclared rule is a bug.
+fn declared_only<T>(
+    detector: &dyn Detector,
+    items: &mut Vec<T>,
+    from: usize,
+    rule_of: impl Fn(&T) -> &'static str,
+    path: &str,
+    out: &mut Collected,
+) {
+    let mut added = items.split_off(from);
+    added.retain(|item| {
+        let rule = rule_of(item);
+        if detector.rules().contains(&rule) {
+            return true;
+        }
+        let reason = format!(
+            "internal error: {} reported {rule}, which it does not declare (please report)",
+            detector.id()
+        );
+        if !out
+            .skipped
+            .iter()
+            .any(|n| n.path == path && n.reason == reason)
+        {
+            skip(out, path, None, reason);
+        }
+        false
+    });
+    items.extend(added);
 }
 
 /// Files a file's facts under the detector that recorded them (or [`SHARED`]).
@@ -682,9 +724,12 @@ fn resolve_project(ctx: &Context, out: &mut Collected) {
     let (own, shared) = facts.split_at(split);
     for group in own.chunk_by(|(a, _), (b, _)| a == b) {
         let detector = ctx.detectors[group[0].0];
+        let before = located.len();
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             detector.resolve(&Facts::new(group, shared), &mut located);
         }));
+        let rule_of = |l: &Located| l.diagnostic.rule.id;
+        declared_only(detector, &mut located, before, rule_of, "", out);
         if outcome.is_err() {
             let reason = format!(
                 "internal error while resolving {} (please report)",
@@ -976,5 +1021,76 @@ mod tests {
         assert_eq!(collected.skipped.len(), 1);
         assert_eq!(collected.skipped[0].path, "a.js");
         assert!(collected.skipped[0].reason.contains("detector bug"));
+    }
+
+    /// Declares SL101 but reports SL301 too, in the file and after the walk.
+    struct Overreaching;
+
+    impl Detector for Overreaching {
+        fn id(&self) -> &'static str {
+            "test/overreaching"
+        }
+        fn kinds(&self) -> &'static [FileKind] {
+            &[FileKind::JavaScript]
+        }
+        fn triggers(&self) -> &'static [&'static str] {
+            &["x"]
+        }
+        fn rules(&self) -> &'static [&'static str] {
+            &["SL101"]
+        }
+        fn reads(&self) -> Reads<'_> {
+            Reads::Js(self)
+        }
+        fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
+            for (path, ()) in facts.of::<()>() {
+                for rule in [&rules::SL101, &rules::SL301] {
+                    out.push(Located {
+                        path: path.to_owned(),
+                        diagnostic: Diagnostic::new(rule, 0..1, "resolved", ""),
+                    });
+                }
+            }
+        }
+    }
+
+    impl Check<JsModel<'_>> for Overreaching {
+        fn check(&self, _: &JsModel<'_>, out: &mut Sink) {
+            out.push(Diagnostic::new(&rules::SL301, 0..1, "undeclared", ""));
+            out.push(Diagnostic::new(&rules::SL101, 0..1, "declared", ""));
+            out.fact(());
+        }
+    }
+
+    #[test]
+    fn a_detector_reports_only_the_rules_it_declares() {
+        let dir = tempfile::tempdir().expect("temp");
+        std::fs::write(dir.path().join("a.js"), "x()").expect("write");
+        let ctx = Context::new(
+            &[&Overreaching],
+            vec![&rules::SL101, &rules::SL301],
+            HashMap::new(),
+            1 << 20,
+            false,
+        );
+        let mut collected = run_collect(&ctx, dir.path(), &["a.js"]);
+        resolve_project(&ctx, &mut collected);
+        let found: Vec<_> = collected
+            .findings
+            .iter()
+            .map(|f| (f.rule.id, f.message.as_str()))
+            .collect();
+        assert_eq!(found, [("SL101", "declared"), ("SL101", "resolved")]);
+        let notes: Vec<_> = collected
+            .skipped
+            .iter()
+            .map(|n| n.reason.as_str())
+            .collect();
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert!(
+            notes
+                .iter()
+                .all(|n| n.contains("test/overreaching reported SL301"))
+        );
     }
 }

@@ -7,6 +7,7 @@ pub mod js;
 pub mod model;
 pub mod python;
 pub mod rust;
+pub mod table;
 
 use crate::project::{Facts, Located, Sink};
 use crate::source::FileKind;

@@ -5,6 +5,7 @@
 //! ([`crate::detectors::Detector::resolve`]) into diagnostics located in any file.
 
 pub mod manifests;
+pub mod symbol;
 
 use crate::diagnostic::Diagnostic;
 use crate::source::FileKind;
