@@ -55,8 +55,8 @@ fn is_values_file(name: &str) -> bool {
     name.starts_with("values") && (name.ends_with(".yaml") || name.ends_with(".yml"))
 }
 
-/// Records a values file's scalars (once per file, for the calling detector's resolve); other
-/// files are left alone.
+/// Records a values file's scalars as a shared fact: flattened once per file, however many
+/// detectors read charts; other files are left alone.
 pub fn record_values(file: &SourceFile, docs: &Documents, out: &mut Sink) {
     let name = file.rel_path.rsplit('/').next().unwrap_or_default();
     if !is_values_file(name) || file.rel_path.contains("templates/") {
@@ -65,14 +65,16 @@ pub fn record_values(file: &SourceFile, docs: &Documents, out: &mut Sink) {
     let Some(chart) = chart_dir(&file.rel_path) else {
         return;
     };
-    let mut leaves = Vec::new();
-    for doc in &docs.docs {
-        flatten(doc, &mut String::new(), &mut leaves, 0);
-    }
-    out.fact(ChartValues {
-        chart,
-        file: name.to_owned(),
-        leaves,
+    out.shared_fact("config/helm-values", || {
+        let mut leaves = Vec::new();
+        for doc in &docs.docs {
+            flatten(doc, &mut String::new(), &mut leaves, 0);
+        }
+        Some(ChartValues {
+            chart,
+            file: name.to_owned(),
+            leaves,
+        })
     });
 }
 
@@ -183,6 +185,31 @@ pub fn resolved<'a, P: 'static>(facts: &crate::project::Facts<'a>) -> Vec<Candid
 mod tests {
     use super::*;
     use crate::parse::yaml;
+
+    #[test]
+    fn a_values_file_is_flattened_once_for_every_chart_reader() {
+        let text = "service:\n  sessionAffinity: ClientIP\npersistence:\n  enabled: false\n";
+        let file = SourceFile::new(
+            "chart/values.yaml".into(),
+            crate::source::FileKind::Yaml,
+            text.into(),
+        );
+        let mut sink = Sink::default();
+        let readers = crate::detectors::DETECTORS.iter().filter(|d| {
+            matches!(
+                d.id(),
+                "k8s/session-affinity" | "k8s/replicated-local-volume"
+            )
+        });
+        for detector in readers {
+            crate::detectors::check_into(*detector, &file, &mut sink);
+        }
+        let shared = sink.take_shared();
+        let values = shared
+            .iter()
+            .filter(|f| f.downcast_ref::<ChartValues>().is_some());
+        assert_eq!(values.count(), 1);
+    }
 
     #[test]
     fn chart_dirs_of_templates_and_values() {
