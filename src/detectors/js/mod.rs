@@ -28,9 +28,9 @@ pub(crate) fn run(
     use crate::source::{FileKind, SourceFile};
     let kind = FileKind::from_path(std::path::Path::new(path)).unwrap_or(FileKind::TypeScript);
     let file = SourceFile::new(path.to_owned(), kind, src.to_owned());
-    let tree = crate::parse::js::parse(kind, src).expect("parses");
+    let tree = crate::parse::treesitter::parse_kind(kind, src).expect("parses");
     let mut sink = crate::project::Sink::default();
-    detector.check(&file, &crate::parse::Tree::Js(tree), &mut sink);
+    detector.check(&file, &crate::parse::Tree::Syntax(tree), &mut sink);
     sink.diagnostics
         .iter()
         .map(|d| {

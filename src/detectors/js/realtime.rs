@@ -109,7 +109,7 @@ impl Detector for Realtime {
                     out.fact(Fact::Adapter);
                 }
             }
-            Tree::Js(tree) => check_js(file, tree.root_node(), out),
+            Tree::Syntax(tree) => check_js(file, tree.root_node(), out),
             _ => {}
         }
     }

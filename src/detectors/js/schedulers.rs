@@ -53,7 +53,7 @@ impl Detector for Schedulers {
     }
 
     fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Sink) {
-        let Tree::Js(tree) = tree else { return };
+        let Tree::Syntax(tree) = tree else { return };
         // A dedicated worker entry point runs once, apart from the web instances.
         if file
             .rel_path

@@ -65,7 +65,7 @@ impl Detector for SqliteDatabase {
     }
 
     fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Sink) {
-        let Tree::Js(tree) = tree else { return };
+        let Tree::Syntax(tree) = tree else { return };
         let src = file.text.as_str();
         let root = tree.root_node();
         let scope = ModuleScope::new(root, src);

@@ -100,7 +100,7 @@ impl Detector for AppCode {
     }
 
     fn check(&self, file: &SourceFile, tree: &Tree, out: &mut Sink) {
-        let Tree::Python(tree) = tree else { return };
+        let Tree::Syntax(tree) = tree else { return };
         let src = file.text.as_str();
         let root = tree.root_node();
         let scope = ModuleScope::new(root, src);
