@@ -2,8 +2,8 @@
 //! kinds (extensions, exact names, path rules), which parser reads them, how their comments are
 //! lexed, which paths hold its test code, which fence name its examples in `rules/*.md` carry, and
 //! what each kind is called. Classification, parsing, comment lexing, test-code detection and the
-//! docs harness read these rows, so adding a language is a row plus its parser (and, when it has
-//! one, a tree-sitter grammar is only data: [`Grammar`]).
+//! docs harness read these rows, so adding a language is a `FileKind` variant, a row and its
+//! parser; for a tree-sitter language the parser is only data (its [`Grammar`]).
 //!
 //! Lookups by kind are table reads: [`INDEX`] is built at compile time from the rows, and a kind
 //! without a row, or with two, fails the build.
