@@ -2,9 +2,9 @@
 //! process memory or on local disk, uploads on the local filesystem, process-local caches, and load
 //! balancer configuration that pins users to one instance.
 //!
-//! The pipeline flows one way: [`walk`] → [`source`] (classify) → [`prefilter`] → [`parse`] (once per
-//! file) → [`detectors`] (facts resolved across files by [`project`]) → [`suppress`] → sort →
-//! [`output`]. [`engine::check`] runs it.
+//! The pipeline flows one way: [`walk`] → [`source`] (classify, by the rows of [`lang`]) →
+//! [`prefilter`] → [`parse`] (once per file) → [`detectors`] (facts resolved across files by
+//! [`project`]) → [`suppress`] → sort → [`output`]. [`engine::check`] runs it.
 
 pub mod cli;
 pub mod config;
@@ -13,6 +13,7 @@ pub mod diagnostic;
 pub mod engine;
 pub mod error;
 pub mod fingerprint;
+pub mod lang;
 pub mod output;
 pub mod parse;
 pub mod prefilter;

@@ -303,17 +303,14 @@ fn marked_comments(file: &SourceFile, tree: Option<&Tree>) -> Vec<Range<usize>> 
     }
     if comments::has_tree(file.kind) {
         let given = match tree {
-            Some(Tree::Js(t) | Tree::Python(t)) => Some(t),
+            Some(Tree::Syntax(t)) => Some(t),
             _ => None,
         };
         let parsed;
         let tree = match given {
             Some(t) => Some(t),
             None => {
-                parsed = match file.kind {
-                    crate::source::FileKind::Python => crate::parse::python::parse(text),
-                    kind => crate::parse::js::parse(kind, text),
-                };
+                parsed = crate::parse::treesitter::parse_kind(file.kind, text);
                 parsed.as_ref()
             }
         };
@@ -508,8 +505,9 @@ mod tests {
         let text =
             "const X = <p>// scalelint: ignore-file</p>;\n/* scalelint: ignore[SL101] */\nx\n";
         let file = SourceFile::new("a.jsx".into(), FileKind::JavaScript, text.into());
-        let tree = crate::parse::js::parse(FileKind::JavaScript, text).expect("parses");
-        let mut s = Suppressions::parse_with(&file, Some(&Tree::Js(tree)), false);
+        let tree =
+            crate::parse::treesitter::parse_kind(FileKind::JavaScript, text).expect("parses");
+        let mut s = Suppressions::parse_with(&file, Some(&Tree::Syntax(tree)), false);
         assert!(!s.suppresses(rule("SL401"), 2), "JSX text is no directive");
         assert!(s.suppresses(rule("SL101"), 2));
     }

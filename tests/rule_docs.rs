@@ -42,26 +42,12 @@ fn examples(doc: &str) -> Vec<Example> {
     out
 }
 
-/// The languages each rule's detectors read, as fence languages.
+/// The languages each rule's detectors read, as fence languages (the registry's fence names).
 fn covered_languages(rule_id: &str) -> Vec<&'static str> {
     let mut langs = Vec::new();
     for d in scalelint::detectors::for_rule(rule_id) {
         for kind in d.kinds() {
-            let lang = match kind.name() {
-                "javascript" => "js",
-                "typescript" | "tsx" => "ts",
-                "rust" => "rust",
-                "nginx" => "nginx",
-                "haproxy" => "haproxy",
-                "apache" => "apache",
-                "hcl" => "hcl",
-                "bicep" => "bicep",
-                "yaml" | "compose" => "yaml",
-                "json" => "json",
-                "toml" => "toml",
-                "python" => "python",
-                _ => continue,
-            };
+            let lang = scalelint::lang::fence(*kind);
             if !langs.contains(&lang) {
                 langs.push(lang);
             }

@@ -36,8 +36,14 @@ impl<'m> FileModel<'m> {
     /// that belong to the file rather than to a detector (a Rust file's re-exports) go to `out`.
     pub fn new(file: &'m SourceFile, tree: &'m Tree, out: &mut Sink) -> Self {
         match tree {
-            Tree::Js(tree) => FileModel::Js(JsModel::new(file, tree)),
-            Tree::Python(tree) => FileModel::Python(PyModel::new(file, tree)),
+            Tree::Syntax(syntax) => match file.kind {
+                FileKind::JavaScript | FileKind::TypeScript | FileKind::Tsx => {
+                    FileModel::Js(JsModel::new(file, &syntax.tree))
+                }
+                FileKind::Python => FileModel::Python(PyModel::new(file, &syntax.tree)),
+                // A language with no detectors yet: its tree is all there is.
+                _ => FileModel::Config(file, tree),
+            },
             Tree::Rust(tree) => FileModel::Rust(RustModel::new(file, tree, out)),
             _ => FileModel::Config(file, tree),
         }

@@ -11,14 +11,18 @@ pub mod json;
 pub mod nginx;
 pub mod python;
 pub mod rust;
+pub mod treesitter;
 pub mod yaml;
 
-use crate::source::{FileKind, SourceFile};
+use crate::lang::{self, Grammar, ParserKind};
+use crate::source::SourceFile;
+pub use treesitter::SyntaxTree;
 
 /// A parsed file, by parser family.
 pub enum Tree {
-    /// JavaScript / TypeScript (tree-sitter).
-    Js(tree_sitter::Tree),
+    /// Every tree-sitter language (JS/TS, Python, Java, Kotlin, C#, Ruby, PHP, Go): the tree
+    /// and the grammar that built it.
+    Syntax(SyntaxTree),
     /// Rust (syn).
     Rust(rust::RustTree),
     /// nginx configuration.
@@ -33,8 +37,6 @@ pub enum Tree {
     Bicep(bicep::File),
     /// Data documents: YAML, and JSON / TOML read into the same node tree.
     Data(yaml::Documents),
-    /// Python (tree-sitter).
-    Python(tree_sitter::Tree),
 }
 
 /// The outcome of parsing one file.
@@ -56,16 +58,14 @@ impl Parsed {
     }
 }
 
-/// Parses a file with the parser of its kind.
+/// Parses a file with the parser its kind's row names.
 pub fn parse(file: &SourceFile) -> Parsed {
     if let Some(reason) = bounds::too_large(file.kind, file.text.len()) {
         return Parsed::Failed(None, reason);
     }
-    match file.kind {
-        FileKind::JavaScript | FileKind::TypeScript | FileKind::Tsx => {
-            tree_sitter(js::parse_bounded(file.kind, &file.text), Tree::Js)
-        }
-        FileKind::Rust => {
+    match lang::parser(file.kind) {
+        ParserKind::TreeSitter(grammar) => tree_sitter(grammar, &file.text),
+        ParserKind::Rust => {
             // syn recurses once per level while parsing, visiting and dropping: a file too deep
             // for the analysis thread's stack is refused before syn sees it.
             let depth = bounds::rust_depth(&file.text, bounds::RUST_MAX_DEPTH);
@@ -77,57 +77,51 @@ pub fn parse(file: &SourceFile) -> Parsed {
                 Err((at, msg)) => Parsed::Failed(Some(at), format!("syntax error: {msg}")),
             }
         }
-        FileKind::Python => tree_sitter(python::parse_bounded(&file.text), Tree::Python),
-        FileKind::Nginx | FileKind::MaybeNginx => {
+        ParserKind::Nginx => {
             let mut config = nginx::parse(&file.text);
             let first = config.errors.drain(..).next();
             tolerant(Tree::Nginx(config), first)
         }
-        FileKind::Haproxy | FileKind::MaybeHaproxy => {
+        ParserKind::Haproxy => {
             let mut config = haproxy::parse(&file.text);
             let first = config.errors.drain(..).next();
             tolerant(Tree::Haproxy(config), first)
         }
-        FileKind::Apache => {
+        ParserKind::Apache => {
             let mut config = apache::parse(&file.text);
             let first = config.errors.drain(..).next();
             tolerant(Tree::Apache(config), first)
         }
-        FileKind::Bicep => {
+        ParserKind::Bicep => {
             let mut parsed = bicep::parse(&file.text);
             let first = parsed.errors.drain(..).next();
             tolerant(Tree::Bicep(parsed), first)
         }
-        FileKind::Hcl => match hcl_edit::parser::parse_body(&file.text) {
+        ParserKind::Hcl => match hcl_edit::parser::parse_body(&file.text) {
             Ok(body) => Parsed::Complete(Tree::Hcl(Box::new(body))),
             Err(e) => Parsed::Failed(
                 Some(e.location().offset()),
                 format!("syntax error: {}", e.message()),
             ),
         },
-        FileKind::Yaml | FileKind::Compose => documents(yaml::parse(&file.text)),
-        FileKind::Json | FileKind::PackageJson => documents(data::parse_json(&file.text)),
-        FileKind::MaybeTraefikToml | FileKind::TraefikToml | FileKind::CargoManifest => {
-            documents(data::parse_toml(&file.text))
-        }
+        ParserKind::Yaml => documents(yaml::parse(&file.text)),
+        ParserKind::Json => documents(data::parse_json(&file.text)),
+        ParserKind::Toml => documents(data::parse_toml(&file.text)),
     }
 }
 
 /// A tree-sitter parse: partial at its first error or missing node; failed when the parser gave
 /// up (over its time budget, or no language) or the tree nests deeper than the walks over it may.
-fn tree_sitter(
-    tree: Result<tree_sitter::Tree, String>,
-    wrap: fn(tree_sitter::Tree) -> Tree,
-) -> Parsed {
-    let tree = match tree {
+fn tree_sitter(grammar: &'static Grammar, text: &str) -> Parsed {
+    let tree = match treesitter::parse_bounded(grammar, text) {
         Ok(tree) => tree,
         Err(reason) => return Parsed::Failed(None, reason),
     };
-    if let Some(at) = js::deeper_than(&tree, bounds::TREE_SITTER_MAX_DEPTH) {
+    if let Some(at) = treesitter::deeper_than(&tree, bounds::TREE_SITTER_MAX_DEPTH) {
         return Parsed::Failed(Some(at), bounds::too_deep(bounds::TREE_SITTER_MAX_DEPTH));
     }
-    let first = js::first_error(&tree);
-    tolerant(wrap(tree), first)
+    let first = treesitter::first_error(&tree);
+    tolerant(Tree::Syntax(SyntaxTree { grammar, tree }), first)
 }
 
 /// The outcome of a parser that recovers: complete, or partial with its first problem.

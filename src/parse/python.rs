@@ -1,36 +1,14 @@
-//! Python through tree-sitter-python: the same runtime as the JS/TS grammars (one parser stack),
-//! error-tolerant, byte spans, one parser per thread.
+//! Python through tree-sitter-python (see [`super::treesitter`]): the literal helpers of its
+//! grammar.
 
-use std::cell::RefCell;
-use tree_sitter::{Node, Parser, Tree};
+use crate::source::FileKind;
+use tree_sitter::{Node, Tree};
 
-pub use super::js::{first_error, preorder, text};
-
-thread_local! {
-    // Parsers are reusable and not Sync: one per worker thread, created on first use.
-    static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
-}
+pub use super::treesitter::{first_error, preorder, text};
 
 /// Parses Python text. `None` only if the grammar cannot be loaded or the parse is over budget.
 pub fn parse(text: &str) -> Option<Tree> {
-    parse_bounded(text).ok()
-}
-
-/// Parses Python text within the time budget of [`super::bounds::parse_budget`].
-pub fn parse_bounded(text: &str) -> Result<Tree, String> {
-    PARSER.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        let parser = match &mut *slot {
-            Some(p) => p,
-            empty => {
-                let mut p = Parser::new();
-                p.set_language(&tree_sitter_python::LANGUAGE.into())
-                    .map_err(|e| format!("cannot load the grammar: {e}"))?;
-                empty.insert(p)
-            }
-        };
-        super::js::budgeted(parser, text)
-    })
+    super::treesitter::parse_kind(FileKind::Python, text).map(|t| t.tree)
 }
 
 /// The value of a string literal (`'x'`, `"x"`, `r"x"`, `"""x"""`, an f-string without

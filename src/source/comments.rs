@@ -2,14 +2,16 @@
 //! YAML block scalar) is not a comment. Used for suppression directives only: detectors read the
 //! parse trees.
 //!
-//! JavaScript, TypeScript and Python have a tree-sitter grammar, whose parse tree says exactly
-//! which ranges are comments (JSX text and template literals are not): those kinds use it. Every
-//! other syntax goes through one lexer driven by a [`CommentSyntax`] row (its line and block
-//! comments, string forms with their escape rules, and the few special forms: raw strings,
-//! heredocs, YAML block scalars), so a new language is one row. The lexer is one linear pass that
-//! allocates only for the ranges it returns.
+//! Kinds that a tree-sitter grammar parses (JS/TS, Python, Java, Kotlin, C#, Ruby, PHP, Go) take
+//! their comments from the parse tree, which says exactly which ranges are comments (JSX text and
+//! template literals are not). Every other syntax, and those when the tree is not to be had, goes
+//! through one lexer driven by a [`CommentSyntax`] row (its line and block comments, string forms
+//! with their escape rules, and the few special forms: raw strings, heredocs, YAML block
+//! scalars); the language registry (`crate::lang`) names each kind's row, so a new language is
+//! one row. The lexer is one linear pass that allocates only for the ranges it returns.
 
 use super::FileKind;
+use crate::parse::SyntaxTree;
 use std::ops::Range;
 
 /// Where a line comment or a string may start.
@@ -304,6 +306,19 @@ pub const JAVA: CommentSyntax = CommentSyntax {
     ..NONE
 };
 
+/// Kotlin: Java's syntax, but block comments nest and `"…"` / `"""…"""` interpolate `${…}`
+/// (raw strings escape nothing).
+pub const KOTLIN: CommentSyntax = CommentSyntax {
+    line: SLASHES,
+    block: &[block("/*", "*/", true)],
+    strings: &[
+        interpolated("\"\"\"", Escape::Never, true, &["${"]),
+        interpolated("\"", Escape::Backslash, false, &["${"]),
+        string("'", Escape::Backslash, false),
+    ],
+    ..NONE
+};
+
 /// C#: `//`, `/* */`, raw `"""…"""`, verbatim `@"…"` (`""` escapes), interpolated `$"…{x}…"`.
 pub const CSHARP: CommentSyntax = CommentSyntax {
     line: SLASHES,
@@ -400,58 +415,33 @@ pub const XML: CommentSyntax = CommentSyntax {
     ..NONE
 };
 
-/// The lexer row of a file kind (JS/TS/Python use it only when tree-sitter cannot parse).
+/// The lexer row of a file kind, from its language's row (kinds with a tree-sitter grammar use
+/// it only when the tree cannot be had).
 pub fn syntax(kind: FileKind) -> &'static CommentSyntax {
-    match kind {
-        FileKind::JavaScript | FileKind::TypeScript | FileKind::Tsx => &JAVASCRIPT,
-        FileKind::Python => &PYTHON,
-        FileKind::Rust => &RUST,
-        FileKind::Nginx | FileKind::MaybeNginx => &NGINX,
-        FileKind::Haproxy | FileKind::MaybeHaproxy => &HAPROXY,
-        FileKind::Apache => &APACHE,
-        FileKind::Hcl => &HCL,
-        FileKind::Bicep => &BICEP,
-        FileKind::Yaml | FileKind::Compose => &YAML,
-        FileKind::MaybeTraefikToml | FileKind::TraefikToml | FileKind::CargoManifest => &TOML,
-        // JSON has no comments, but files read as JSONC (tsconfig-like, ARM templates) may.
-        FileKind::Json | FileKind::PackageJson => &JSONC,
-    }
+    crate::lang::language(kind).comments
 }
 
 /// Whether the kind's comments come from its tree-sitter parse tree.
 pub fn has_tree(kind: FileKind) -> bool {
-    matches!(
-        kind,
-        FileKind::JavaScript | FileKind::TypeScript | FileKind::Tsx | FileKind::Python
-    )
+    crate::lang::grammar(kind).is_some()
 }
 
-/// The byte ranges of every comment in `text` (delimiters included), in order. JS, TS and Python
-/// are parsed with tree-sitter for this; callers holding the tree use [`tree_comment_ranges`].
+/// The byte ranges of every comment in `text` (delimiters included), in order. Kinds with a
+/// tree-sitter grammar are parsed for this; callers holding the tree use [`tree_comment_ranges`].
 pub fn comment_ranges(text: &str, kind: FileKind) -> Vec<Range<usize>> {
-    let tree = match kind {
-        FileKind::Python => crate::parse::python::parse(text),
-        k if has_tree(k) => crate::parse::js::parse(k, text),
-        _ => None,
-    };
-    match tree {
+    match crate::parse::treesitter::parse_kind(kind, text) {
         Some(tree) => tree_comment_ranges(&tree),
         None => lex(text, syntax(kind)),
     }
 }
 
-/// Whether a tree-sitter node is a comment (`comment` in every grammar, `html_comment` in JS).
-fn is_comment(node: tree_sitter::Node<'_>) -> bool {
-    matches!(node.kind(), "comment" | "html_comment")
-}
-
 /// Every comment node of a tree-sitter tree, in order.
-pub fn tree_comment_ranges(tree: &tree_sitter::Tree) -> Vec<Range<usize>> {
+pub fn tree_comment_ranges(tree: &SyntaxTree) -> Vec<Range<usize>> {
     let mut out = Vec::new();
-    let mut cursor = tree.walk();
+    let mut cursor = tree.tree.walk();
     'walk: loop {
         let node = cursor.node();
-        if is_comment(node) {
+        if tree.is_comment(node) {
             out.push(node.byte_range());
         } else if cursor.goto_first_child() {
             continue;
@@ -466,11 +456,11 @@ pub fn tree_comment_ranges(tree: &tree_sitter::Tree) -> Vec<Range<usize>> {
 }
 
 /// The comment of a tree-sitter tree that contains `span`, if `span` is inside one.
-pub fn tree_comment_at(tree: &tree_sitter::Tree, span: Range<usize>) -> Option<Range<usize>> {
+pub fn tree_comment_at(tree: &SyntaxTree, span: Range<usize>) -> Option<Range<usize>> {
     let node = tree
         .root_node()
         .descendant_for_byte_range(span.start, span.end)?;
-    (is_comment(node) && node.start_byte() <= span.start && span.end <= node.end_byte())
+    (tree.is_comment(node) && node.start_byte() <= span.start && span.end <= node.end_byte())
         .then(|| node.byte_range())
 }
 
@@ -1110,6 +1100,8 @@ pub(crate) mod tests {
     fn upcoming_syntaxes() {
         let java = "String s = \"\"\"\n// no\n\"\"\"; char c = '\"'; // yes\n/* yes too */";
         assert_eq!(lexed(java, &JAVA), ["// yes", "/* yes too */"]);
+        let kotlin = "/* a /* nested */ b */ val s = \"${f(\"//\")} // no\" // yes\nval r = \"\"\"\n// no \\\"\"\"\n";
+        assert_eq!(lexed(kotlin, &KOTLIN), ["/* a /* nested */ b */", "// yes"]);
         let cs = "var a = @\"C:\\\"; // yes\nvar b = $\"{x} // no {{ }}\"; /* two */\nvar c = \"\"\"\n// no\n\"\"\";";
         assert_eq!(lexed(cs, &CSHARP), ["// yes", "/* two */"]);
         let go = "s := `// no\n` // yes\nr := '\"' /* two */";
@@ -1239,6 +1231,7 @@ pub(crate) mod tests {
             ("yaml", &YAML),
             ("toml", &TOML),
             ("java", &JAVA),
+            ("kotlin", &KOTLIN),
             ("csharp", &CSHARP),
             ("go", &GO),
             ("ruby", &RUBY),

@@ -46,6 +46,18 @@ pub enum FileKind {
     PackageJson,
     /// Python (`*.py`, `*.pyw`).
     Python,
+    /// Java.
+    Java,
+    /// Kotlin, scripts (`*.kts`, Gradle's `build.gradle.kts`) included.
+    Kotlin,
+    /// C#.
+    CSharp,
+    /// Ruby (`*.rb`, Rack's `*.ru`, `*.rake`, `Gemfile`, `Rakefile`).
+    Ruby,
+    /// PHP, templates with inline HTML (`*.phtml`) included.
+    Php,
+    /// Go.
+    Go,
 }
 
 /// Directives that mark a file as nginx configuration (the common ones of site and upstream
@@ -67,176 +79,13 @@ const NGINX_VOCABULARY: &[&str] = &[
     "keepalive",
 ];
 
-/// JSON files of package managers and tool settings: never infrastructure config.
-const NOT_INFRA_JSON: &[&str] = &[
-    "package.json",
-    "package-lock.json",
-    "composer.json",
-    "composer.lock",
-    "jsconfig.json",
-    ".eslintrc.json",
-];
-
-/// TOML files of language tooling: never Traefik configuration.
-const NOT_TRAEFIK_TOML: &[&str] = &[
-    "cargo.toml",
-    "pyproject.toml",
-    "rustfmt.toml",
-    ".rustfmt.toml",
-    "clippy.toml",
-    "rust-toolchain.toml",
-    "deny.toml",
-    "scalelint.toml",
-];
-
-/// Directories whose extension-less files may be nginx configuration (content decides).
-const NGINX_DIRS: &[&str] = &[
-    "nginx",
-    "conf.d",
-    "sites-available",
-    "sites-enabled",
-    "snippets",
-    "http.d",
-    "stream.d",
-];
-
-/// Directories that hold JS build output (compilers, bundlers, framework builds, coverage).
-const JS_OUTPUT_DIRS: &[&str] = &[
-    "dist",
-    "build",
-    "out",
-    ".next",
-    ".nuxt",
-    ".output",
-    ".svelte-kit",
-    ".vercel",
-    ".turbo",
-    ".serverless",
-    ".webpack",
-    ".cache",
-    "coverage",
-    "storybook-static",
-    "public",
-    "static",
-    "vendor",
-];
-
-/// Minified or bundled JS, or a file inside a build-output directory.
-fn is_generated_js(path: &Path, lower_name: &str) -> bool {
-    let minified = [".min.", ".bundle.", ".chunk."]
-        .iter()
-        .any(|m| lower_name.contains(m));
-    minified
-        || path
-            .ancestors()
-            .skip(1)
-            .filter_map(|d| Some(d.file_name()?.to_string_lossy()))
-            .any(|d| JS_OUTPUT_DIRS.contains(&d.to_ascii_lowercase().as_str()))
-}
-
 impl FileKind {
-    /// Every kind (for tests and fuzzing, which must cover them all).
-    pub const ALL: &'static [FileKind] = &[
-        FileKind::JavaScript,
-        FileKind::TypeScript,
-        FileKind::Tsx,
-        FileKind::Rust,
-        FileKind::Nginx,
-        FileKind::MaybeNginx,
-        FileKind::Haproxy,
-        FileKind::MaybeHaproxy,
-        FileKind::Apache,
-        FileKind::Hcl,
-        FileKind::Bicep,
-        FileKind::Yaml,
-        FileKind::Compose,
-        FileKind::Json,
-        FileKind::MaybeTraefikToml,
-        FileKind::TraefikToml,
-        FileKind::CargoManifest,
-        FileKind::PackageJson,
-        FileKind::Python,
-    ];
+    /// Every kind (for tests and fuzzing, which must cover them all), in registry order.
+    pub const ALL: &'static [FileKind] = &crate::lang::ALL_KINDS;
 
     /// Classifies a path; `None` means scalelint has nothing to say about the file.
     pub fn from_path(path: &Path) -> Option<FileKind> {
-        // A name that is not UTF-8 is judged by its lossy form: the extension is what counts.
-        let name = path.file_name()?.to_string_lossy();
-        let lower = name.to_ascii_lowercase();
-        let ext = lower.rsplit_once('.').map(|(_, e)| e);
-        // Declaration files describe types only: no runtime behaviour to judge.
-        if [".d.ts", ".d.mts", ".d.cts"]
-            .iter()
-            .any(|s| lower.ends_with(s))
-        {
-            return None;
-        }
-        if name == "Cargo.toml" {
-            return Some(FileKind::CargoManifest);
-        }
-        if lower == "package.json" {
-            return Some(FileKind::PackageJson);
-        }
-        let js = match ext {
-            Some("js" | "mjs" | "cjs" | "jsx") => Some(FileKind::JavaScript),
-            Some("ts" | "mts" | "cts") => Some(FileKind::TypeScript),
-            Some("tsx") => Some(FileKind::Tsx),
-            _ => None,
-        };
-        if let Some(js) = js {
-            // Bundler and compiler output repeats the sources (already judged) or vendors
-            // third-party code: findings there would point at files nobody edits.
-            return (!is_generated_js(path, &lower)).then_some(js);
-        }
-        match ext {
-            Some("rs") => return Some(FileKind::Rust),
-            Some("nginx") => return Some(FileKind::Nginx),
-            Some("tf" | "tofu" | "tfvars") => return Some(FileKind::Hcl),
-            Some("bicep") => return Some(FileKind::Bicep),
-            Some("yaml" | "yml") => return Some(yaml_kind(&lower)),
-            Some("json")
-                if !NOT_INFRA_JSON.contains(&lower.as_str()) && !lower.starts_with("tsconfig") =>
-            {
-                return Some(FileKind::Json);
-            }
-            Some("toml") if !NOT_TRAEFIK_TOML.contains(&lower.as_str()) => {
-                return Some(FileKind::MaybeTraefikToml);
-            }
-            Some("py" | "pyw") => return Some(FileKind::Python),
-            _ => {}
-        }
-        if let Some(kind) = infra_kind_by_name(path, &lower) {
-            return Some(kind);
-        }
-        if lower == "nginx.conf" || lower.starts_with("nginx.conf.") || lower.starts_with("nginx.")
-        {
-            return Some(FileKind::Nginx);
-        }
-        // The nearest few directories: `nginx/templates/x.conf.template`, `nginx/conf.d/x.conf`.
-        let in_nginx_dir = path
-            .ancestors()
-            .skip(1)
-            .take(3)
-            .filter_map(|d| Some(d.file_name()?.to_string_lossy()))
-            .any(|d| {
-                let d = d.to_ascii_lowercase();
-                NGINX_DIRS.contains(&d.as_str()) || d.starts_with("nginx")
-            });
-        // Template suffixes used by the official image and config management.
-        let conf_like = [
-            ".conf",
-            ".conf.template",
-            ".conf.j2",
-            ".conf.tmpl",
-            ".conf.erb",
-        ]
-        .iter()
-        .any(|s| lower.ends_with(s));
-        // `.conf` and `conf.d/` are shared with Apache, supervisord, systemd…: the content decides.
-        if conf_like || (in_nginx_dir && (ext.is_none() || lower.ends_with(".template"))) {
-            return Some(FileKind::MaybeNginx);
-        }
-        None
+        crate::lang::classify(path)
     }
 
     /// Settles [`FileKind::MaybeNginx`] by content: nginx when a line is an nginx directive, a
@@ -280,51 +129,200 @@ impl FileKind {
 
     /// A short name for messages and statistics.
     pub fn name(self) -> &'static str {
-        match self {
-            FileKind::JavaScript => "javascript",
-            FileKind::TypeScript => "typescript",
-            FileKind::Tsx => "tsx",
-            FileKind::Rust => "rust",
-            FileKind::Nginx | FileKind::MaybeNginx => "nginx",
-            FileKind::Haproxy | FileKind::MaybeHaproxy => "haproxy",
-            FileKind::Apache => "apache",
-            FileKind::Hcl => "hcl",
-            FileKind::Bicep => "bicep",
-            FileKind::Yaml => "yaml",
-            FileKind::Compose => "compose",
-            FileKind::Json => "json",
-            FileKind::MaybeTraefikToml | FileKind::TraefikToml => "toml",
-            FileKind::CargoManifest => "cargo-manifest",
-            FileKind::PackageJson => "package.json",
-            FileKind::Python => "python",
-        }
+        crate::lang::kind_row(self).name
     }
 }
 
-/// HAProxy and Apache httpd files known by name or directory (`haproxy.cfg`,
-/// `haproxy/conf.d/app.cfg`, `httpd.conf`, `apache2.conf`, and their template variants); other
-/// `*.cfg` files are HAProxy only if their content says so.
-fn infra_kind_by_name(path: &Path, lower: &str) -> Option<FileKind> {
-    let base = [".j2", ".tmpl", ".template", ".erb", ".tpl"]
+/// The path rules the language rows call: what a name and its directories say about a file
+/// beyond its extension.
+pub(crate) mod paths {
+    use super::FileKind;
+    use std::path::Path;
+
+    /// JSON files of package managers and tool settings: never infrastructure config.
+    const NOT_INFRA_JSON: &[&str] = &[
+        "package.json",
+        "package-lock.json",
+        "composer.json",
+        "composer.lock",
+        "jsconfig.json",
+        ".eslintrc.json",
+    ];
+
+    /// TOML files of language tooling: never Traefik configuration.
+    const NOT_TRAEFIK_TOML: &[&str] = &[
+        "cargo.toml",
+        "pyproject.toml",
+        "rustfmt.toml",
+        ".rustfmt.toml",
+        "clippy.toml",
+        "rust-toolchain.toml",
+        "deny.toml",
+        "scalelint.toml",
+    ];
+
+    /// Directories whose extension-less files may be nginx configuration (content decides).
+    const NGINX_DIRS: &[&str] = &[
+        "nginx",
+        "conf.d",
+        "sites-available",
+        "sites-enabled",
+        "snippets",
+        "http.d",
+        "stream.d",
+    ];
+
+    /// Directories that hold JS build output (compilers, bundlers, framework builds, coverage).
+    const JS_OUTPUT_DIRS: &[&str] = &[
+        "dist",
+        "build",
+        "out",
+        ".next",
+        ".nuxt",
+        ".output",
+        ".svelte-kit",
+        ".vercel",
+        ".turbo",
+        ".serverless",
+        ".webpack",
+        ".cache",
+        "coverage",
+        "storybook-static",
+        "public",
+        "static",
+        "vendor",
+    ];
+
+    /// Minified or bundled JS, or a file inside a build-output directory.
+    pub(super) fn is_generated_js(path: &Path, lower_name: &str) -> bool {
+        let minified = [".min.", ".bundle.", ".chunk."]
+            .iter()
+            .any(|m| lower_name.contains(m));
+        minified
+            || path
+                .ancestors()
+                .skip(1)
+                .filter_map(|d| Some(d.file_name()?.to_string_lossy()))
+                .any(|d| JS_OUTPUT_DIRS.contains(&d.to_ascii_lowercase().as_str()))
+    }
+
+    /// HAProxy and Apache httpd files known by name or directory (`haproxy.cfg`,
+    /// `haproxy/conf.d/app.cfg`, `httpd.conf`, `apache2.conf`, and their template variants); other
+    /// `*.cfg` files are HAProxy only if their content says so.
+    fn infra_kind_by_name(path: &Path, lower: &str) -> Option<FileKind> {
+        let base = [".j2", ".tmpl", ".template", ".erb", ".tpl"]
+            .iter()
+            .find_map(|s| lower.strip_suffix(s))
+            .unwrap_or(lower);
+        if base == "httpd.conf" || base == "apache2.conf" {
+            return Some(FileKind::Apache);
+        }
+        if !base.ends_with(".cfg") {
+            return None;
+        }
+        let in_haproxy_dir = path
+            .ancestors()
+            .skip(1)
+            .take(3)
+            .filter_map(|d| Some(d.file_name()?.to_string_lossy()))
+            .any(|d| d.to_ascii_lowercase().contains("haproxy"));
+        if base.starts_with("haproxy") || in_haproxy_dir {
+            Some(FileKind::Haproxy)
+        } else {
+            Some(FileKind::MaybeHaproxy)
+        }
+    }
+
+    /// Compose files by name: `compose.yaml`, `docker-compose.yml`, `docker-compose.prod.yml`.
+    fn yaml_kind(lower: &str) -> FileKind {
+        let stem = lower.split('.').next().unwrap_or_default();
+        if matches!(stem, "compose" | "docker-compose") {
+            FileKind::Compose
+        } else {
+            FileKind::Yaml
+        }
+    }
+
+    /// JavaScript: bundler and compiler output repeats the sources (already judged) or vendors
+    /// third-party code, so findings there would point at files nobody edits.
+    pub fn javascript(path: &Path, lower: &str) -> Option<FileKind> {
+        (!is_generated_js(path, lower)).then_some(FileKind::JavaScript)
+    }
+
+    /// TSX: build output as for [`javascript`].
+    pub fn tsx(path: &Path, lower: &str) -> Option<FileKind> {
+        (!is_generated_js(path, lower)).then_some(FileKind::Tsx)
+    }
+
+    /// TypeScript: declaration files describe types only (no runtime behaviour to judge), and
+    /// build output as for [`javascript`].
+    pub fn typescript(path: &Path, lower: &str) -> Option<FileKind> {
+        if [".d.ts", ".d.mts", ".d.cts"]
+            .iter()
+            .any(|s| lower.ends_with(s))
+        {
+            return None;
+        }
+        (!is_generated_js(path, lower)).then_some(FileKind::TypeScript)
+    }
+
+    /// YAML, or a Compose file by its name.
+    pub fn yaml(_: &Path, lower: &str) -> Option<FileKind> {
+        Some(yaml_kind(lower))
+    }
+
+    /// JSON, unless a package manager's or a tool's settings.
+    pub fn json(_: &Path, lower: &str) -> Option<FileKind> {
+        (!NOT_INFRA_JSON.contains(&lower) && !lower.starts_with("tsconfig"))
+            .then_some(FileKind::Json)
+    }
+
+    /// TOML that may be Traefik's, unless a language tool's.
+    pub fn toml(_: &Path, lower: &str) -> Option<FileKind> {
+        (!NOT_TRAEFIK_TOML.contains(&lower)).then_some(FileKind::MaybeTraefikToml)
+    }
+
+    /// Apache httpd by name: `httpd.conf`, `apache2.conf` and their template variants.
+    pub fn apache(path: &Path, lower: &str) -> Option<FileKind> {
+        infra_kind_by_name(path, lower).filter(|k| *k == FileKind::Apache)
+    }
+
+    /// HAProxy by name or directory; other `*.cfg` files may be HAProxy's.
+    pub fn haproxy(path: &Path, lower: &str) -> Option<FileKind> {
+        infra_kind_by_name(path, lower).filter(|k| *k != FileKind::Apache)
+    }
+
+    /// nginx by name (`nginx.conf`, `nginx.conf.j2`), or a `*.conf` (or a file in an
+    /// nginx-looking directory) that content will settle.
+    pub fn nginx(path: &Path, lower: &str) -> Option<FileKind> {
+        let ext = lower.rsplit_once('.').map(|(_, e)| e);
+        if lower == "nginx.conf" || lower.starts_with("nginx.conf.") || lower.starts_with("nginx.")
+        {
+            return Some(FileKind::Nginx);
+        }
+        // The nearest few directories: `nginx/templates/x.conf.template`, `nginx/conf.d/x.conf`.
+        let in_nginx_dir = path
+            .ancestors()
+            .skip(1)
+            .take(3)
+            .filter_map(|d| Some(d.file_name()?.to_string_lossy()))
+            .any(|d| {
+                let d = d.to_ascii_lowercase();
+                NGINX_DIRS.contains(&d.as_str()) || d.starts_with("nginx")
+            });
+        // Template suffixes used by the official image and config management.
+        let conf_like = [
+            ".conf",
+            ".conf.template",
+            ".conf.j2",
+            ".conf.tmpl",
+            ".conf.erb",
+        ]
         .iter()
-        .find_map(|s| lower.strip_suffix(s))
-        .unwrap_or(lower);
-    if base == "httpd.conf" || base == "apache2.conf" {
-        return Some(FileKind::Apache);
-    }
-    if !base.ends_with(".cfg") {
-        return None;
-    }
-    let in_haproxy_dir = path
-        .ancestors()
-        .skip(1)
-        .take(3)
-        .filter_map(|d| Some(d.file_name()?.to_string_lossy()))
-        .any(|d| d.to_ascii_lowercase().contains("haproxy"));
-    if base.starts_with("haproxy") || in_haproxy_dir {
-        Some(FileKind::Haproxy)
-    } else {
-        Some(FileKind::MaybeHaproxy)
+        .any(|s| lower.ends_with(s));
+        // `.conf` and `conf.d/` are shared with Apache, supervisord, systemd…: the content decides.
+        (conf_like || (in_nginx_dir && (ext.is_none() || lower.ends_with(".template"))))
+            .then_some(FileKind::MaybeNginx)
     }
 }
 
@@ -418,16 +416,6 @@ fn looks_like_apache(text: &str) -> bool {
     })
 }
 
-/// Compose files by name: `compose.yaml`, `docker-compose.yml`, `docker-compose.prod.yml`.
-fn yaml_kind(lower: &str) -> FileKind {
-    let stem = lower.split('.').next().unwrap_or_default();
-    if matches!(stem, "compose" | "docker-compose") {
-        FileKind::Compose
-    } else {
-        FileKind::Yaml
-    }
-}
-
 /// Traefik's TOML tables (static: entry points and providers; dynamic: routers and services).
 fn is_traefik_toml(text: &str) -> bool {
     text.lines().any(|line| {
@@ -510,6 +498,42 @@ mod tests {
         assert_eq!(kind("traefik.toml"), Some(FileKind::MaybeTraefikToml));
         assert_eq!(kind("Cargo.toml"), Some(FileKind::CargoManifest));
         assert_eq!(kind("web/package.json"), Some(FileKind::PackageJson));
+    }
+
+    #[test]
+    fn classifies_the_jvm_dotnet_ruby_php_and_go_rows() {
+        for (path, expected) in [
+            ("src/main/java/shop/CartController.java", FileKind::Java),
+            ("src/main/kotlin/shop/Routes.kt", FileKind::Kotlin),
+            ("build.gradle.kts", FileKind::Kotlin),
+            ("Shop/Controllers/CartController.cs", FileKind::CSharp),
+            ("app/controllers/carts_controller.rb", FileKind::Ruby),
+            ("config.ru", FileKind::Ruby),
+            ("lib/tasks/cleanup.rake", FileKind::Ruby),
+            ("Gemfile", FileKind::Ruby),
+            ("Rakefile", FileKind::Ruby),
+            ("app/Http/Controllers/CartController.php", FileKind::Php),
+            ("resources/views/cart.phtml", FileKind::Php),
+            ("cmd/shop/main.go", FileKind::Go),
+            ("SRC/MAIN.GO", FileKind::Go),
+        ] {
+            assert_eq!(kind(path), Some(expected), "{path}");
+        }
+        // Exact names spelled with capitals match only so spelled; near misses are nothing.
+        for path in [
+            "gemfile",
+            "Gemfile.lock",
+            "Shop/Views/Cart.cshtml",
+            "go.mod",
+            "go.sum",
+            "cargo.toml",
+            "build.gradle",
+        ] {
+            assert_eq!(kind(path), None, "{path}");
+        }
+        assert_eq!(FileKind::Java.name(), "java");
+        assert_eq!(FileKind::CSharp.name(), "csharp");
+        assert_eq!(FileKind::Php.name(), "php");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 pub mod comments;
 mod decode;
-mod kind;
+pub(crate) mod kind;
 mod line_index;
 mod test_code;
 

@@ -2,61 +2,30 @@
 //! there are not what a team scaling out needs to fix, so such files are not analysed unless
 //! `--include-tests` asks for them.
 
+use super::FileKind;
 use std::path::{Component, Path};
 
-/// Directory names of test, example and benchmark code across ecosystems.
-const TEST_DIRS: &[&str] = &[
-    "test",
-    "tests",
-    "__tests__",
-    "__mocks__",
-    "spec",
-    "specs",
-    "e2e",
-    "cypress",
-    "playwright",
-    "benches",
-    "examples",
-    "testdata",
-    "test-fixtures",
-    // Rust test-support modules (`src/testing/`, `test_utils/`), compiled for tests only.
-    "testing",
-    "test_utils",
-    "test-utils",
-    // Python: documentation examples (FastAPI's layout).
-    "docs_src",
-];
-
-/// Whether `rel` (relative to the scanned root) is test, example or benchmark code.
+/// Whether `rel` (relative to the scanned root) is test, example or benchmark code: a directory
+/// of tests of any language's row (a test tree holds fixtures of every format), or a file named
+/// as its own language's rows name test files.
 pub fn is_test_path(rel: &Path) -> bool {
     let mut components = rel.components().peekable();
     while let Some(component) = components.next() {
         let Component::Normal(name) = component else {
             continue;
         };
-        let lower = name.to_string_lossy().to_ascii_lowercase();
+        let name = name.to_string_lossy();
+        let lower = name.to_ascii_lowercase();
         if components.peek().is_some() {
-            if TEST_DIRS.contains(&lower.as_str()) {
+            if crate::lang::is_test_dir(&name, &lower) {
                 return true;
             }
         } else {
-            return is_test_file_name(&lower);
+            return FileKind::from_path(rel)
+                .is_some_and(|kind| crate::lang::is_test_file(kind, &name, &lower));
         }
     }
     false
-}
-
-fn is_test_file_name(name: &str) -> bool {
-    let stem = name.split('.').next().unwrap_or(name);
-    // `app.test.ts`, `app.spec.js`, `Button.stories.tsx`, `app.e2e-spec.ts`.
-    let mut parts = name.split('.').skip(1);
-    let marked = parts.any(|p| matches!(p, "test" | "spec" | "stories" | "e2e-spec" | "cy"));
-    // pytest: `test_x.py`, `x_test.py`, `conftest.py`; Django apps: `tests.py`.
-    marked
-        || stem == "tests"
-        || stem == "conftest"
-        || stem.ends_with("_test")
-        || stem.starts_with("test_")
 }
 
 #[cfg(test)]
@@ -83,6 +52,23 @@ mod tests {
             "shop/models_test.py",
             "conftest.py",
             "src/testing/db.rs",
+            "test/app.test.yaml",
+            "deploy/app.test.yaml",
+            "src/test/java/shop/CartControllerTest.java",
+            "shop/src/main/java/shop/CartControllerTest.java",
+            "shop/src/main/java/shop/CartControllerTests.java",
+            "shop/src/main/java/shop/CheckoutIT.java",
+            "app/src/main/kotlin/RoutesTest.kt",
+            "Shop.Tests/CartControllerTests.cs",
+            "src/Shop.UnitTests/Cart.cs",
+            "Shop/CartTests.cs",
+            "spec/models/cart_spec.rb",
+            "app/models/cart_spec.rb",
+            "app/models/cart_test.rb",
+            "app/Http/CartTest.php",
+            "tests/Feature/CartTest.php",
+            "internal/cart/cart_test.go",
+            "internal/cart/testdata/cart.go",
         ] {
             assert!(is_test_path(Path::new(path)), "{path}");
         }
@@ -94,6 +80,17 @@ mod tests {
             "latest/app.js",
             "shop/settings/testing_utils.py",
             "shop/contest.py",
+            "src/main/java/shop/Contest.java",
+            "src/main/java/shop/AUDIT.java",
+            "src/main/java/shop/Latest.java",
+            "Shop/Controllers/CartController.cs",
+            "Shop.Web/Program.cs",
+            "app/models/inspect.rb",
+            "app/Http/Controllers/CartController.php",
+            "internal/cart/cart.go",
+            "internal/cart/contest.go",
+            // Another language's convention: a PHP class named like a JUnit test is not one.
+            "app/CartTest.rb",
         ] {
             assert!(!is_test_path(Path::new(path)), "{path}");
         }
