@@ -3,7 +3,6 @@
 pub mod apache;
 pub mod bicep;
 pub mod bounds;
-pub mod data;
 pub mod directives;
 pub mod haproxy;
 pub mod js;
@@ -11,6 +10,8 @@ pub mod json;
 pub mod nginx;
 pub mod python;
 pub mod rust;
+pub mod toml;
+pub mod tree;
 pub mod yaml;
 
 use crate::source::{FileKind, SourceFile};
@@ -32,7 +33,7 @@ pub enum Tree {
     /// Azure Bicep.
     Bicep(bicep::File),
     /// Data documents: YAML, and JSON / TOML read into the same node tree.
-    Data(yaml::Documents),
+    Data(tree::Documents),
     /// Python (tree-sitter).
     Python(tree_sitter::Tree),
 }
@@ -106,9 +107,9 @@ pub fn parse(file: &SourceFile) -> Parsed {
             ),
         },
         FileKind::Yaml | FileKind::Compose => documents(yaml::parse(&file.text)),
-        FileKind::Json | FileKind::PackageJson => documents(data::parse_json(&file.text)),
+        FileKind::Json | FileKind::PackageJson => documents(json::parse(&file.text)),
         FileKind::MaybeTraefikToml | FileKind::TraefikToml | FileKind::CargoManifest => {
-            documents(data::parse_toml(&file.text))
+            documents(toml::parse(&file.text))
         }
     }
 }
@@ -139,7 +140,7 @@ fn tolerant(tree: Tree, first_error: Option<(usize, String)>) -> Parsed {
 }
 
 /// YAML-family documents: partial when the parser stopped somewhere, failed when nothing was read.
-fn documents(mut docs: yaml::Documents) -> Parsed {
+fn documents(mut docs: tree::Documents) -> Parsed {
     if let Some((at, reason)) = docs.refused.take() {
         return Parsed::Failed(at, reason);
     }

@@ -7,7 +7,7 @@
 use super::lb_words::{self, target_group};
 use crate::detectors::Detector;
 use crate::parse::Tree;
-use crate::parse::yaml::Node;
+use crate::parse::tree::Node;
 use crate::project::Sink;
 use crate::source::{FileKind, SourceFile};
 
@@ -122,13 +122,13 @@ fn classic_policies(name: &str, props: Option<&Node>, out: &mut Sink) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::{data, yaml};
+    use crate::parse::{json, yaml};
 
     fn run(json: bool, text: &str) -> Vec<String> {
         let kind = if json { FileKind::Json } else { FileKind::Yaml };
         let file = SourceFile::new("t".into(), kind, text.into());
         let docs = if json {
-            data::parse_json(text)
+            json::parse(text)
         } else {
             yaml::parse(text)
         };

@@ -7,7 +7,7 @@
 use super::{affinity, lb_words};
 use crate::detectors::Detector;
 use crate::parse::Tree;
-use crate::parse::yaml::Node;
+use crate::parse::tree::Node;
 use crate::project::{Facts, Located, Sink};
 use crate::source::{FileKind, SourceFile};
 use std::ops::Range;

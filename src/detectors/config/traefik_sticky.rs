@@ -6,7 +6,7 @@
 use super::lb_words;
 use crate::detectors::Detector;
 use crate::parse::Tree;
-use crate::parse::yaml::{Node, Value};
+use crate::parse::tree::{Node, Value};
 use crate::project::Sink;
 use crate::source::{FileKind, SourceFile};
 
@@ -70,7 +70,7 @@ impl Detector for TraefikSticky {
                         labels(entries.iter().map(|(k, v)| (k, Some(v))), out);
                     }
                     Value::Seq(items) => labels(items.iter().map(|i| (i, None)), out),
-                    Value::Null | Value::Scalar(_) => {}
+                    Value::Null | Value::Scalar(_) | Value::Expr(_) => {}
                 }
             }
         }
@@ -159,12 +159,12 @@ fn labels<'a>(entries: impl Iterator<Item = (&'a Node, Option<&'a Node>)>, out: 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::{data, yaml};
+    use crate::parse::{toml, yaml};
 
     fn run(kind: FileKind, text: &str) -> Vec<String> {
         let file = SourceFile::new("x".into(), kind, text.into());
         let docs = if kind == FileKind::TraefikToml {
-            data::parse_toml(text)
+            toml::parse(text)
         } else {
             yaml::parse(text)
         };

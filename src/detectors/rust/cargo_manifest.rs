@@ -10,7 +10,7 @@ use super::use_paths::{UsePaths, is_test_only};
 use crate::diagnostic::Diagnostic;
 use crate::parse::Tree;
 use crate::parse::rust::RustTree;
-use crate::parse::yaml::Node;
+use crate::parse::tree::Node;
 use crate::project::{Facts, Located, Sink};
 use crate::source::{FileKind, SourceFile};
 use std::ops::Range;
@@ -383,7 +383,7 @@ mod tests {
 
     #[test]
     fn reads_renamed_inherited_and_target_dependencies() {
-        let docs = crate::parse::data::parse_toml(
+        let docs = crate::parse::toml::parse(
             r#"
             [package]
             name = "web"
@@ -421,7 +421,7 @@ mod tests {
 
     #[test]
     fn canonical_paths_follow_manifests_renames_and_reexports() {
-        let toml = crate::parse::data::parse_toml;
+        let toml = crate::parse::toml::parse;
         let root = toml(
             "[workspace]\nmembers=[\"web\"]\n[workspace.dependencies]\nsess = { package = \"tower-sessions\" }\n",
         );
