@@ -4,14 +4,18 @@ pub mod apache;
 pub mod bicep;
 pub mod bounds;
 pub mod directives;
+pub mod env;
 pub mod haproxy;
+pub mod ini;
 pub mod js;
 pub mod json;
 pub mod nginx;
+pub mod properties;
 pub mod python;
 pub mod rust;
 pub mod toml;
 pub mod tree;
+pub mod xml;
 pub mod yaml;
 
 use crate::source::{FileKind, SourceFile};

@@ -208,3 +208,37 @@ impl Node {
         out
     }
 }
+
+/// A mapping being read from a format where a repeated key replaces the earlier one (`.properties`,
+/// `.ini`, `.env`): the entry stays where the key first appeared and takes the last value, so
+/// [`Node::get`] reads what the program would.
+#[derive(Debug, Default)]
+pub struct LastWins {
+    entries: Vec<(Node, Node)>,
+    index: std::collections::HashMap<String, usize>,
+}
+
+impl LastWins {
+    /// Sets `key` (with its span) to `value`.
+    pub fn insert(&mut self, key: String, key_span: Range<usize>, value: Node) {
+        match self.index.get(&key) {
+            Some(&i) => self.entries[i] = (Node::new(key_span, Value::Scalar(key)), value),
+            None => {
+                self.index.insert(key.clone(), self.entries.len());
+                self.entries
+                    .push((Node::new(key_span, Value::Scalar(key)), value));
+            }
+        }
+    }
+
+    /// The value of `key` so far, to add to (an `.ini` section read in two parts).
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
+        let i = *self.index.get(key)?;
+        self.entries.get_mut(i).map(|(_, v)| v)
+    }
+
+    /// The mapping node, spanning `span`.
+    pub fn into_node(self, span: Range<usize>) -> Node {
+        Node::new(span, Value::Map(self.entries))
+    }
+}
