@@ -26,8 +26,8 @@ pub struct Target {
 /// Every kind the pipeline target can pick with its first byte.
 pub const ALL_KINDS: &[FileKind] = FileKind::ALL;
 
-/// The targets, one per parser family, plus the whole per-file pipeline, the suppression parser
-/// and the config loader.
+/// The targets, one per parser family (the data-tree readers without a file kind called
+/// directly), plus the whole per-file pipeline, the suppression parser and the config loader.
 pub const TARGETS: &[Target] = &[
     Target {
         name: "js",
@@ -97,6 +97,26 @@ pub const TARGETS: &[Target] = &[
         name: "bicep",
         seeds: &[FileKind::Bicep],
         run: |d| file(FileKind::Bicep, d),
+    },
+    Target {
+        name: "xml",
+        seeds: &[],
+        run: |d| reader(scalelint::parse::xml::parse, d),
+    },
+    Target {
+        name: "properties",
+        seeds: &[],
+        run: |d| reader(scalelint::parse::properties::parse, d),
+    },
+    Target {
+        name: "ini",
+        seeds: &[],
+        run: |d| reader(scalelint::parse::ini::parse, d),
+    },
+    Target {
+        name: "env",
+        seeds: &[],
+        run: |d| reader(scalelint::parse::env::parse, d),
     },
     Target {
         name: "pipeline",
@@ -205,6 +225,55 @@ fn config(data: &[u8]) {
         && let Some(size) = config.max_file_size
     {
         let _ = size.bytes();
+    }
+}
+
+/// Examples in the formats of the data-tree readers that have no file kind yet (no fixture is
+/// read as one), added to the fixtures that seed their targets.
+pub fn examples(name: &str) -> &'static [&'static str] {
+    match name {
+        "xml" => &[
+            "<?xml version=\"1.0\"?>\n<!DOCTYPE beans [<!ENTITY e \"x\">]>\n<project xmlns=\"urn:p\" a='1'>\n  <!-- c -->\n  <dependencies><dependency scope=\"test\">&e;<id>a</id></dependency><dependency/></dependencies>\n  <x:y xmlns:x=\"urn:x\"><![CDATA[raw <text>]]></x:y>\n</project>\n",
+            "<configuration><system.web><sessionState mode=\"InProc\" timeout=\"20\" /></system.web></configuration>",
+        ],
+        "properties" => &[
+            "# c\n! c\nspring.session.store-type=redis\nserver.port: 8080\nkey value \\\n   continued\nu=\\u00e9\\t\n",
+        ],
+        "ini" => &[
+            "; c\n[metadata]\nname = shop\n[options]\ninstall_requires =\n    flask\n    redis ; why\n[Session]\nsession.save_handler = \"files\"\nbare\n",
+        ],
+        "env" => {
+            &["# c\nSESSION_DRIVER=file\nexport A = b # c\nQ='x # y'\nD=\"l1\\nl2\n l3\"\nB=`t`\n"]
+        }
+        _ => &[],
+    }
+}
+
+/// A data-tree reader on `data`: every span and error offset lies inside the text, on character
+/// boundaries.
+fn reader(parse: fn(&str) -> scalelint::parse::tree::Documents, data: &[u8]) {
+    let text = text(data);
+    let docs = parse(&text);
+    let inside = |at: usize| at <= text.len() && text.is_char_boundary(at);
+    for (at, msg) in &docs.errors {
+        assert!(
+            inside(*at),
+            "error offset {at} ({msg}) outside {} bytes",
+            text.len()
+        );
+    }
+    if let Some((Some(at), _)) = &docs.refused {
+        assert!(inside(*at), "refused at {at}");
+    }
+    for doc in &docs.docs {
+        for node in doc.walk() {
+            let span = &node.span;
+            assert!(
+                span.start <= span.end && inside(span.start) && inside(span.end),
+                "node span {span:?} in a text of {} bytes",
+                text.len()
+            );
+        }
     }
 }
 

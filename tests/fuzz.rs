@@ -162,6 +162,12 @@ fn seeds(target: &Target) -> Vec<(String, Vec<u8>)> {
         };
         out.push((name, input));
     }
+    for (i, text) in targets::examples(target.name).iter().enumerate() {
+        out.push((
+            format!("{} example {i}", target.name),
+            text.as_bytes().to_vec(),
+        ));
+    }
     if target.name == "config" {
         // The config loader's own language: the examples of its documentation.
         for (i, text) in CONFIG_SEEDS.iter().enumerate() {
@@ -300,6 +306,10 @@ mutation_tests! {
     mutants_haproxy => "haproxy",
     mutants_apache => "apache",
     mutants_bicep => "bicep",
+    mutants_xml => "xml",
+    mutants_properties => "properties",
+    mutants_ini => "ini",
+    mutants_env => "env",
     mutants_pipeline => "pipeline",
     mutants_suppress => "suppress",
     mutants_config => "config",

@@ -57,7 +57,7 @@ pub enum Reads<'d> {
     /// Terraform / OpenTofu HCL.
     Hcl(&'d dyn for<'m> Check<Parsed<'m, hcl_edit::structure::Body>>),
     /// Data documents (YAML, JSON, TOML).
-    Data(&'d dyn for<'m> Check<Parsed<'m, crate::parse::yaml::Documents>>),
+    Data(&'d dyn for<'m> Check<Parsed<'m, crate::parse::tree::Documents>>),
     /// Azure templates: ARM JSON and Bicep.
     Azure(&'d dyn for<'m> Check<config::model::AzureTemplate<'m>>),
 }

@@ -1,9 +1,10 @@
 //! A tolerant parser for the parts of Azure Bicep that configure resources: `param` defaults,
-//! `var` values and `resource` declarations, whose bodies become the same [`Node`] tree as ARM
-//! JSON. Expressions that are not literals are kept as text ([`Value::Expr`]). Unknown
+//! `var` values and `resource` declarations, whose bodies become [`super::tree`] nodes, the tree
+//! ARM JSON is read into too. Literals are scalars as ARM compares them (`true`, `80`, a string
+//! unquoted); expressions that are not literals are kept as text ([`Value::Expr`]). Unknown
 //! statements are skipped to the end of their line.
 
-use super::json::{Member, Node, Value};
+use super::tree::{Node, Value};
 use std::ops::Range;
 
 /// How deep objects and arrays may nest before the rest is kept as an expression.
@@ -47,6 +48,8 @@ impl File {
 #[derive(Debug, Clone, PartialEq)]
 enum Tok {
     Str(String),
+    /// A string with `${…}` holes: an expression, not a literal.
+    Template,
     Word(String),
     Punct(u8),
     Newline,
@@ -82,18 +85,32 @@ fn tokenize(text: &str) -> Vec<(Tok, Range<usize>)> {
             }
             b'\'' => {
                 let mut v = Vec::new();
+                let mut holes = false;
                 i += 1;
                 while i < b.len() && b[i] != b'\'' && b[i] != b'\n' {
-                    if b[i] == b'\\' && i + 1 < b.len() {
+                    if b[i] == b'\\' && i + 1 < b.len() && b[i + 1] != b'\n' {
                         v.push(b[i + 1]);
                         i += 2;
+                    } else if b[i] == b'$' && b.get(i + 1) == Some(&b'{') {
+                        // A hole may hold strings of its own (`'${toLower('A')}-app'`).
+                        holes = true;
+                        i = hole_end(b, i + 2);
                     } else {
                         v.push(b[i]);
                         i += 1;
                     }
                 }
-                i = (i + 1).min(b.len());
-                out.push((Tok::Str(String::from_utf8_lossy(&v).into_owned()), start..i));
+                // The closing quote; a string left open ends at its line, and the newline
+                // still ends the statement.
+                if b.get(i) == Some(&b'\'') {
+                    i += 1;
+                }
+                let tok = if holes {
+                    Tok::Template
+                } else {
+                    Tok::Str(String::from_utf8_lossy(&v).into_owned())
+                };
+                out.push((tok, start..i));
             }
             c if c.is_ascii_alphanumeric() || c == b'_' || c == b'@' => {
                 while i < b.len()
@@ -113,6 +130,39 @@ fn tokenize(text: &str) -> Vec<(Tok, Range<usize>)> {
         }
     }
     out
+}
+
+/// Where the `${…}` hole whose body starts at `i` ends (after its `}`), over nested braces and
+/// strings; a hole left open ends at the end of its line.
+fn hole_end(b: &[u8], mut i: usize) -> usize {
+    let mut depth = 1usize;
+    while i < b.len() && b[i] != b'\n' {
+        match b[i] {
+            b'{' => depth += 1,
+            b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return i + 1;
+                }
+            }
+            b'\'' => {
+                i += 1;
+                while i < b.len() && b[i] != b'\'' && b[i] != b'\n' {
+                    i += if b[i] == b'\\' && b.get(i + 1) != Some(&b'\n') {
+                        2
+                    } else {
+                        1
+                    };
+                }
+                if b.get(i) != Some(&b'\'') {
+                    return i.min(b.len());
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    i.min(b.len())
 }
 
 struct Parser<'a> {
@@ -248,11 +298,7 @@ impl Parser<'_> {
                             }
                             self.at += 1;
                             let value = self.value(depth + 1);
-                            members.push(Member {
-                                key,
-                                key_span,
-                                value,
-                            });
+                            members.push((Node::new(key_span, Value::Scalar(key)), value));
                         }
                         Some(_) => {
                             self.file
@@ -266,7 +312,7 @@ impl Parser<'_> {
                         }
                     }
                 }
-                self.finish(Value::Object(members), start.start)
+                self.finish(Value::Map(members), start.start)
             }
             Some(Tok::Punct(b'[')) => {
                 self.at += 1;
@@ -302,7 +348,7 @@ impl Parser<'_> {
                         }
                     }
                 }
-                self.finish(Value::Array(items), start.start)
+                self.finish(Value::Seq(items), start.start)
             }
             Some(Tok::Word(w)) if w == "if" => {
                 // `if (cond) { … }`: the condition is skipped, the body is the value.
@@ -328,16 +374,23 @@ impl Parser<'_> {
             }
             Some(Tok::Str(s)) => {
                 self.at += 1;
-                self.finish(Value::String(s), start.start)
+                self.finish(Value::Scalar(s), start.start)
+            }
+            Some(Tok::Template) => {
+                self.at += 1;
+                let text = self.text.get(start.clone()).unwrap_or_default().to_owned();
+                self.finish(Value::Expr(text), start.start)
             }
             Some(Tok::Word(w)) => {
                 self.at += 1;
-                let v = match w.as_str() {
-                    "true" => Value::Bool(true),
-                    "false" => Value::Bool(false),
-                    "null" => Value::Null,
-                    n if n.bytes().all(|c| c.is_ascii_digit()) => Value::Number(w.clone()),
-                    _ => Value::Expr(w.clone()),
+                let literal =
+                    matches!(w.as_str(), "true" | "false") || w.bytes().all(|c| c.is_ascii_digit());
+                let v = if w == "null" {
+                    Value::Null
+                } else if literal {
+                    Value::Scalar(w)
+                } else {
+                    Value::Expr(w)
                 };
                 self.finish(v, start.start)
             }
@@ -356,10 +409,7 @@ impl Parser<'_> {
             self.peek(),
             None | Some(Tok::Newline | Tok::Punct(b',' | b'}' | b']' | b')'))
         ) {
-            return Node {
-                value,
-                span: start..end,
-            };
+            return Node::new(start..end, value);
         }
         self.expression(start)
     }
@@ -385,10 +435,7 @@ impl Parser<'_> {
             .unwrap_or_default()
             .trim()
             .to_owned();
-        Node {
-            value: Value::Expr(text),
-            span: start..end.max(start),
-        }
+        Node::new(start..end.max(start), Value::Expr(text))
     }
 }
 
@@ -422,22 +469,34 @@ mod tests {
         let text = "@description('x')\nparam affinity bool = true\nvar name = '${prefix}-web' // c\nresource web 'Microsoft.Web/sites@2023-01-01' = if (deploy) {\n  name: name\n  location: resourceGroup().location\n  properties: {\n    clientAffinityEnabled: affinity\n    httpsOnly: true\n    tags: [for t in tags: {\n      k: t\n    }]\n  }\n  resource cfg 'config' = {\n    name: 'web'\n  }\n}\n";
         let file = parse(text);
         assert!(file.errors.is_empty(), "{:?}", file.errors);
-        assert_eq!(
-            file.lookup("affinity").map(|n| &n.value),
-            Some(&Value::Bool(true))
-        );
+        assert_eq!(file.lookup("affinity").and_then(Node::str), Some("true"));
         assert_eq!(file.resources.len(), 2);
         let web = &file.resources[1];
         assert_eq!(web.type_, "Microsoft.Web/sites@2023-01-01");
-        let props = &web.body.get("properties").expect("properties").value;
-        let affinity = &props.get("clientAffinityEnabled").expect("member").value;
-        assert_eq!(affinity.value, Value::Expr("affinity".into()));
+        let props = web.body.get("properties").expect("properties");
+        let (key, affinity) = props.entry("clientAffinityEnabled").expect("member");
+        assert_eq!(&text[key.span.clone()], "clientAffinityEnabled");
+        assert_eq!(affinity.expr(), Some("affinity"));
         assert_eq!(&text[affinity.span.clone()], "affinity");
-        let location = &web.body.get("location").expect("location").value;
-        assert_eq!(
-            location.value,
-            Value::Expr("resourceGroup().location".into())
-        );
+        let location = web.body.get("location").expect("location");
+        assert_eq!(location.expr(), Some("resourceGroup().location"));
+        let https = props.get("httpsOnly").expect("httpsOnly");
+        assert!(https.is_true());
+        assert_eq!(&text[https.span.clone()], "true");
+    }
+
+    #[test]
+    fn interpolated_strings_are_expressions() {
+        let text =
+            "var a = '${toLower('A')}-app'\nvar b = 'it\\'s ${x}'\nvar c = '${'\nvar d = 'plain'\n";
+        let file = parse(text);
+        let a = file.lookup("a").expect("a");
+        assert_eq!(a.expr(), Some("'${toLower('A')}-app'"));
+        assert_eq!(&text[a.span.clone()], "'${toLower('A')}-app'");
+        assert_eq!(file.lookup("b").and_then(Node::expr), Some("'it\\'s ${x}'"));
+        // A hole left open ends at its line; the next statement still reads.
+        assert!(file.lookup("c").is_some_and(|c| c.expr().is_some()));
+        assert_eq!(file.lookup("d").and_then(Node::str), Some("plain"));
     }
 
     #[test]

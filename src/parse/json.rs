@@ -1,112 +1,55 @@
-//! The tree ARM templates and Bicep files share: ARM JSON (parsed once into the shared data tree,
-//! [`super::data`]) is viewed as [`Node`]s, which Bicep's parser produces too, so one detector
-//! reads both.
+//! JSON read with `jsonc-parser` (byte ranges on every value; comments and trailing commas
+//! tolerated, as VS Code settings, ARM templates and `tsconfig.json` carry them) into the
+//! [`super::tree`] data tree. ARM templates are JSON documents of this tree too.
 
-use std::ops::Range;
+use super::tree::{Documents, Node, Value};
+use jsonc_parser::ast;
+use jsonc_parser::common::Ranged;
 
-/// A value and where it is.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Node {
-    /// The value.
-    pub value: Value,
-    /// Byte span in the file.
-    pub span: Range<usize>,
-}
-
-/// A member of an object: its key and value.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Member {
-    /// The key, unquoted.
-    pub key: String,
-    /// Byte span of the key.
-    pub key_span: Range<usize>,
-    /// The value.
-    pub value: Node,
-}
-
-/// A JSON value, or a Bicep expression kept as text.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Value {
-    /// `{ … }`.
-    Object(Vec<Member>),
-    /// `[ … ]`.
-    Array(Vec<Node>),
-    /// A string, unquoted.
-    String(String),
-    /// A number, as written.
-    Number(String),
-    /// `true` / `false`.
-    Bool(bool),
-    /// `null`.
-    Null,
-    /// An expression that is not a literal (Bicep: `appName`, `cond ? a : b`), as written.
-    Expr(String),
-}
-
-impl Node {
-    /// The member `key` of an object (case-insensitive, as ARM property names are).
-    pub fn get(&self, key: &str) -> Option<&Member> {
-        match &self.value {
-            Value::Object(members) => members.iter().find(|m| m.key.eq_ignore_ascii_case(key)),
-            _ => None,
-        }
-    }
-
-    /// The string value, if this is a string.
-    pub fn as_str(&self) -> Option<&str> {
-        match &self.value {
-            Value::String(s) => Some(s),
-            _ => None,
-        }
-    }
-
-    /// Every node at any depth with the nodes above it (outermost first), parents first.
-    pub fn walk(&self) -> Vec<(Vec<&Node>, &Node)> {
-        let mut out = Vec::new();
-        let mut stack: Vec<(Vec<&Node>, &Node)> = vec![(Vec::new(), self)];
-        while let Some((parents, node)) = stack.pop() {
-            let children: Vec<&Node> = match &node.value {
-                Value::Object(members) => members.iter().map(|m| &m.value).collect(),
-                Value::Array(items) => items.iter().collect(),
-                _ => Vec::new(),
-            };
-            if !children.is_empty() {
-                let mut inner = parents.clone();
-                inner.push(node);
-                stack.extend(children.into_iter().rev().map(|c| (inner.clone(), c)));
-            }
-            out.push((parents, node));
-        }
-        out
+/// Parses JSON into one document; a syntax error leaves no document.
+pub fn parse(text: &str) -> Documents {
+    let result = jsonc_parser::parse_to_ast(
+        text,
+        &jsonc_parser::CollectOptions::default(),
+        &jsonc_parser::ParseOptions::default(),
+    );
+    match result {
+        Ok(parsed) => Documents {
+            docs: parsed.value.as_ref().map(node).into_iter().collect(),
+            ..Documents::default()
+        },
+        Err(e) => Documents {
+            errors: vec![(e.range().start, e.kind().to_string())],
+            ..Documents::default()
+        },
     }
 }
 
-impl Node {
-    /// The ARM/Bicep view of a JSON document that was parsed once into the shared data tree
-    /// ([`super::data::parse_json`]): JSON scalars arrive as text, so `true` and `"true"` are
-    /// both strings here, which is how ARM itself compares them.
-    pub fn from_data(node: &super::yaml::Node) -> Node {
-        use super::yaml::Value as D;
-        let value = match &node.value {
-            D::Null => Value::Null,
-            D::Scalar(s) => Value::String(s.clone()),
-            D::Seq(items) => Value::Array(items.iter().map(Node::from_data).collect()),
-            D::Map(entries) => Value::Object(
-                entries
-                    .iter()
-                    .map(|(k, v)| Member {
-                        key: k.str().unwrap_or_default().to_owned(),
-                        key_span: k.span.clone(),
-                        value: Node::from_data(v),
-                    })
-                    .collect(),
-            ),
-        };
-        Node {
-            value,
-            span: node.span.clone(),
-        }
-    }
+fn node(value: &ast::Value<'_>) -> Node {
+    let r = value.range();
+    let value = match value {
+        ast::Value::StringLit(s) => Value::Scalar(s.value.to_string()),
+        ast::Value::NumberLit(n) => Value::Scalar(n.value.to_owned()),
+        ast::Value::BooleanLit(b) => Value::Scalar(b.value.to_string()),
+        ast::Value::NullKeyword(_) => Value::Null,
+        ast::Value::Array(a) => Value::Seq(a.elements.iter().map(node).collect()),
+        ast::Value::Object(o) => Value::Map(
+            o.properties
+                .iter()
+                .map(|p| {
+                    let (name, nr) = match &p.name {
+                        ast::ObjectPropName::String(s) => (s.value.to_string(), s.range),
+                        ast::ObjectPropName::Word(w) => (w.value.to_owned(), w.range),
+                    };
+                    (
+                        Node::new(nr.start..nr.end, Value::Scalar(name)),
+                        node(&p.value),
+                    )
+                })
+                .collect(),
+        ),
+    };
+    Node::new(r.start..r.end, value)
 }
 
 #[cfg(test)]
@@ -114,17 +57,41 @@ mod tests {
     use super::*;
 
     #[test]
-    fn keeps_byte_spans_with_comments_and_unicode() {
-        let text = "{\n  // é comment\n  \"name\": \"café\",\n  \"on\": true,\n}";
-        let docs = super::super::data::parse_json(text);
-        let node = Node::from_data(docs.docs.first().expect("one document"));
-        let on = &node.get("ON").expect("member").value;
-        assert_eq!(on.value, Value::String("true".into()));
-        assert_eq!(&text[on.span.clone()], "true");
-        assert_eq!(
-            node.get("name").and_then(|m| m.value.as_str()),
-            Some("café")
+    fn values_have_byte_spans() {
+        let text =
+            "{\n  \"Resources\": {\"TG\": {\"Properties\": {\"Port\": 80, \"On\": true}}}\n}";
+        let docs = parse(text);
+        let port = docs.docs[0]
+            .at(&["Resources", "TG", "Properties", "Port"])
+            .expect("port");
+        assert_eq!(&text[port.span.clone()], "80");
+        assert!(
+            docs.docs[0]
+                .at(&["Resources", "TG", "Properties", "On"])
+                .is_some_and(Node::is_true)
         );
-        assert_eq!(node.walk().len(), 3);
+    }
+
+    #[test]
+    fn comments_unicode_and_case_insensitive_keys() {
+        let text = "{\n  // é comment\n  \"name\": \"café\",\n  \"on\": true,\n}";
+        let docs = parse(text);
+        assert!(docs.errors.is_empty(), "{:?}", docs.errors);
+        let root = docs.docs.first().expect("one document");
+        let (key, on) = root.entry_ci("ON").expect("member");
+        assert_eq!(on.str(), Some("true"));
+        assert_eq!(&text[key.span.clone()], "\"on\"");
+        assert_eq!(&text[on.span.clone()], "true");
+        assert_eq!(root.get("name").and_then(Node::str), Some("café"));
+        // The object, two keys and two values.
+        assert_eq!(root.walk().len(), 5);
+    }
+
+    #[test]
+    fn a_syntax_error_has_its_offset() {
+        let docs = parse("{\"a\": [1, 2}");
+        assert!(docs.docs.is_empty());
+        assert_eq!(docs.errors.len(), 1);
+        assert!(docs.errors[0].0 <= 12, "{:?}", docs.errors);
     }
 }

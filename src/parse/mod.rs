@@ -3,15 +3,20 @@
 pub mod apache;
 pub mod bicep;
 pub mod bounds;
-pub mod data;
 pub mod directives;
+pub mod env;
 pub mod haproxy;
+pub mod ini;
 pub mod js;
 pub mod json;
 pub mod nginx;
+pub mod properties;
 pub mod python;
 pub mod rust;
+pub mod toml;
+pub mod tree;
 pub mod treesitter;
+pub mod xml;
 pub mod yaml;
 
 use crate::lang::{self, Grammar, ParserKind};
@@ -36,7 +41,7 @@ pub enum Tree {
     /// Azure Bicep.
     Bicep(bicep::File),
     /// Data documents: YAML, and JSON / TOML read into the same node tree.
-    Data(yaml::Documents),
+    Data(tree::Documents),
 }
 
 /// The outcome of parsing one file.
@@ -105,8 +110,8 @@ pub fn parse(file: &SourceFile) -> Parsed {
             ),
         },
         ParserKind::Yaml => documents(yaml::parse(&file.text)),
-        ParserKind::Json => documents(data::parse_json(&file.text)),
-        ParserKind::Toml => documents(data::parse_toml(&file.text)),
+        ParserKind::Json => documents(json::parse(&file.text)),
+        ParserKind::Toml => documents(toml::parse(&file.text)),
     }
 }
 
@@ -133,7 +138,7 @@ fn tolerant(tree: Tree, first_error: Option<(usize, String)>) -> Parsed {
 }
 
 /// YAML-family documents: partial when the parser stopped somewhere, failed when nothing was read.
-fn documents(mut docs: yaml::Documents) -> Parsed {
+fn documents(mut docs: tree::Documents) -> Parsed {
     if let Some((at, reason)) = docs.refused.take() {
         return Parsed::Failed(at, reason);
     }

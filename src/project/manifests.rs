@@ -5,7 +5,7 @@
 //! file belongs to the nearest manifest of its ecosystem above it ([`Manifests::of`]).
 
 use crate::parse::Tree;
-use crate::parse::yaml::Node;
+use crate::parse::tree::Node;
 use crate::project::{Facts, Sink};
 use crate::source::{FileKind, SourceFile};
 
@@ -206,7 +206,7 @@ mod tests {
 
     #[test]
     fn reads_renamed_inherited_target_and_dev_dependencies() {
-        let docs = crate::parse::data::parse_toml(
+        let docs = crate::parse::toml::parse(
             r#"
             [package]
             name = "web"
@@ -232,7 +232,7 @@ mod tests {
 
     #[test]
     fn reads_npm_dependencies_with_aliases_and_dev_ones() {
-        let docs = crate::parse::data::parse_json(
+        let docs = crate::parse::json::parse(
             r#"{"name":"shop","dependencies":{"express":"^4","store":"npm:connect-redis@7",
                 "@scope/x":"1"},"devDependencies":{"jest":"29"}}"#,
         );

@@ -9,7 +9,7 @@ use super::affinity;
 use super::model::AzureTemplate;
 use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
-use crate::parse::json::{Member, Node, Value};
+use crate::parse::tree::{Node, Value};
 use crate::project::Sink;
 use crate::rules;
 use crate::source::FileKind;
@@ -45,25 +45,39 @@ impl Detector for AzureTemplateAffinity {
 /// An ARM template: a JSON document whose `$schema` is a deployment template.
 fn arm_template(root: &Node, out: &mut Sink) {
     let is_template = root
-        .get("$schema")
-        .and_then(|m| m.value.as_str())
+        .get_ci("$schema")
+        .and_then(Node::str)
         .is_some_and(|s| s.to_ascii_lowercase().contains("deploymenttemplate"));
     if !is_template {
         return;
     }
-    let lookup = |value: &Node| arm_lookup(root, value);
-    for (parents, node) in root.walk() {
-        let Value::Object(members) = &node.value else {
-            continue;
+    let lookup = |value| arm_lookup(root, value);
+    // Depth first, each node with the type of the nearest enclosing resource (an object with
+    // `type` and `apiVersion`), so nothing is walked twice.
+    let mut stack: Vec<(&Node, &str)> = vec![(root, "")];
+    while let Some((node, outer)) = stack.pop() {
+        let resource_type = match &node.value {
+            Value::Map(_) if node.get_ci("apiVersion").is_some() => {
+                node.get_ci("type").and_then(Node::str).unwrap_or(outer)
+            }
+            _ => outer,
         };
-        // The nearest enclosing resource: an object with `type` and `apiVersion`.
-        let resource_type = std::iter::once(&node)
-            .chain(parents.iter().rev())
-            .filter(|p| p.get("apiVersion").is_some())
-            .find_map(|p| p.get("type").and_then(|m| m.value.as_str()))
-            .unwrap_or_default()
-            .to_owned();
-        judge(members, &resource_type, &lookup, "//", out);
+        judge(node, resource_type, &lookup, "//", out);
+        match &node.value {
+            Value::Map(entries) => {
+                stack.extend(entries.iter().rev().map(|(_, v)| (v, resource_type)))
+            }
+            Value::Seq(items) => stack.extend(items.iter().rev().map(|v| (v, resource_type))),
+            _ => {}
+        }
+    }
+}
+
+/// A bare identifier → the `var`'s value or the `param`'s default it names.
+fn bicep_lookup<'a>(file: &'a crate::parse::bicep::File, value: &'a Node) -> Option<&'a Node> {
+    match value.expr() {
+        Some(name) => file.lookup(name),
+        None => Some(value),
     }
 }
 
@@ -72,19 +86,14 @@ impl Check<AzureTemplate<'_>> for AzureTemplateAffinity {
         match *model {
             AzureTemplate::Arm(_, docs) => {
                 for doc in &docs.docs {
-                    arm_template(&Node::from_data(doc), out);
+                    arm_template(doc, out);
                 }
             }
             AzureTemplate::Bicep(_, file) => {
-                let lookup = |value: &Node| match &value.value {
-                    Value::Expr(name) => file.lookup(name).cloned(),
-                    _ => Some(value.clone()),
-                };
                 for resource in &file.resources {
-                    for (_, node) in resource.body.walk() {
-                        if let Value::Object(members) = &node.value {
-                            judge(members, &resource.type_, &lookup, "//", out);
-                        }
+                    for node in resource.body.walk() {
+                        let lookup = |value| bicep_lookup(file, value);
+                        judge(node, &resource.type_, &lookup, "//", out);
                     }
                 }
             }
@@ -93,13 +102,13 @@ impl Check<AzureTemplate<'_>> for AzureTemplateAffinity {
 }
 
 /// `[parameters('x')]` → the parameter's `defaultValue`; `[variables('x')]` → the variable.
-fn arm_lookup(root: &Node, value: &Node) -> Option<Node> {
-    let Some(s) = value.as_str() else {
-        return Some(value.clone());
+fn arm_lookup<'a>(root: &'a Node, value: &'a Node) -> Option<&'a Node> {
+    let Some(s) = value.str() else {
+        return Some(value);
     };
     let expr = s.trim();
     let Some(inner) = expr.strip_prefix('[').and_then(|e| e.strip_suffix(']')) else {
-        return Some(value.clone());
+        return Some(value);
     };
     let inner = inner.trim();
     let (section, rest) = if let Some(r) = inner.strip_prefix("parameters(") {
@@ -110,39 +119,42 @@ fn arm_lookup(root: &Node, value: &Node) -> Option<Node> {
         return None;
     };
     let name = rest.strip_suffix(')')?.trim().trim_matches('\'');
-    let entry = &root.get(section)?.value.get(name)?.value;
+    let entry = root.get_ci(section)?.get_ci(name)?;
     if section == "parameters" {
-        entry.get("defaultValue").map(|m| m.value.clone())
+        entry.get_ci("defaultValue")
     } else {
-        Some(entry.clone())
+        Some(entry)
     }
 }
 
-/// Reports the affinity members of one object of a resource of `resource_type`.
-fn judge(
-    members: &[Member],
+/// Reports the affinity members of one object of a resource of `resource_type` (nothing for a
+/// value that is not an object).
+fn judge<'a>(
+    object: &'a Node,
     resource_type: &str,
-    lookup: &dyn Fn(&Node) -> Option<Node>,
+    lookup: &dyn Fn(&'a Node) -> Option<&'a Node>,
     comment: &str,
     out: &mut Sink,
 ) {
+    let Value::Map(members) = &object.value else {
+        return;
+    };
     let resource_type = resource_type.split('@').next().unwrap_or_default();
     let web_site = resource_type
         .to_ascii_lowercase()
         .starts_with("microsoft.web/sites");
-    let is = |node: Option<Node>, wanted: &str| {
-        node.is_some_and(|n| match n.value {
-            Value::Bool(b) => b.to_string() == wanted,
-            Value::String(s) => s.eq_ignore_ascii_case(wanted),
-            _ => false,
-        })
+    // ARM compares `true` and `"true"` alike; Bicep literals arrive as the same scalars.
+    let is = |node: Option<&Node>, wanted: &str| {
+        node.and_then(Node::str)
+            .is_some_and(|s| s.eq_ignore_ascii_case(wanted))
     };
-    for m in members {
-        let key = m.key.to_ascii_lowercase();
+    for (key, value) in members {
+        let Some(name) = key.str() else { continue };
+        let name = name.to_ascii_lowercase();
         // (where: the member that pins, what it does, the fix)
-        let here = m.key_span.start..m.value.span.end;
-        let found: Option<(Range<usize>, String, &str)> = match key.as_str() {
-            "clientaffinityenabled" if web_site && is(lookup(&m.value), "true") => Some((
+        let here = key.span.start..value.span.end;
+        let found: Option<(Range<usize>, String, &str)> = match name.as_str() {
+            "clientaffinityenabled" if web_site && is(lookup(value), "true") => Some((
                 here,
                 format!(
                     "this App Service (`{resource_type}`) turns on ARR affinity \
@@ -150,23 +162,23 @@ fn judge(
                 ),
                 "set `clientAffinityEnabled: false` (when omitted, App Service turns affinity on)",
             )),
-            "stickysessions" => lookup(&m.value)
-                .and_then(|n| n.get("affinity").cloned())
-                .filter(|a| is(lookup(&a.value), "sticky"))
-                .map(|a| {
+            "stickysessions" => lookup(value)
+                .and_then(|n| n.entry_ci("affinity"))
+                .filter(|(_, a)| is(lookup(a), "sticky"))
+                .map(|(k, a)| {
                     (
-                        a.key_span.start..a.value.span.end,
+                        k.span.start..a.span.end,
                         "this container app's ingress sets `stickySessions.affinity: sticky`"
                             .to_owned(),
                         "set `stickySessions.affinity` to `none`",
                     )
                 }),
-            "sessionaffinitystate" if is(lookup(&m.value), "Enabled") => Some((
+            "sessionaffinitystate" if is(lookup(value), "Enabled") => Some((
                 here,
                 "this Front Door origin group sets `sessionAffinityState: Enabled`".to_owned(),
                 "set `sessionAffinityState` to `Disabled`",
             )),
-            "cookiebasedaffinity" if is(lookup(&m.value), "Enabled") => Some((
+            "cookiebasedaffinity" if is(lookup(value), "Enabled") => Some((
                 here,
                 "the application gateway's backend HTTP settings set \
                  `cookieBasedAffinity: Enabled`"

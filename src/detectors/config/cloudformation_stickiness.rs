@@ -7,8 +7,8 @@
 use super::lb_words::{self, target_group};
 use crate::detectors::Parsed;
 use crate::detectors::{Check, Detector, Reads};
-use crate::parse::yaml::Documents;
-use crate::parse::yaml::Node;
+use crate::parse::tree::Documents;
+use crate::parse::tree::Node;
 use crate::project::Sink;
 use crate::source::FileKind;
 

@@ -2,7 +2,7 @@
 //! Detectors record the values file's scalars and each templated value they would judge as
 //! facts, and judge the value once the walk has read both files.
 
-use crate::parse::yaml::{Documents, Node, Value};
+use crate::parse::tree::{Documents, Node, Value};
 use crate::project::Sink;
 use crate::source::SourceFile;
 use std::ops::Range;

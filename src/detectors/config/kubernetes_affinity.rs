@@ -9,7 +9,7 @@ use super::lb_words;
 use crate::detectors::Parsed;
 use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
-use crate::parse::yaml::{Documents, Node};
+use crate::parse::tree::{Documents, Node};
 use crate::project::{Facts, Located, Sink};
 use crate::source::{FileKind, SourceFile};
 use std::ops::Range;
@@ -243,7 +243,7 @@ fn backend_config(doc: &Node, out: &mut Sink) {
 /// Annotations anywhere in the document: on an Ingress or Service, or in Helm values.
 fn annotations(file: &SourceFile, docs: &Documents, doc: &Node, out: &mut Sink) {
     for node in doc.walk() {
-        let crate::parse::yaml::Value::Map(entries) = &node.value else {
+        let crate::parse::tree::Value::Map(entries) = &node.value else {
             continue;
         };
         for (key, value) in entries {

@@ -7,8 +7,8 @@
 use super::{affinity, lb_words};
 use crate::detectors::Parsed;
 use crate::detectors::{Check, Detector, Reads};
-use crate::parse::yaml::Documents;
-use crate::parse::yaml::Node;
+use crate::parse::tree::Documents;
+use crate::parse::tree::Node;
 use crate::project::{Facts, Located, Sink};
 use crate::source::FileKind;
 use std::ops::Range;

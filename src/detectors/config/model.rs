@@ -1,7 +1,7 @@
 //! Models of config files that need more than their tree.
 
 use crate::parse::bicep;
-use crate::parse::yaml::Documents;
+use crate::parse::tree::Documents;
 use crate::source::SourceFile;
 
 /// An Azure deployment template: ARM JSON or Bicep.

@@ -9,7 +9,7 @@ use super::helm::{self, ChartValues};
 use crate::detectors::Parsed;
 use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
-use crate::parse::yaml::{Documents, Node, Value};
+use crate::parse::tree::{Documents, Node, Value};
 use crate::project::{Facts, Located, Sink};
 use crate::rules;
 use crate::source::{FileKind, SourceFile};

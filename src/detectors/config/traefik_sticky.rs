@@ -6,8 +6,8 @@
 use super::lb_words;
 use crate::detectors::Parsed;
 use crate::detectors::{Check, Detector, Reads};
-use crate::parse::yaml::Documents;
-use crate::parse::yaml::{Node, Value};
+use crate::parse::tree::Documents;
+use crate::parse::tree::{Node, Value};
 use crate::project::Sink;
 use crate::source::FileKind;
 
@@ -97,7 +97,7 @@ impl Check<Parsed<'_, Documents>> for TraefikSticky {
                         labels(entries.iter().map(|(k, v)| (k, Some(v))), out);
                     }
                     Value::Seq(items) => labels(items.iter().map(|i| (i, None)), out),
-                    Value::Null | Value::Scalar(_) => {}
+                    Value::Null | Value::Scalar(_) | Value::Expr(_) => {}
                 }
             }
         }

@@ -316,7 +316,7 @@ mod tests {
 
     #[test]
     fn canonical_paths_follow_manifests_renames_and_reexports() {
-        let toml = crate::parse::data::parse_toml;
+        let toml = crate::parse::toml::parse;
         let root = toml(
             "[workspace]\nmembers=[\"web\"]\n[workspace.dependencies]\nsess = { package = \"tower-sessions\" }\n",
         );

@@ -1,0 +1,12 @@
+//! cargo-fuzz target `xml`: see `fuzz/targets.rs`.
+#![no_main]
+
+#[path = "../targets.rs"]
+#[allow(dead_code)]
+mod targets;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    if let Some(target) = targets::target("xml") {
+        (target.run)(data);
+    }
+});
