@@ -81,6 +81,14 @@ pub enum ParserKind {
     Json,
     /// TOML into the data tree.
     Toml,
+    /// XML into the data tree (roxmltree).
+    Xml,
+    /// Java `.properties` into the data tree.
+    Properties,
+    /// INI into the data tree.
+    Ini,
+    /// `.env` files into the data tree.
+    DotEnv,
 }
 
 /// A tree-sitter grammar.

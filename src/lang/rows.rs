@@ -422,4 +422,51 @@ pub const LANGUAGES: &[Language] = &[
         fence: "go",
         by_path: None,
     },
+    Language {
+        name: "xml",
+        kinds: &[KindRow {
+            file_names: &["web.config", "app.config"],
+            ..with_extensions(
+                kind(FileKind::Xml, "xml", ParserKind::Xml),
+                &["xml", "csproj", "fsproj", "vbproj", "props", "targets"],
+            )
+        }],
+        comments: &comments::XML,
+        test_code: CONFIG_TEST_CODE,
+        fence: "xml",
+        by_path: None,
+    },
+    Language {
+        name: "properties",
+        kinds: &[with_extensions(
+            kind(FileKind::Properties, "properties", ParserKind::Properties),
+            &["properties"],
+        )],
+        comments: &comments::PROPERTIES,
+        test_code: CONFIG_TEST_CODE,
+        fence: "properties",
+        by_path: None,
+    },
+    Language {
+        name: "ini",
+        kinds: &[with_extensions(
+            kind(FileKind::Ini, "ini", ParserKind::Ini),
+            &["ini"],
+        )],
+        comments: &comments::INI,
+        test_code: CONFIG_TEST_CODE,
+        fence: "ini",
+        by_path: None,
+    },
+    Language {
+        name: "dotenv",
+        kinds: &[KindRow {
+            file_names: &[".env"],
+            ..kind(FileKind::DotEnv, "dotenv", ParserKind::DotEnv)
+        }],
+        comments: &comments::DOTENV,
+        test_code: CONFIG_TEST_CODE,
+        fence: "dotenv",
+        by_path: Some(paths::dotenv),
+    },
 ];

@@ -112,6 +112,10 @@ pub fn parse(file: &SourceFile) -> Parsed {
         ParserKind::Yaml => documents(yaml::parse(&file.text)),
         ParserKind::Json => documents(json::parse(&file.text)),
         ParserKind::Toml => documents(toml::parse(&file.text)),
+        ParserKind::Xml => documents(xml::parse(&file.text)),
+        ParserKind::Properties => documents(properties::parse(&file.text)),
+        ParserKind::Ini => documents(ini::parse(&file.text)),
+        ParserKind::DotEnv => documents(env::parse(&file.text)),
     }
 }
 

@@ -415,6 +415,29 @@ pub const XML: CommentSyntax = CommentSyntax {
     ..NONE
 };
 
+/// Java `.properties`: `#` or `!` as a line's first non-blank; no strings.
+pub const PROPERTIES: CommentSyntax = CommentSyntax {
+    line: &[line("#", Start::LineStart), line("!", Start::LineStart)],
+    ..NONE
+};
+
+/// INI: `;` or `#` as a line's first non-blank, or after a blank (inline comments).
+pub const INI: CommentSyntax = CommentSyntax {
+    line: &[line(";", Start::AfterBlank), line("#", Start::AfterBlank)],
+    strings: &[string("\"", Escape::Backslash, false)],
+    ..NONE
+};
+
+/// `.env`: `#` at a line's start or after a blank; quoted values may hold `#`.
+pub const DOTENV: CommentSyntax = CommentSyntax {
+    line: &[line("#", Start::AfterBlank)],
+    strings: &[
+        string("\"", Escape::Backslash, true),
+        string("'", Escape::Never, true),
+    ],
+    ..NONE
+};
+
 /// The lexer row of a file kind, from its language's row (kinds with a tree-sitter grammar use
 /// it only when the tree cannot be had).
 pub fn syntax(kind: FileKind) -> &'static CommentSyntax {

@@ -58,6 +58,14 @@ pub enum FileKind {
     Php,
     /// Go.
     Go,
+    /// XML: Maven `pom.xml`, .NET `*.csproj` and `web.config`, Java EE descriptors, Spring XML.
+    Xml,
+    /// Java `.properties` (Spring `application.properties`).
+    Properties,
+    /// INI files (`*.ini`; PHP's `php.ini`).
+    Ini,
+    /// Environment files (`.env`, `.env.production`).
+    DotEnv,
 }
 
 /// Directives that mark a file as nginx configuration (the common ones of site and upstream
@@ -282,6 +290,14 @@ pub(crate) mod paths {
         (!NOT_TRAEFIK_TOML.contains(&lower)).then_some(FileKind::MaybeTraefikToml)
     }
 
+    /// Environment files by name: `.env.production`, `.env.local`; `.env` itself is a name row.
+    pub fn dotenv(_: &Path, lower: &str) -> Option<FileKind> {
+        lower
+            .strip_prefix(".env.")
+            .is_some_and(|rest| !rest.is_empty())
+            .then_some(FileKind::DotEnv)
+    }
+
     /// Apache httpd by name: `httpd.conf`, `apache2.conf` and their template variants.
     pub fn apache(path: &Path, lower: &str) -> Option<FileKind> {
         infra_kind_by_name(path, lower).filter(|k| *k == FileKind::Apache)
@@ -498,6 +514,73 @@ mod tests {
         assert_eq!(kind("traefik.toml"), Some(FileKind::MaybeTraefikToml));
         assert_eq!(kind("Cargo.toml"), Some(FileKind::CargoManifest));
         assert_eq!(kind("web/package.json"), Some(FileKind::PackageJson));
+    }
+
+    #[test]
+    fn classifies_and_parses_the_xml_properties_ini_and_env_rows() {
+        use crate::parse::{Parsed, Tree, parse};
+        use crate::source::SourceFile;
+        let cases = [
+            (
+                "pom.xml",
+                FileKind::Xml,
+                "<project><artifactId>shop</artifactId></project>",
+                "project",
+            ),
+            (
+                "Shop/Shop.csproj",
+                FileKind::Xml,
+                "<Project Sdk=\"Microsoft.NET.Sdk.Web\"/>",
+                "Project",
+            ),
+            (
+                "Web.config",
+                FileKind::Xml,
+                "<configuration><system.web/></configuration>",
+                "configuration",
+            ),
+            (
+                "src/main/resources/application.properties",
+                FileKind::Properties,
+                "spring.session.store-type=none\n",
+                "spring.session.store-type",
+            ),
+            (
+                "php.ini",
+                FileKind::Ini,
+                "[Session]\nsession.save_handler = files\n",
+                "Session",
+            ),
+            (
+                ".env",
+                FileKind::DotEnv,
+                "SESSION_DRIVER=file\n",
+                "SESSION_DRIVER",
+            ),
+            (
+                "deploy/.env.production",
+                FileKind::DotEnv,
+                "CACHE_STORE=array\n",
+                "CACHE_STORE",
+            ),
+        ];
+        for (path, expected, text, key) in cases {
+            assert_eq!(kind(path), Some(expected), "{path}");
+            let file = SourceFile::new(path.into(), expected, text.into());
+            let Parsed::Complete(Tree::Data(docs)) = parse(&file) else {
+                panic!("{path} parses into the data tree");
+            };
+            assert!(
+                docs.docs[0].get(key).is_some(),
+                "{path}: `{key}` in the tree"
+            );
+        }
+        assert_eq!(kind(".envrc"), None);
+        assert_eq!(
+            kind("settings.cfg"),
+            Some(FileKind::MaybeHaproxy),
+            "`*.cfg` stays HAProxy's"
+        );
     }
 
     #[test]
