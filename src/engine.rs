@@ -534,7 +534,7 @@ fn analyse(
     }
 
     let mut sink = Sink::default();
-    // Kept for the suppressions: JS/TS/Python comments are read from the tree.
+    // Kept for the suppressions: tree-sitter languages read their comments from the tree.
     let mut parsed_tree = None;
     if !hits.detectors.is_empty() || manifest {
         let clock = Instant::now();
