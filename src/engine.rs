@@ -8,13 +8,14 @@ use crate::fingerprint;
 use crate::parse::{self, Parsed};
 use crate::prefilter::Prefilter;
 use crate::project::{Facts, FileFact, Located, SHARED, Sink};
+use crate::report::{FileNote, Report};
 use crate::rules::{self, RULES, Rule};
 use crate::source::{self, Decoded, FileKind, SourceFile};
 use crate::suppress::Suppressions;
 use crate::timings::Timings;
 use crate::walk::{self, Entry, WalkOptions};
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -45,47 +46,6 @@ pub struct CheckOptions {
     pub include_tests: bool,
     /// Report suppression directives that give no reason (they still suppress).
     pub require_reason: bool,
-}
-
-/// A note about one file: why it was skipped, parsed partially, or what is wrong with a directive.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct FileNote {
-    /// Displayed path.
-    pub path: String,
-    /// 1-based line, when the note is about a place in the file.
-    pub line: Option<usize>,
-    /// What happened.
-    pub reason: String,
-}
-
-/// The result of a run.
-#[derive(Debug, Default)]
-pub struct Report {
-    /// Findings, sorted by path, position and rule.
-    pub findings: Vec<Finding>,
-    /// Files that could not be analysed, and why.
-    pub skipped: Vec<FileNote>,
-    /// Files analysed only up to their syntax errors.
-    pub partial: Vec<FileNote>,
-    /// Malformed or unused suppression directives.
-    pub directives: Vec<FileNote>,
-    /// Files read (of a kind scalelint understands).
-    pub files_scanned: usize,
-    /// Test, example and benchmark files left out (see `--include-tests`).
-    pub test_files: usize,
-    /// The text of each file with findings, by displayed path (for rendering snippets).
-    pub sources: BTreeMap<String, String>,
-    /// Where the time went (`--timings`).
-    pub timings: Timings,
-}
-
-impl Report {
-    /// Number of distinct files with findings.
-    pub fn files_with_findings(&self) -> usize {
-        let mut paths: Vec<&str> = self.findings.iter().map(|f| f.path.as_str()).collect();
-        paths.dedup();
-        paths.len()
-    }
 }
 
 /// Everything a worker needs, shared read-only.

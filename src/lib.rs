@@ -4,7 +4,7 @@
 //!
 //! The pipeline flows one way: [`walk`] → [`source`] (classify) → [`prefilter`] → [`parse`] (once per
 //! file) → [`detectors`] (facts resolved across files by [`project`]) → [`suppress`] → sort →
-//! [`output`]. [`engine::check`] runs it.
+//! [`output`]. [`engine::check`] runs it and builds a [`report::Report`], which outputs read.
 
 pub mod cli;
 pub mod config;
@@ -17,6 +17,7 @@ pub mod output;
 pub mod parse;
 pub mod prefilter;
 pub mod project;
+pub mod report;
 pub mod role;
 pub mod rules;
 pub mod source;
@@ -25,5 +26,6 @@ pub mod timings;
 pub mod walk;
 
 pub use diagnostic::{Finding, Severity};
-pub use engine::{CheckOptions, Report, check};
+pub use engine::{CheckOptions, check};
 pub use error::Error;
+pub use report::Report;

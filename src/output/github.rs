@@ -1,7 +1,7 @@
 //! GitHub Actions workflow commands: one annotation per finding.
 
 use crate::diagnostic::Severity;
-use crate::engine::Report;
+use crate::report::Report;
 use std::io::{self, Write};
 
 /// Escapes a command's message (`%`, CR, LF), per the workflow-command rules.

@@ -6,7 +6,7 @@ mod sarif;
 mod text;
 pub mod timings;
 
-use crate::engine::Report;
+use crate::report::Report;
 use std::io::{self, Write};
 
 /// The output formats.
