@@ -38,6 +38,9 @@ pub struct Diagnostic {
     pub message: String,
     /// The concrete fix.
     pub help: String,
+    /// The id of the detector that produced it. Set by the engine, never by detectors: empty
+    /// until the engine has seen which detector reported it.
+    pub detector: &'static str,
 }
 
 impl Diagnostic {
@@ -53,6 +56,7 @@ impl Diagnostic {
             span,
             message: message.into(),
             help: help.into(),
+            detector: "",
         }
     }
 }
@@ -85,6 +89,8 @@ pub struct Finding {
     pub message: String,
     /// The concrete fix.
     pub help: String,
+    /// The id of the detector that reported it (`js/sessions`).
+    pub detector: &'static str,
     /// The flagged source text, whitespace-normalised (the fingerprint's input).
     pub snippet: String,
     /// Stable fingerprint: rule, path and flagged text; not the line number.

@@ -292,9 +292,13 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         directive_notes(&ctx, file, suppressions, found, &mut collected);
     }
 
-    collected
-        .findings
-        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    // The detector breaks ties, so that which of two detectors reporting the same finding is
+    // kept does not depend on the order threads delivered them.
+    collected.findings.sort_by(|a, b| {
+        a.sort_key()
+            .cmp(&b.sort_key())
+            .then(a.detector.cmp(b.detector))
+    });
     collected
         .findings
         .dedup_by(|a, b| a.sort_key() == b.sort_key());
@@ -517,7 +521,9 @@ fn analyse(
         for (i, detector) in ctx.detectors.iter().enumerate() {
             if hits.detectors.contains(i) {
                 let clock = Instant::now();
+                let reported = sink.diagnostics.len();
                 detector.check(&file, tree, &mut sink);
+                attribute(&mut sink.diagnostics[reported..], detector.id());
                 let phase = out.timings.detectors.entry(detector.id()).or_default();
                 phase.add(clock.elapsed(), size);
                 file_facts(&file, path, i, sink.take_facts(), out);
@@ -559,6 +565,13 @@ fn file_facts(
     }
 }
 
+/// Marks diagnostics as reported by the detector `id` (detectors never name themselves).
+fn attribute(diagnostics: &mut [Diagnostic], id: &'static str) {
+    for d in diagnostics {
+        d.detector = id;
+    }
+}
+
 /// Turns a file's diagnostics into findings, minus the suppressed ones; says whether any was kept.
 fn record(
     ctx: &Context,
@@ -593,6 +606,7 @@ fn record(
             end,
             message: d.message,
             help: d.help,
+            detector: d.detector,
             fingerprint: String::new(),
         });
     }
@@ -634,9 +648,14 @@ fn resolve_project(ctx: &Context, out: &mut Collected) {
     let (own, shared) = facts.split_at(split);
     for group in own.chunk_by(|(a, _), (b, _)| a == b) {
         let detector = ctx.detectors[group[0].0];
+        let resolved = located.len();
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             detector.resolve(&Facts::new(group, shared), &mut located);
         }));
+        // `get_mut`: a detector holds the whole list and could have shortened it.
+        for l in located.get_mut(resolved..).unwrap_or_default() {
+            l.diagnostic.detector = detector.id();
+        }
         if outcome.is_err() {
             let reason = format!(
                 "internal error while resolving {} (please report)",
@@ -877,6 +896,58 @@ mod tests {
             .map(|f| (f.rule.id, f.message.as_str()))
             .collect();
         assert_eq!(found, [("SL101", "12"), ("SL301", "12")]);
+    }
+
+    /// Reports SL301 on every file it sees, in `check`.
+    struct Flagging;
+
+    impl Detector for Flagging {
+        fn id(&self) -> &'static str {
+            "test/flagging"
+        }
+        fn kinds(&self) -> &'static [FileKind] {
+            &[FileKind::JavaScript]
+        }
+        fn triggers(&self) -> &'static [&'static str] {
+            &["x"]
+        }
+        fn rules(&self) -> &'static [&'static str] {
+            &["SL301"]
+        }
+        fn check(&self, _: &SourceFile, _: &Tree, out: &mut Sink) {
+            out.push(Diagnostic::new(&rules::SL301, 0..1, "flagged", ""));
+        }
+    }
+
+    #[test]
+    fn findings_name_the_detector_that_reported_them() {
+        let dir = tempfile::tempdir().expect("temp");
+        std::fs::write(dir.path().join("a.js"), "x()").expect("write");
+        // Counting resolves SL101 and SL301 after the walk; Flagging reports
+        // SL301 while the file is read.
+        let ctx = Context::new(
+            &[&Counting, &Flagging],
+            vec![&rules::SL101, &rules::SL301],
+            HashMap::new(),
+            1 << 20,
+            false,
+        );
+        let mut collected = run_collect(&ctx, dir.path(), &["a.js"]);
+        resolve_project(&ctx, &mut collected);
+        let mut found: Vec<_> = collected
+            .findings
+            .iter()
+            .map(|f| (f.rule.id, f.message.as_str(), f.detector))
+            .collect();
+        found.sort_unstable();
+        assert_eq!(
+            found,
+            [
+                ("SL101", "1", "test/counting"),
+                ("SL301", "1", "test/counting"),
+                ("SL301", "flagged", "test/flagging"),
+            ]
+        );
     }
 
     #[test]

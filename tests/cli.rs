@@ -86,6 +86,7 @@ fn json_output_is_the_documented_contract() {
         "end_column",
         "message",
         "help",
+        "detector",
         "fingerprint",
     ];
     let findings = report["findings"].as_array().expect("findings");
@@ -107,6 +108,7 @@ fn json_output_is_the_documented_contract() {
     assert_eq!(findings[0]["column"], 3);
     assert_eq!(findings[0]["end_column"], 10);
     assert_eq!(findings[0]["category"], "session");
+    assert_eq!(findings[0]["detector"], "js/sessions");
     assert_eq!(report["summary"]["findings"], 3);
     assert_eq!(report["summary"]["files_scanned"], 5);
     assert_eq!(report["skipped"], Value::Array(vec![]));

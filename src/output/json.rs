@@ -28,6 +28,7 @@ struct JsonFinding<'a> {
     end_column: usize,
     message: &'a str,
     help: &'a str,
+    detector: &'static str,
     fingerprint: &'a str,
 }
 
@@ -79,6 +80,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 end_column: f.end.column,
                 message: &f.message,
                 help: &f.help,
+                detector: f.detector,
                 fingerprint: &f.fingerprint,
             })
             .collect(),

@@ -97,6 +97,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                     },
                 }],
                 "partialFingerprints": { "scalelint/v1": f.fingerprint },
+                "properties": { "detector": f.detector },
             })
         })
         .collect();
