@@ -2,7 +2,7 @@
 
 use crate::config::{self, Loaded};
 use crate::detectors::{self, Detector};
-use crate::diagnostic::{Diagnostic, Finding, Severity};
+use crate::diagnostic::{Diagnostic, Finding, Severity, Suppression};
 use crate::error::Error;
 use crate::fingerprint;
 use crate::parse::{self, Parsed};
@@ -607,6 +607,7 @@ fn record(
             message: d.message,
             help: d.help,
             detector: d.detector,
+            suppress: Suppression::for_kind(file.kind),
             fingerprint: String::new(),
         });
     }

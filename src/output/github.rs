@@ -33,7 +33,12 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             f.end.line,
             f.end.column,
             escape_property(&format!("{} {}", f.rule.id, f.rule.name)),
-            escape_data(&format!("{}\nhelp: {}", f.message, f.help)),
+            escape_data(&format!(
+                "{}\nhelp: {}\nsuppress: {}",
+                f.message,
+                f.help,
+                super::suppress_hint(f)
+            )),
         )?;
     }
     for note in &report.skipped {

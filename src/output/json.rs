@@ -28,6 +28,9 @@ struct JsonFinding<'a> {
     end_column: usize,
     message: &'a str,
     help: &'a str,
+    /// The directive that suppresses the finding on the line above; `null` when the file's
+    /// format holds no comment.
+    suppress: Option<String>,
     detector: &'static str,
     fingerprint: &'a str,
 }
@@ -80,6 +83,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 end_column: f.end.column,
                 message: &f.message,
                 help: &f.help,
+                suppress: f.suppress.directive(f.rule.id),
                 detector: f.detector,
                 fingerprint: &f.fingerprint,
             })

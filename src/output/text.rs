@@ -212,6 +212,7 @@ pub fn write(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<()
             .with_message(&f.message)
             .with_notes(vec![
                 format!("help: {}", f.help),
+                format!("suppress: {}", super::suppress_hint(f)),
                 format!(
                     "rule: {} {} ({}); see `scalelint explain {}`",
                     f.rule.id,

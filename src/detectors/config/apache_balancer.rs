@@ -87,7 +87,6 @@ impl Detector for ApacheBalancer {
                     &rules::SL401,
                     "remove `stickysession=` (and any `Header add Set-Cookie \"ROUTEID=…\"` \
                      line) and let `lbmethod=byrequests` or `bybusyness` spread the requests",
-                    "#",
                 ),
             ));
         }

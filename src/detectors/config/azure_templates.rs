@@ -52,7 +52,7 @@ impl Detector for AzureTemplateAffinity {
                 for resource in &file.resources {
                     for (_, node) in resource.body.walk() {
                         if let Value::Object(members) = &node.value {
-                            judge(members, &resource.type_, &lookup, "//", out);
+                            judge(members, &resource.type_, &lookup, out);
                         }
                     }
                 }
@@ -83,7 +83,7 @@ fn arm_template(root: &Node, out: &mut Sink) {
             .find_map(|p| p.get("type").and_then(|m| m.value.as_str()))
             .unwrap_or_default()
             .to_owned();
-        judge(members, &resource_type, &lookup, "//", out);
+        judge(members, &resource_type, &lookup, out);
     }
 }
 
@@ -118,7 +118,6 @@ fn judge(
     members: &[Member],
     resource_type: &str,
     lookup: &dyn Fn(&Node) -> Option<Node>,
-    comment: &str,
     out: &mut Sink,
 ) {
     let resource_type = resource_type.split('@').next().unwrap_or_default();
@@ -175,7 +174,7 @@ fn judge(
                 &rules::SL401,
                 span,
                 format!("{what}, which {}", affinity::PINS_USERS),
-                affinity::help(&rules::SL401, change, comment),
+                affinity::help(&rules::SL401, change),
             ));
         }
     }
