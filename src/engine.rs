@@ -58,6 +58,9 @@ struct Context {
     include_tests: bool,
     /// `--require-reason`: directives without a reason get a note.
     require_reason: bool,
+    /// The files of an in-memory run ([`check_files`]) by displayed path, read again from here
+    /// instead of the disk; empty in a real run.
+    memory: HashMap<String, String>,
 }
 
 impl Context {
@@ -86,6 +89,7 @@ impl Context {
             max_file_size,
             include_tests,
             require_reason: false,
+            memory: HashMap::new(),
         }
     }
 
@@ -278,18 +282,27 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     let setup = started.elapsed();
     let shared = Mutex::new(Collected::default());
     analyse_walk(&ctx, &shared, &walk_opts, threads);
-    let mut collected = shared
+    let collected = shared
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut report = finish(&ctx, collected);
+    report.timings.threads = threads;
+    report.timings.setup = setup;
+    report.timings.wall = started.elapsed();
+    Ok(report)
+}
+
+/// After the walk: project resolution, directive notes, order, deduplication and fingerprints.
+fn finish(ctx: &Context, mut collected: Collected) -> Report {
     let resolving = Instant::now();
-    resolve_project(&ctx, &mut collected);
+    resolve_project(ctx, &mut collected);
     collected.timings.resolve = resolving.elapsed();
     let finishing = Instant::now();
     let with_findings: std::collections::HashSet<String> =
         collected.findings.iter().map(|f| f.path.clone()).collect();
     for (file, suppressions) in std::mem::take(&mut collected.held) {
         let found = with_findings.contains(&file.rel_path);
-        directive_notes(&ctx, file, suppressions, found, &mut collected);
+        directive_notes(ctx, file, suppressions, found, &mut collected);
     }
 
     // The detector breaks ties, so that which of two detectors reporting the same finding is
@@ -307,11 +320,8 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     collected.partial.sort();
     collected.directives.sort();
     let mut timings = collected.timings;
-    timings.threads = threads;
-    timings.setup = setup;
     timings.finish = finishing.elapsed();
-    timings.wall = started.elapsed();
-    Ok(Report {
+    Report {
         findings: collected.findings,
         skipped: collected.skipped,
         partial: collected.partial,
@@ -320,7 +330,68 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         test_files: collected.tests,
         sources: collected.sources.into_iter().collect(),
         timings,
-    })
+    }
+}
+
+/// Runs the detector `detector_id` over in-memory files, `(path, text)`, through the pipeline
+/// of a real run: classification by path (test code left out), prefilter, one parse, the
+/// detector, project resolution, suppressions, order and fingerprints. For tests.
+///
+/// # Panics
+///
+/// When no detector has the id `detector_id` (a test's mistake).
+#[doc(hidden)]
+pub fn check_files(files: &[(&str, &str)], detector_id: &str) -> Report {
+    let detector = detectors::DETECTORS
+        .iter()
+        .copied()
+        .find(|d| d.id() == detector_id)
+        .unwrap_or_else(|| panic!("no detector has the id {detector_id}"));
+    check_files_with(&[detector], files)
+}
+
+/// The findings of the detector `detector_id` in one in-memory file (see [`check_files`]).
+#[doc(hidden)]
+pub fn check_source(path: &str, text: &str, detector_id: &str) -> Vec<Finding> {
+    check_files(&[(path, text)], detector_id).findings
+}
+
+/// [`check_files`] with any detectors, every rule enabled at its default severity.
+fn check_files_with(detectors: &[&'static dyn Detector], files: &[(&str, &str)]) -> Report {
+    let mut ctx = Context::new(
+        detectors,
+        RULES.to_vec(),
+        HashMap::new(),
+        config::DEFAULT_MAX_FILE_SIZE,
+        false,
+    );
+    ctx.memory = files
+        .iter()
+        .map(|(path, text)| ((*path).to_owned(), (*text).to_owned()))
+        .collect();
+    let mut collected = Collected::default();
+    for &(path, text) in files {
+        let location = Path::new(path);
+        let Some(kind) = FileKind::from_path(location) else {
+            continue;
+        };
+        if source::is_test_path(location) && !ctx.include_tests {
+            collected.tests += 1;
+            continue;
+        }
+        if let Some(reason) = too_large(&ctx, text.len() as u64) {
+            skip(&mut collected, path, None, reason);
+            continue;
+        }
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            let bytes = text.as_bytes().to_vec();
+            analyse(&ctx, location, path.to_owned(), kind, bytes, &mut collected);
+        }));
+        if let Err(panic) = outcome {
+            collected.skipped.push(panic_note(path.to_owned(), &*panic));
+        }
+    }
+    finish(&ctx, collected)
 }
 
 /// Stack reserved for each analysis thread. syn's parser, `syn::visit` and the drop of a syn tree
@@ -400,23 +471,28 @@ impl Worker<'_> {
                 let local = &mut self.local;
                 let start = Instant::now();
                 let outcome = catch_unwind(AssertUnwindSafe(|| {
-                    analyse(ctx, &path, rel.clone(), kind, size, local);
+                    read_and_analyse(ctx, &path, rel.clone(), kind, size, local);
                 }));
                 self.busy += start.elapsed();
                 if let Err(panic) = outcome {
-                    let what = panic
-                        .downcast_ref::<&str>()
-                        .map(|s| (*s).to_owned())
-                        .or_else(|| panic.downcast_ref::<String>().cloned())
-                        .unwrap_or_default();
-                    self.local.skipped.push(FileNote {
-                        path: rel,
-                        line: None,
-                        reason: format!("internal error while analysing (please report): {what}"),
-                    });
+                    self.local.skipped.push(panic_note(rel, &*panic));
                 }
             }
         }
+    }
+}
+
+/// The note for a file whose analysis panicked (a bug: the run goes on without the file).
+fn panic_note(path: String, panic: &(dyn std::any::Any + Send)) -> FileNote {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    FileNote {
+        path,
+        line: None,
+        reason: format!("internal error while analysing (please report): {what}"),
     }
 }
 
@@ -428,8 +504,18 @@ fn skip(out: &mut Collected, path: &str, line: Option<usize>, reason: String) {
     });
 }
 
-/// Analyses one file into `out`. Per-file problems become notes, never errors.
-fn analyse(
+/// Why a file of `size` bytes is not analysed, if it is too large.
+fn too_large(ctx: &Context, size: u64) -> Option<String> {
+    (size > ctx.max_file_size).then(|| {
+        format!(
+            "larger than max-file-size ({size} bytes > {} bytes)",
+            ctx.max_file_size
+        )
+    })
+}
+
+/// Reads one file and analyses it into `out`. Per-file problems become notes, never errors.
+fn read_and_analyse(
     ctx: &Context,
     path: &Path,
     rel: String,
@@ -437,17 +523,9 @@ fn analyse(
     size: Option<u64>,
     out: &mut Collected,
 ) {
-    let too_large = |size: u64| {
-        (size > ctx.max_file_size).then(|| {
-            format!(
-                "larger than max-file-size ({size} bytes > {} bytes)",
-                ctx.max_file_size
-            )
-        })
-    };
     // The directory entry's size spares reading a huge file; the read length catches a file
     // that grew since, or whose size the walk did not know.
-    if let Some(reason) = size.and_then(too_large) {
+    if let Some(reason) = size.and_then(|size| too_large(ctx, size)) {
         return skip(out, &rel, None, reason);
     }
     let clock = Instant::now();
@@ -457,9 +535,23 @@ fn analyse(
     };
     let size = bytes.len() as u64;
     out.timings.read.add(clock.elapsed(), size);
-    if let Some(reason) = too_large(size.max(listed)) {
+    if let Some(reason) = too_large(ctx, size.max(listed)) {
         return skip(out, &rel, None, reason);
     }
+    analyse(ctx, path, rel, kind, bytes, out);
+}
+
+/// Analyses the bytes of one file (read from `path`) into `out`. Per-file problems become notes,
+/// never errors.
+fn analyse(
+    ctx: &Context,
+    path: &Path,
+    rel: String,
+    kind: FileKind,
+    bytes: Vec<u8>,
+    out: &mut Collected,
+) {
+    let size = bytes.len() as u64;
     let wide = source::has_utf16_bom(&bytes);
     if !wide && bytes[..bytes.len().min(8192)].contains(&0) {
         return skip(out, &rel, None, "binary file".to_owned());
@@ -682,8 +774,12 @@ fn resolve_project(ctx: &Context, out: &mut Collected) {
         let Some(fact) = files.get(path) else {
             continue;
         };
-        let text = match std::fs::read(&fact.location) {
-            Ok(bytes) => source::decode(bytes).text,
+        let read = match ctx.memory.get(path) {
+            Some(text) => Ok(text.clone()),
+            None => std::fs::read(&fact.location).map(|bytes| source::decode(bytes).text),
+        };
+        let text = match read {
+            Ok(text) => text,
             Err(e) => {
                 skip(out, path, None, format!("cannot read again: {e}"));
                 continue;

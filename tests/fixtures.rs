@@ -268,3 +268,97 @@ fn output_is_identical_whatever_the_thread_count() {
         assert_eq!(run(jobs), one, "jobs={jobs}");
     }
 }
+
+const SESSION_APP: &str = "const session = require('express-session');\n\
+                           app.use(session({ secret: process.env.SECRET }));\n";
+
+#[test]
+fn one_detector_runs_through_the_real_engine_on_in_memory_files() {
+    use scalelint::diagnostic::Suppression;
+    use scalelint::engine::{check_files, check_source};
+
+    let found = check_source("src/app.js", SESSION_APP, "js/sessions");
+    let found: Vec<_> = found
+        .iter()
+        .map(|f| {
+            (
+                f.rule.id,
+                f.start.line,
+                f.detector,
+                f.suppress,
+                f.fingerprint.len(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [("SL101", 2, "js/sessions", Suppression::Line("//"), 32)]
+    );
+    // Suppressed, test code, a file of no kind scalelint reads: nothing, as in a real run.
+    let suppressed = SESSION_APP.replacen('\n', "\n// scalelint: ignore[SL101] admin tool\n", 1);
+    assert!(check_source("src/app.js", &suppressed, "js/sessions").is_empty());
+    assert!(check_source("test/app.test.js", SESSION_APP, "js/sessions").is_empty());
+    assert!(check_source("src/app.txt", SESSION_APP, "js/sessions").is_empty());
+
+    // Project resolution sees every file: the adapter package in package.json silences the
+    // server, and without it the resolved finding lands in server.js, read again from memory.
+    let server = "const { Server } = require('socket.io');\nconst io = new Server(httpServer);\n";
+    let manifest = r#"{ "dependencies": { "socket.io": "^4", "@socket.io/redis-adapter": "^8" } }"#;
+    let alone = check_files(&[("src/server.js", server)], "js/realtime");
+    let lines: Vec<_> = alone
+        .findings
+        .iter()
+        .map(|f| (f.path.as_str(), f.start.line))
+        .collect();
+    assert_eq!(lines, [("src/server.js", 2)], "{:?}", alone.skipped);
+    assert_eq!(alone.findings[0].detector, "js/realtime");
+    assert_eq!(alone.files_scanned, 1);
+    let shared = check_files(
+        &[("src/server.js", server), ("package.json", manifest)],
+        "js/realtime",
+    );
+    assert!(shared.findings.is_empty(), "{:?}", shared.findings);
+    assert_eq!(shared.files_scanned, 2);
+}
+
+/// A CloudFormation template with cookie stickiness on, in JSON.
+const STICKY_JSON_TEMPLATE: &str = r#"{
+  "Resources": {
+    "WebTargetGroup": {
+      "Type": "AWS::ElasticLoadBalancingV2::TargetGroup",
+      "Properties": {
+        "TargetGroupAttributes": [{ "Key": "stickiness.enabled", "Value": "true" }]
+      }
+    }
+  }
+}
+"#;
+
+#[test]
+fn a_json_template_is_never_told_to_add_a_comment() {
+    let found = scalelint::engine::check_source(
+        "stack.json",
+        STICKY_JSON_TEMPLATE,
+        "cloudformation/lb-stickiness",
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        found[0].suppress,
+        scalelint::diagnostic::Suppression::Config
+    );
+    let report = Report {
+        sources: [("stack.json".to_owned(), STICKY_JSON_TEMPLATE.to_owned())].into(),
+        findings: found,
+        ..Report::default()
+    };
+    for format in [
+        output::Format::Text,
+        output::Format::Json,
+        output::Format::Github,
+    ] {
+        let rendered = render(&report, format);
+        assert!(!rendered.contains("# scalelint"), "{format:?}: {rendered}");
+        assert!(!rendered.contains("// scalelint"), "{format:?}: {rendered}");
+    }
+    assert!(render(&report, output::Format::Text).contains("`exclude = [\"stack.json\"]`"));
+}
