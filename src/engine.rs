@@ -356,8 +356,10 @@ pub fn check_source(path: &str, text: &str, detector_id: &str) -> Vec<Finding> {
     check_files(&[(path, text)], detector_id).findings
 }
 
-/// [`check_files`] with any detectors, every rule enabled at its default severity.
-fn check_files_with(detectors: &[&'static dyn Detector], files: &[(&str, &str)]) -> Report {
+/// [`check_files`] with any detectors (a test's own among them), every rule enabled at its
+/// default severity.
+#[doc(hidden)]
+pub fn check_files_with(detectors: &[&'static dyn Detector], files: &[(&str, &str)]) -> Report {
     let mut ctx = Context::new(
         detectors,
         RULES.to_vec(),
