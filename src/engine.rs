@@ -2,20 +2,21 @@
 
 use crate::config::{self, Loaded};
 use crate::detectors::{self, Detector, FileModel};
-use crate::diagnostic::{Diagnostic, Finding, Severity};
+use crate::diagnostic::{Diagnostic, Finding, Severity, Suppression};
 use crate::error::Error;
 use crate::fingerprint;
 use crate::parse::{self, Parsed};
 use crate::prefilter::Prefilter;
 use crate::project::manifests;
 use crate::project::{Facts, FileFact, Located, SHARED, Sink};
+use crate::report::{FileNote, Report};
 use crate::rules::{self, RULES, Rule};
 use crate::source::{self, Decoded, FileKind, SourceFile};
 use crate::suppress::Suppressions;
 use crate::timings::Timings;
 use crate::walk::{self, Entry, WalkOptions};
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -48,47 +49,6 @@ pub struct CheckOptions {
     pub require_reason: bool,
 }
 
-/// A note about one file: why it was skipped, parsed partially, or what is wrong with a directive.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct FileNote {
-    /// Displayed path.
-    pub path: String,
-    /// 1-based line, when the note is about a place in the file.
-    pub line: Option<usize>,
-    /// What happened.
-    pub reason: String,
-}
-
-/// The result of a run.
-#[derive(Debug, Default)]
-pub struct Report {
-    /// Findings, sorted by path, position and rule.
-    pub findings: Vec<Finding>,
-    /// Files that could not be analysed, and why.
-    pub skipped: Vec<FileNote>,
-    /// Files analysed only up to their syntax errors.
-    pub partial: Vec<FileNote>,
-    /// Malformed or unused suppression directives.
-    pub directives: Vec<FileNote>,
-    /// Files read (of a kind scalelint understands).
-    pub files_scanned: usize,
-    /// Test, example and benchmark files left out (see `--include-tests`).
-    pub test_files: usize,
-    /// The text of each file with findings, by displayed path (for rendering snippets).
-    pub sources: BTreeMap<String, String>,
-    /// Where the time went (`--timings`).
-    pub timings: Timings,
-}
-
-impl Report {
-    /// Number of distinct files with findings.
-    pub fn files_with_findings(&self) -> usize {
-        let mut paths: Vec<&str> = self.findings.iter().map(|f| f.path.as_str()).collect();
-        paths.dedup();
-        paths.len()
-    }
-}
-
 /// Everything a worker needs, shared read-only.
 struct Context {
     detectors: Vec<&'static dyn Detector>,
@@ -99,6 +59,9 @@ struct Context {
     include_tests: bool,
     /// `--require-reason`: directives without a reason get a note.
     require_reason: bool,
+    /// The files of an in-memory run ([`check_files`]) by displayed path, read again from here
+    /// instead of the disk; empty in a real run.
+    memory: HashMap<String, String>,
 }
 
 impl Context {
@@ -127,6 +90,7 @@ impl Context {
             max_file_size,
             include_tests,
             require_reason: false,
+            memory: HashMap::new(),
         }
     }
 
@@ -319,23 +283,36 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     let setup = started.elapsed();
     let shared = Mutex::new(Collected::default());
     analyse_walk(&ctx, &shared, &walk_opts, threads);
-    let mut collected = shared
+    let collected = shared
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut report = finish(&ctx, collected);
+    report.timings.threads = threads;
+    report.timings.setup = setup;
+    report.timings.wall = started.elapsed();
+    Ok(report)
+}
+
+/// After the walk: project resolution, directive notes, order, deduplication and fingerprints.
+fn finish(ctx: &Context, mut collected: Collected) -> Report {
     let resolving = Instant::now();
-    resolve_project(&ctx, &mut collected);
+    resolve_project(ctx, &mut collected);
     collected.timings.resolve = resolving.elapsed();
     let finishing = Instant::now();
     let with_findings: std::collections::HashSet<String> =
         collected.findings.iter().map(|f| f.path.clone()).collect();
     for (file, suppressions) in std::mem::take(&mut collected.held) {
         let found = with_findings.contains(&file.rel_path);
-        directive_notes(&ctx, file, suppressions, found, &mut collected);
+        directive_notes(ctx, file, suppressions, found, &mut collected);
     }
 
-    collected
-        .findings
-        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    // The detector breaks ties, so that which of two detectors reporting the same finding is
+    // kept does not depend on the order threads delivered them.
+    collected.findings.sort_by(|a, b| {
+        a.sort_key()
+            .cmp(&b.sort_key())
+            .then(a.detector.cmp(b.detector))
+    });
     collected
         .findings
         .dedup_by(|a, b| a.sort_key() == b.sort_key());
@@ -344,11 +321,8 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     collected.partial.sort();
     collected.directives.sort();
     let mut timings = collected.timings;
-    timings.threads = threads;
-    timings.setup = setup;
     timings.finish = finishing.elapsed();
-    timings.wall = started.elapsed();
-    Ok(Report {
+    Report {
         findings: collected.findings,
         skipped: collected.skipped,
         partial: collected.partial,
@@ -357,7 +331,70 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         test_files: collected.tests,
         sources: collected.sources.into_iter().collect(),
         timings,
-    })
+    }
+}
+
+/// Runs the detector `detector_id` over in-memory files, `(path, text)`, through the pipeline
+/// of a real run: classification by path (test code left out), prefilter, one parse, the
+/// detector, project resolution, suppressions, order and fingerprints. For tests.
+///
+/// # Panics
+///
+/// When no detector has the id `detector_id` (a test's mistake).
+#[doc(hidden)]
+pub fn check_files(files: &[(&str, &str)], detector_id: &str) -> Report {
+    let detector = detectors::DETECTORS
+        .iter()
+        .copied()
+        .find(|d| d.id() == detector_id)
+        .unwrap_or_else(|| panic!("no detector has the id {detector_id}"));
+    check_files_with(&[detector], files)
+}
+
+/// The findings of the detector `detector_id` in one in-memory file (see [`check_files`]).
+#[doc(hidden)]
+pub fn check_source(path: &str, text: &str, detector_id: &str) -> Vec<Finding> {
+    check_files(&[(path, text)], detector_id).findings
+}
+
+/// [`check_files`] with any detectors (a test's own among them), every rule enabled at its
+/// default severity.
+#[doc(hidden)]
+pub fn check_files_with(detectors: &[&'static dyn Detector], files: &[(&str, &str)]) -> Report {
+    let mut ctx = Context::new(
+        detectors,
+        RULES.to_vec(),
+        HashMap::new(),
+        config::DEFAULT_MAX_FILE_SIZE,
+        false,
+    );
+    ctx.memory = files
+        .iter()
+        .map(|(path, text)| ((*path).to_owned(), (*text).to_owned()))
+        .collect();
+    let mut collected = Collected::default();
+    for &(path, text) in files {
+        let location = Path::new(path);
+        let Some(kind) = FileKind::from_path(location) else {
+            continue;
+        };
+        if source::is_test_path(location) && !ctx.include_tests {
+            collected.tests += 1;
+            continue;
+        }
+        if let Some(reason) = too_large(&ctx, text.len() as u64) {
+            skip(&mut collected, path, None, reason);
+            continue;
+        }
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            let bytes = text.as_bytes().to_vec();
+            analyse(&ctx, location, path.to_owned(), kind, bytes, &mut collected);
+        }));
+        if let Err(panic) = outcome {
+            collected.skipped.push(panic_note(path.to_owned(), &*panic));
+        }
+    }
+    finish(&ctx, collected)
 }
 
 /// Stack reserved for each analysis thread. syn's parser, `syn::visit` and the drop of a syn tree
@@ -437,23 +474,28 @@ impl Worker<'_> {
                 let local = &mut self.local;
                 let start = Instant::now();
                 let outcome = catch_unwind(AssertUnwindSafe(|| {
-                    analyse(ctx, &path, rel.clone(), kind, size, local);
+                    read_and_analyse(ctx, &path, rel.clone(), kind, size, local);
                 }));
                 self.busy += start.elapsed();
                 if let Err(panic) = outcome {
-                    let what = panic
-                        .downcast_ref::<&str>()
-                        .map(|s| (*s).to_owned())
-                        .or_else(|| panic.downcast_ref::<String>().cloned())
-                        .unwrap_or_default();
-                    self.local.skipped.push(FileNote {
-                        path: rel,
-                        line: None,
-                        reason: format!("internal error while analysing (please report): {what}"),
-                    });
+                    self.local.skipped.push(panic_note(rel, &*panic));
                 }
             }
         }
+    }
+}
+
+/// The note for a file whose analysis panicked (a bug: the run goes on without the file).
+fn panic_note(path: String, panic: &(dyn std::any::Any + Send)) -> FileNote {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    FileNote {
+        path,
+        line: None,
+        reason: format!("internal error while analysing (please report): {what}"),
     }
 }
 
@@ -465,8 +507,18 @@ fn skip(out: &mut Collected, path: &str, line: Option<usize>, reason: String) {
     });
 }
 
-/// Analyses one file into `out`. Per-file problems become notes, never errors.
-fn analyse(
+/// Why a file of `size` bytes is not analysed, if it is too large.
+fn too_large(ctx: &Context, size: u64) -> Option<String> {
+    (size > ctx.max_file_size).then(|| {
+        format!(
+            "larger than max-file-size ({size} bytes > {} bytes)",
+            ctx.max_file_size
+        )
+    })
+}
+
+/// Reads one file and analyses it into `out`. Per-file problems become notes, never errors.
+fn read_and_analyse(
     ctx: &Context,
     path: &Path,
     rel: String,
@@ -474,17 +526,9 @@ fn analyse(
     size: Option<u64>,
     out: &mut Collected,
 ) {
-    let too_large = |size: u64| {
-        (size > ctx.max_file_size).then(|| {
-            format!(
-                "larger than max-file-size ({size} bytes > {} bytes)",
-                ctx.max_file_size
-            )
-        })
-    };
     // The directory entry's size spares reading a huge file; the read length catches a file
     // that grew since, or whose size the walk did not know.
-    if let Some(reason) = size.and_then(too_large) {
+    if let Some(reason) = size.and_then(|size| too_large(ctx, size)) {
         return skip(out, &rel, None, reason);
     }
     let clock = Instant::now();
@@ -494,9 +538,23 @@ fn analyse(
     };
     let size = bytes.len() as u64;
     out.timings.read.add(clock.elapsed(), size);
-    if let Some(reason) = too_large(size.max(listed)) {
+    if let Some(reason) = too_large(ctx, size.max(listed)) {
         return skip(out, &rel, None, reason);
     }
+    analyse(ctx, path, rel, kind, bytes, out);
+}
+
+/// Analyses the bytes of one file (read from `path`) into `out`. Per-file problems become notes,
+/// never errors.
+fn analyse(
+    ctx: &Context,
+    path: &Path,
+    rel: String,
+    kind: FileKind,
+    bytes: Vec<u8>,
+    out: &mut Collected,
+) {
+    let size = bytes.len() as u64;
     let wide = source::has_utf16_bom(&bytes);
     if !wide && bytes[..bytes.len().min(8192)].contains(&0) {
         return skip(out, &rel, None, "binary file".to_owned());
@@ -576,6 +634,7 @@ fn analyse(
                     &file.rel_path,
                     out,
                 );
+                attribute(&mut sink.diagnostics[before..], detector.id());
                 let phase = out.timings.detectors.entry(detector.id()).or_default();
                 phase.add(clock.elapsed(), size);
                 file_facts(&file, path, i, sink.take_facts(), out);
@@ -608,7 +667,8 @@ fn declared_only<T>(
     path: &str,
     out: &mut Collected,
 ) {
-    let mut added = items.split_off(from);
+    // `min`: a detector holds the whole list and could have shortened it.
+    let mut added = items.split_off(from.min(items.len()));
     added.retain(|item| {
         let rule = rule_of(item);
         if detector.rules().contains(&rule) {
@@ -649,6 +709,13 @@ fn file_facts(
     }
 }
 
+/// Marks diagnostics as reported by the detector `id` (detectors never name themselves).
+fn attribute(diagnostics: &mut [Diagnostic], id: &'static str) {
+    for d in diagnostics {
+        d.detector = id;
+    }
+}
+
 /// Turns a file's diagnostics into findings, minus the suppressed ones; says whether any was kept.
 fn record(
     ctx: &Context,
@@ -683,6 +750,8 @@ fn record(
             end,
             message: d.message,
             help: d.help,
+            detector: d.detector,
+            suppress: Suppression::for_kind(file.kind),
             fingerprint: String::new(),
         });
     }
@@ -730,6 +799,10 @@ fn resolve_project(ctx: &Context, out: &mut Collected) {
         }));
         let rule_of = |l: &Located| l.diagnostic.rule.id;
         declared_only(detector, &mut located, before, rule_of, "", out);
+        let from = before.min(located.len());
+        for l in &mut located[from..] {
+            l.diagnostic.detector = detector.id();
+        }
         if outcome.is_err() {
             let reason = format!(
                 "internal error while resolving {} (please report)",
@@ -755,8 +828,12 @@ fn resolve_project(ctx: &Context, out: &mut Collected) {
         let Some(fact) = files.get(path) else {
             continue;
         };
-        let text = match std::fs::read(&fact.location) {
-            Ok(bytes) => source::decode(bytes).text,
+        let read = match ctx.memory.get(path) {
+            Some(text) => Ok(text.clone()),
+            None => std::fs::read(&fact.location).map(|bytes| source::decode(bytes).text),
+        };
+        let text = match read {
+            Ok(text) => text,
             Err(e) => {
                 skip(out, path, None, format!("cannot read again: {e}"));
                 continue;
@@ -989,6 +1066,64 @@ mod tests {
             .map(|f| (f.rule.id, f.message.as_str()))
             .collect();
         assert_eq!(found, [("SL101", "12"), ("SL301", "12")]);
+    }
+
+    /// Reports SL301 on every file it sees, in `check`.
+    struct Flagging;
+
+    impl Detector for Flagging {
+        fn id(&self) -> &'static str {
+            "test/flagging"
+        }
+        fn kinds(&self) -> &'static [FileKind] {
+            &[FileKind::JavaScript]
+        }
+        fn triggers(&self) -> &'static [&'static str] {
+            &["x"]
+        }
+        fn rules(&self) -> &'static [&'static str] {
+            &["SL301"]
+        }
+        fn reads(&self) -> Reads<'_> {
+            Reads::Js(self)
+        }
+    }
+
+    impl Check<JsModel<'_>> for Flagging {
+        fn check(&self, _: &JsModel<'_>, out: &mut Sink) {
+            out.push(Diagnostic::new(&rules::SL301, 0..1, "flagged", ""));
+        }
+    }
+
+    #[test]
+    fn findings_name_the_detector_that_reported_them() {
+        let dir = tempfile::tempdir().expect("temp");
+        std::fs::write(dir.path().join("a.js"), "x()").expect("write");
+        // Counting resolves SL101 and SL301 after the walk; Flagging reports
+        // SL301 while the file is read.
+        let ctx = Context::new(
+            &[&Counting, &Flagging],
+            vec![&rules::SL101, &rules::SL301],
+            HashMap::new(),
+            1 << 20,
+            false,
+        );
+        let mut collected = run_collect(&ctx, dir.path(), &["a.js"]);
+        resolve_project(&ctx, &mut collected);
+        let mut found: Vec<_> = collected
+            .findings
+            .iter()
+            .map(|f| (f.rule.id, f.message.as_str(), f.detector))
+            .collect();
+        found.sort_unstable();
+        assert_eq!(
+            found,
+            [
+                ("SL101", "1", "test/counting"),
+                ("SL301", "1", "test/counting"),
+                ("SL301", "flagged", "test/flagging"),
+            ]
+        );
     }
 
     #[test]

@@ -3,8 +3,9 @@
 //! balancer configuration that pins users to one instance.
 //!
 //! The pipeline flows one way: [`walk`] → [`source`] (classify, by the rows of [`lang`]) →
-//! [`prefilter`] → [`parse`] (once per file) → [`detectors`] (facts resolved across files by
-//! [`project`]) → [`suppress`] → sort → [`output`]. [`engine::check`] runs it.
+//! [`prefilter`] → [`parse`] (once per file) → [`detectors`] (one model per file; facts resolved
+//! across files by [`project`]) → [`suppress`] → sort → [`output`]. [`engine::check`] runs it and
+//! builds a [`report::Report`], which outputs read.
 
 pub mod cli;
 pub mod config;
@@ -18,6 +19,7 @@ pub mod output;
 pub mod parse;
 pub mod prefilter;
 pub mod project;
+pub mod report;
 pub mod role;
 pub mod rules;
 pub mod source;
@@ -26,5 +28,6 @@ pub mod timings;
 pub mod walk;
 
 pub use diagnostic::{Finding, Severity};
-pub use engine::{CheckOptions, Report, check};
+pub use engine::{CheckOptions, check};
 pub use error::Error;
+pub use report::Report;

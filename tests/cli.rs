@@ -86,6 +86,8 @@ fn json_output_is_the_documented_contract() {
         "end_column",
         "message",
         "help",
+        "suppress",
+        "detector",
         "fingerprint",
     ];
     let findings = report["findings"].as_array().expect("findings");
@@ -107,6 +109,11 @@ fn json_output_is_the_documented_contract() {
     assert_eq!(findings[0]["column"], 3);
     assert_eq!(findings[0]["end_column"], 10);
     assert_eq!(findings[0]["category"], "session");
+    assert_eq!(findings[0]["detector"], "js/sessions");
+    assert_eq!(
+        findings[0]["suppress"],
+        "// scalelint: ignore[SL101] <reason>"
+    );
     assert_eq!(report["summary"]["findings"], 3);
     assert_eq!(report["summary"]["files_scanned"], 5);
     assert_eq!(report["skipped"], Value::Array(vec![]));
@@ -657,4 +664,122 @@ fn manifests_are_read_per_package() {
         rules_of(&json(&mut cmd)).is_empty(),
         "the adapter in the manifest"
     );
+}
+
+/// A CloudFormation template with cookie stickiness on, in JSON (`json`) or YAML.
+fn sticky_template(json: bool) -> String {
+    if json {
+        r#"{
+  "AWSTemplateFormatVersion": "2010-09-09",
+  "Resources": {
+    "WebTargetGroup": {
+      "Type": "AWS::ElasticLoadBalancingV2::TargetGroup",
+      "Properties": {
+        "Port": 8080,
+        "TargetGroupAttributes": [
+          { "Key": "stickiness.enabled", "Value": "true" }
+        ]
+      }
+    }
+  }
+}
+"#
+        .to_owned()
+    } else {
+        "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  WebTargetGroup:\n    \
+         Type: AWS::ElasticLoadBalancingV2::TargetGroup\n    Properties:\n      Port: 8080\n      \
+         TargetGroupAttributes:\n        - Key: stickiness.enabled\n          Value: \"true\"\n"
+            .to_owned()
+    }
+}
+
+#[test]
+fn suppression_hints_use_a_comment_the_file_can_hold() {
+    let dir = tempfile::tempdir().expect("temp");
+    std::fs::create_dir_all(dir.path().join("cfn")).expect("mkdir");
+    std::fs::write(dir.path().join("cfn/web.json"), sticky_template(true)).expect("write");
+    std::fs::write(dir.path().join("cfn/web.yaml"), sticky_template(false)).expect("write");
+    std::fs::write(
+        dir.path().join("app.js"),
+        "const session = require('express-session');\napp.use(session({ secret: 's' }));\n",
+    )
+    .expect("write");
+    let run = |format: &str| {
+        scalelint()
+            .current_dir(dir.path())
+            .args(["check", "--format", format])
+            .output()
+            .expect("runs")
+    };
+    let report = json(
+        scalelint()
+            .current_dir(dir.path())
+            .args(["check", "--format", "json"]),
+    );
+    let hint = |path: &str| {
+        let found: Vec<&Value> = report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter(|f| f["path"] == path)
+            .collect();
+        assert_eq!(found.len(), 1, "{path}: {report}");
+        assert!(
+            !found[0]["help"]
+                .as_str()
+                .expect("help")
+                .contains("scalelint:"),
+            "{path}: the help gives no comment syntax: {}",
+            found[0]["help"]
+        );
+        found[0]["suppress"].clone()
+    };
+    assert_eq!(hint("cfn/web.json"), Value::Null, "JSON holds no comment");
+    assert_eq!(hint("cfn/web.yaml"), "# scalelint: ignore[SL401] <reason>");
+    assert_eq!(hint("app.js"), "// scalelint: ignore[SL101] <reason>");
+
+    let text = String::from_utf8(run("text").stdout).expect("utf-8");
+    let suppress_lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with("= suppress:"))
+        .collect();
+    assert_eq!(suppress_lines.len(), 3, "{text}");
+    let json_block = text
+        .split("\n\n")
+        .find(|block| block.contains("cfn/web.json"))
+        .expect("the JSON template's finding");
+    assert!(!json_block.contains('#'), "{json_block}");
+    assert!(!json_block.contains("//"), "{json_block}");
+    assert!(
+        json_block.contains(r#"`exclude = ["cfn/web.json"]` in scalelint.toml"#),
+        "{json_block}"
+    );
+    assert!(
+        text.contains("= suppress: add `# scalelint: ignore[SL401] <reason>` on the line above"),
+        "{text}"
+    );
+    assert!(
+        text.contains("= suppress: add `// scalelint: ignore[SL101] <reason>` on the line above"),
+        "{text}"
+    );
+
+    // The hints work as given: the comment above the YAML finding and the exclude of the JSON
+    // template leave only the JS finding.
+    let yaml = sticky_template(false).replace(
+        "          Value: \"true\"",
+        "          # scalelint: ignore[SL401] <reason>\n          Value: \"true\"",
+    );
+    std::fs::write(dir.path().join("cfn/web.yaml"), yaml).expect("write");
+    std::fs::write(
+        dir.path().join("scalelint.toml"),
+        "exclude = [\"cfn/web.json\"]\n",
+    )
+    .expect("write");
+    let report = json(
+        scalelint()
+            .current_dir(dir.path())
+            .args(["check", "--format", "json"]),
+    );
+    assert_eq!(field_of(&report, "path"), ["app.js"], "{report}");
+    assert_eq!(report["directives"], serde_json::json!([]), "{report}");
 }

@@ -1,7 +1,7 @@
 //! GitHub Actions workflow commands: one annotation per finding.
 
 use crate::diagnostic::Severity;
-use crate::engine::Report;
+use crate::report::Report;
 use std::io::{self, Write};
 
 /// Escapes a command's message (`%`, CR, LF), per the workflow-command rules.
@@ -33,7 +33,12 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             f.end.line,
             f.end.column,
             escape_property(&format!("{} {}", f.rule.id, f.rule.name)),
-            escape_data(&format!("{}\nhelp: {}", f.message, f.help)),
+            escape_data(&format!(
+                "{}\nhelp: {}\nsuppress: {}",
+                f.message,
+                f.help,
+                super::suppress_hint(f)
+            )),
         )?;
     }
     for note in &report.skipped {

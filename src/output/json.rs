@@ -1,6 +1,6 @@
 //! The JSON format: the public contract documented in the README.
 
-use crate::engine::{FileNote, Report};
+use crate::report::{FileNote, Report};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -28,6 +28,10 @@ struct JsonFinding<'a> {
     end_column: usize,
     message: &'a str,
     help: &'a str,
+    /// The directive that suppresses the finding on the line above; `null` when the file's
+    /// format holds no comment.
+    suppress: Option<String>,
+    detector: &'static str,
     fingerprint: &'a str,
 }
 
@@ -62,12 +66,6 @@ fn notes(list: &[FileNote]) -> Vec<Note<'_>> {
 
 /// Writes the report as one pretty-printed JSON object.
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let mut by_severity = BTreeMap::new();
-    let mut by_rule = BTreeMap::new();
-    for f in &report.findings {
-        *by_severity.entry(f.severity.as_str()).or_insert(0) += 1;
-        *by_rule.entry(f.rule.id).or_insert(0) += 1;
-    }
     let doc = Document {
         version: super::VERSION,
         findings: report
@@ -85,6 +83,8 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 end_column: f.end.column,
                 message: &f.message,
                 help: &f.help,
+                suppress: f.suppress.directive(f.rule.id),
+                detector: f.detector,
                 fingerprint: &f.fingerprint,
             })
             .collect(),
@@ -97,8 +97,8 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             files_scanned: report.files_scanned,
             files_skipped: report.skipped.len(),
             test_files_not_analysed: report.test_files,
-            by_severity,
-            by_rule,
+            by_severity: report.by_severity(),
+            by_rule: report.by_rule(),
         },
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;

@@ -6,7 +6,8 @@ mod sarif;
 mod text;
 pub mod timings;
 
-use crate::engine::Report;
+use crate::diagnostic::{Finding, Suppression};
+use crate::report::Report;
 use std::io::{self, Write};
 
 /// The output formats.
@@ -43,4 +44,21 @@ pub fn rule_url(rule: &crate::rules::Rule) -> String {
         rule.id,
         rule.name
     )
+}
+
+/// How to suppress a finding, as a sentence: the directive in its file's comment syntax, or, for
+/// a format that holds no comment, the config's `exclude`.
+pub fn suppress_hint(f: &Finding) -> String {
+    match f.suppress.directive(f.rule.id) {
+        Some(directive) => format!("add `{directive}` on the line above"),
+        None => {
+            debug_assert_eq!(f.suppress, Suppression::Config);
+            // A glob that matches this path only, written as a TOML string.
+            let glob = toml::Value::String(globset::escape(&f.path)).to_string();
+            format!(
+                "this format holds no comments: to accept the finding, leave the file out with \
+                 `exclude = [{glob}]` in scalelint.toml (globs are relative to that file)"
+            )
+        }
+    }
 }

@@ -3,7 +3,7 @@
 //! regions, and line-independent `partialFingerprints`.
 
 use crate::diagnostic::Severity;
-use crate::engine::{FileNote, Report};
+use crate::report::{FileNote, Report};
 use crate::rules::{self, RULES};
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde_json::{Value, json};
@@ -97,6 +97,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                     },
                 }],
                 "partialFingerprints": { "scalelint/v1": f.fingerprint },
+                "properties": { "detector": f.detector },
             })
         })
         .collect();

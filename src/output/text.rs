@@ -5,7 +5,7 @@
 //! the rest counted in one note. Ordinary lines are shown whole.
 
 use crate::diagnostic::{Finding, Severity};
-use crate::engine::{FileNote, Report};
+use crate::report::{FileNote, Report};
 use crate::source::LineIndex;
 use codespan_reporting::diagnostic::{Diagnostic, Label, Severity as CsSeverity};
 use codespan_reporting::files::{Error as FilesError, Files, SimpleFiles};
@@ -212,6 +212,7 @@ pub fn write(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<()
             .with_message(&f.message)
             .with_notes(vec![
                 format!("help: {}", f.help),
+                format!("suppress: {}", super::suppress_hint(f)),
                 format!(
                     "rule: {} {} ({}); see `scalelint explain {}`",
                     f.rule.id,
@@ -244,11 +245,7 @@ pub fn write(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<()
         (Severity::Warning, "warning"),
         (Severity::Note, "note"),
     ] {
-        let n = report
-            .findings
-            .iter()
-            .filter(|f| f.severity == severity)
-            .count();
+        let n = report.count(severity);
         if n > 0 {
             by_severity.push(plural(n, word));
         }

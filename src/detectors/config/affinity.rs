@@ -1,5 +1,6 @@
-//! Words shared by the load-balancer detectors: what a pinned user loses on failover, the fix,
-//! and how to record deliberate stickiness, so every format tells the same story.
+//! Words shared by the load-balancer detectors: what a pinned user loses on failover and the
+//! fix, so every format tells the same story. How to suppress a finding is not theirs to say:
+//! the output renders it in the comment syntax of the finding's file.
 
 use crate::rules::{self, Rule};
 
@@ -22,14 +23,13 @@ pub fn pins(rule: &Rule) -> &'static str {
     }
 }
 
-/// The help line: `change` (what to edit in this format), then where the state goes, then how
-/// to keep deliberate stickiness with a reason (`comment` is the format's comment marker).
-pub fn help(rule: &Rule, change: &str, comment: &str) -> String {
+/// The help line: `change` (what to edit in this format), then where the state goes, then that
+/// deliberate stickiness is kept with a suppression (whose syntax the output gives).
+pub fn help(rule: &Rule, change: &str) -> String {
     format!(
         "{change}; keep sessions in a shared store (Redis, a database) or signed cookies and \
          uploads in object storage (S3, GCS, Azure Blob), so any instance can answer. If the \
-         affinity is deliberate (a hot per-user cache), keep it and record why with \
-         `{comment} scalelint: ignore[{}] <reason>` on the line above",
+         affinity is deliberate (a hot per-user cache), keep it and suppress {} with a reason",
         rule.id
     )
 }
@@ -83,6 +83,12 @@ mod tests {
         assert!(!names_a_session("x-request-id"));
         assert!(names_a_client_address("X-Forwarded-For"));
         assert!(!names_a_client_address("host"));
-        assert!(help(&rules::SL401, "remove it", "#").contains("# scalelint: ignore[SL401]"));
+        let help = help(&rules::SL401, "remove it");
+        assert!(help.starts_with("remove it; "), "{help}");
+        assert!(help.contains("suppress SL401 with a reason"), "{help}");
+        assert!(
+            !help.contains("scalelint: ignore"),
+            "the output gives the syntax: {help}"
+        );
     }
 }

@@ -107,7 +107,6 @@ impl Check<Parsed<'_, apache::Config>> for ApacheBalancer {
                     &rules::SL401,
                     "remove `stickysession=` (and any `Header add Set-Cookie \"ROUTEID=…\"` \
                      line) and let `lbmethod=byrequests` or `bybusyness` spread the requests",
-                    "#",
                 ),
             ));
         }

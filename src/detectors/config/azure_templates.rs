@@ -62,7 +62,7 @@ fn arm_template(root: &Node, out: &mut Sink) {
             }
             _ => outer,
         };
-        judge(node, resource_type, &lookup, "//", out);
+        judge(node, resource_type, &lookup, out);
         match &node.value {
             Value::Map(entries) => {
                 stack.extend(entries.iter().rev().map(|(_, v)| (v, resource_type)))
@@ -93,7 +93,7 @@ impl Check<AzureTemplate<'_>> for AzureTemplateAffinity {
                 for resource in &file.resources {
                     for node in resource.body.walk() {
                         let lookup = |value| bicep_lookup(file, value);
-                        judge(node, &resource.type_, &lookup, "//", out);
+                        judge(node, &resource.type_, &lookup, out);
                     }
                 }
             }
@@ -133,7 +133,6 @@ fn judge<'a>(
     object: &'a Node,
     resource_type: &str,
     lookup: &dyn Fn(&'a Node) -> Option<&'a Node>,
-    comment: &str,
     out: &mut Sink,
 ) {
     let Value::Map(members) = &object.value else {
@@ -192,7 +191,7 @@ fn judge<'a>(
                 &rules::SL401,
                 span,
                 format!("{what}, which {}", affinity::PINS_USERS),
-                affinity::help(&rules::SL401, change, comment),
+                affinity::help(&rules::SL401, change),
             ));
         }
     }

@@ -226,7 +226,7 @@ fn finding(rule: &'static Rule, line: &Line, who: &str, what: &str) -> Diagnosti
         rule,
         line.span.clone(),
         format!("{who} {what}, which {}", affinity::pins(rule)),
-        affinity::help(rule, change, "#"),
+        affinity::help(rule, change),
     )
 }
 

@@ -18,7 +18,7 @@ fn diagnostic(rule: &'static Rule, span: Range<usize>, what: &str, change: &str)
         rule,
         span,
         format!("{what}: {}", consequence(rule)),
-        affinity::help(rule, change, "#"),
+        affinity::help(rule, change),
     )
 }
 
@@ -69,7 +69,12 @@ mod tests {
             d.message
                 .starts_with("x pins each user to one pod: when it fails")
         );
-        assert!(d.help.contains("# scalelint: ignore[SL401]"));
+        assert!(d.help.contains("suppress SL401"), "{}", d.help);
+        assert!(
+            !d.help.contains('#'),
+            "no comment syntax in a help: {}",
+            d.help
+        );
         let d = client_ip(0..1, "y");
         assert!(d.message.contains("without the sessions"));
         assert!(

@@ -46,7 +46,7 @@ fn finding(rule: &'static Rule, d: &Directive, who: &str, what: &str) -> Diagnos
         rule,
         d.span.clone(),
         format!("{who} {what}, which {}", affinity::pins(rule)),
-        affinity::help(rule, change, "#"),
+        affinity::help(rule, change),
     )
 }
 

@@ -45,8 +45,7 @@ const SCRATCH: &[&str] = &[
 const HELP: &str = "keep user files in object storage (S3, GCS, Azure Blob) or on a \
     ReadWriteMany volume (EFS, Filestore, Azure Files, NFS) and sessions in a shared store \
     (Redis, a database), so every replica sees the same data; if the volume only holds \
-    per-instance scratch data, mount it under /tmp or record why with \
-    `# scalelint: ignore[SL506] <reason>` above the line";
+    per-instance scratch data, mount it under /tmp or suppress SL506 with a reason";
 
 /// How many replicas a workload runs.
 enum Replicas {

@@ -707,7 +707,7 @@ fn decide(c: &Candidate, eval: impl Fn(&Term) -> Option<Val>) -> Option<Diagnost
         rule,
         c.span.clone(),
         format!("{who} {what}, which {}", affinity::pins(rule)),
-        affinity::help(rule, change, "#"),
+        affinity::help(rule, change),
     ))
 }
 
