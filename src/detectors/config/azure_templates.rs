@@ -1,5 +1,6 @@
-//! Azure ARM templates (JSON) and Bicep: App Service ARR affinity (`clientAffinityEnabled:
-//! true` on `Microsoft.Web/sites` and its slots), Application Gateway cookie affinity
+//! Azure ARM templates (JSON) and Bicep, judged by the ARM spellings of the setting rows
+//! ([`super::settings`]): App Service ARR affinity (`clientAffinityEnabled: true` on
+//! `Microsoft.Web/sites` and its slots), Application Gateway cookie affinity
 //! (`cookieBasedAffinity: 'Enabled'`), Container Apps ingress `stickySessions: { affinity:
 //! 'sticky' }` and Front Door origin groups' `sessionAffinityState: 'Enabled'`. Values may come
 //! from a template parameter's `defaultValue` or variable (`[parameters('x')]`, Bicep
@@ -7,16 +8,22 @@
 
 use super::affinity;
 use super::model::AzureTemplate;
+use super::settings::{self, Format};
 use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
 use crate::parse::json::{Member, Node, Value};
 use crate::project::Sink;
-use crate::rules;
 use crate::source::FileKind;
-use std::ops::Range;
+use std::sync::LazyLock;
 
 /// Affinity in ARM templates and Bicep files.
 pub struct AzureTemplateAffinity;
+
+static TRIGGERS: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| settings::triggers(settings::SETTINGS, Format::Arm, &[]));
+
+static RULES: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| settings::rules(settings::SETTINGS, Format::Arm));
 
 impl Detector for AzureTemplateAffinity {
     fn id(&self) -> &'static str {
@@ -26,15 +33,10 @@ impl Detector for AzureTemplateAffinity {
         &[FileKind::Json, FileKind::Bicep]
     }
     fn triggers(&self) -> &'static [&'static str] {
-        &[
-            "clientAffinityEnabled",
-            "cookieBasedAffinity",
-            "stickySessions",
-            "sessionAffinityState",
-        ]
+        &TRIGGERS
     }
     fn rules(&self) -> &'static [&'static str] {
-        &["SL401"]
+        &RULES
     }
 
     fn reads(&self) -> Reads<'_> {
@@ -118,7 +120,8 @@ fn arm_lookup(root: &Node, value: &Node) -> Option<Node> {
     }
 }
 
-/// Reports the affinity members of one object of a resource of `resource_type`.
+/// Reports the affinity members of one object of a resource of `resource_type`: each member
+/// that starts the ARM spelling of a setting row for that type, followed along the row's path.
 fn judge(
     members: &[Member],
     resource_type: &str,
@@ -127,61 +130,61 @@ fn judge(
     out: &mut Sink,
 ) {
     let resource_type = resource_type.split('@').next().unwrap_or_default();
-    let web_site = resource_type
-        .to_ascii_lowercase()
-        .starts_with("microsoft.web/sites");
-    let is = |node: Option<Node>, wanted: &str| {
-        node.is_some_and(|n| match n.value {
-            Value::Bool(b) => b.to_string() == wanted,
-            Value::String(s) => s.eq_ignore_ascii_case(wanted),
-            _ => false,
-        })
-    };
     for m in members {
-        let key = m.key.to_ascii_lowercase();
-        // (where: the member that pins, what it does, the fix)
-        let here = m.key_span.start..m.value.span.end;
-        let found: Option<(Range<usize>, String, &str)> = match key.as_str() {
-            "clientaffinityenabled" if web_site && is(lookup(&m.value), "true") => Some((
-                here,
-                format!(
-                    "this App Service (`{resource_type}`) turns on ARR affinity \
-                     (`clientAffinityEnabled: true`, the `ARRAffinity` cookie)"
-                ),
-                "set `clientAffinityEnabled: false` (when omitted, App Service turns affinity on)",
-            )),
-            "stickysessions" => lookup(&m.value)
-                .and_then(|n| n.get("affinity").cloned())
-                .filter(|a| is(lookup(&a.value), "sticky"))
-                .map(|a| {
-                    (
-                        a.key_span.start..a.value.span.end,
-                        "this container app's ingress sets `stickySessions.affinity: sticky`"
-                            .to_owned(),
-                        "set `stickySessions.affinity` to `none`",
-                    )
-                }),
-            "sessionaffinitystate" if is(lookup(&m.value), "Enabled") => Some((
-                here,
-                "this Front Door origin group sets `sessionAffinityState: Enabled`".to_owned(),
-                "set `sessionAffinityState` to `Disabled`",
-            )),
-            "cookiebasedaffinity" if is(lookup(&m.value), "Enabled") => Some((
-                here,
-                "the application gateway's backend HTTP settings set \
-                 `cookieBasedAffinity: Enabled`"
-                    .to_owned(),
-                "set `cookieBasedAffinity` to `Disabled`",
-            )),
-            _ => None,
-        };
-        if let Some((span, what, change)) = found {
-            out.push(Diagnostic::new(
-                &rules::SL401,
-                span,
-                format!("{what}, which {}", affinity::PINS_USERS),
-                affinity::help(&rules::SL401, change, comment),
-            ));
+        for setting in settings::SETTINGS {
+            for spelling in setting.arm {
+                let Some((first, rest)) = spelling.path.split_first() else {
+                    continue;
+                };
+                if !m.key.eq_ignore_ascii_case(first.name())
+                    || !settings::arm_type_matches(spelling, resource_type)
+                {
+                    continue;
+                }
+                // (where: the member that pins, its value as far as it is known)
+                let mut here = (m.key_span.start..m.value.span.end, lookup(&m.value));
+                for step in rest {
+                    let member = match here.1.as_ref().map(|n| &n.value) {
+                        Some(Value::Object(inner)) => inner
+                            .iter()
+                            .find(|i| i.key.eq_ignore_ascii_case(step.name())),
+                        _ => None,
+                    };
+                    let Some(member) = member else {
+                        here.1 = None;
+                        break;
+                    };
+                    here = (
+                        member.key_span.start..member.value.span.end,
+                        lookup(&member.value),
+                    );
+                }
+                let (span, node) = here;
+                let text = match node.map(|n| n.value) {
+                    Some(Value::Bool(b)) => Some(b.to_string()),
+                    Some(Value::String(s)) => Some(s),
+                    _ => None,
+                };
+                let value = text
+                    .as_deref()
+                    .map_or(settings::Value::Unknown, settings::Value::Known);
+                let Some(rule) = setting.judge(spelling, value, None, None) else {
+                    continue;
+                };
+                let what = settings::message(
+                    spelling,
+                    resource_type,
+                    text.as_deref().unwrap_or_default(),
+                    "",
+                    "",
+                );
+                out.push(Diagnostic::new(
+                    rule,
+                    span,
+                    format!("{what}, which {}", affinity::pins(rule)),
+                    affinity::help(rule, settings::fix(spelling, rule), comment),
+                ));
+            }
         }
     }
 }
@@ -190,6 +193,12 @@ fn judge(
 mod tests {
     use super::*;
     use crate::source::SourceFile;
+
+    #[test]
+    fn triggers_and_rules_cover_the_rows() {
+        let d = AzureTemplateAffinity;
+        settings::assert_detector_covers(Format::Arm, d.triggers(), d.rules());
+    }
 
     fn findings(name: &str, kind: FileKind, text: &str) -> Vec<String> {
         let file = SourceFile::new(name.into(), kind, text.into());
@@ -245,5 +254,20 @@ mod tests {
         );
         let off = app.replace("'sticky'", "'none'");
         assert!(findings("app.bicep", FileKind::Bicep, &off).is_empty());
+    }
+
+    #[test]
+    fn nested_bicep_slots_and_resource_types() {
+        let bicep = "resource site 'Microsoft.Web/sites@2023-01-01' = {\n  properties: {\n    clientAffinityEnabled: false\n  }\n  resource staging 'slots' = {\n    properties: {\n      clientAffinityEnabled: true\n    }\n  }\n}\nresource plan 'Microsoft.Web/serverfarms@2023-01-01' = {\n  properties: {\n    clientAffinityEnabled: true\n  }\n}\n";
+        // The slot's, not the server farm's (not an App Service).
+        let text = findings("main.bicep", FileKind::Bicep, bicep);
+        assert_eq!(text, ["clientAffinityEnabled: true"]);
+        let at = bicep
+            .find("clientAffinityEnabled: true")
+            .unwrap_or_default();
+        let file = SourceFile::new("main.bicep".into(), FileKind::Bicep, bicep.into());
+        let mut sink = Sink::default();
+        crate::detectors::check_into(&AzureTemplateAffinity, &file, &mut sink);
+        assert_eq!(sink.diagnostics[0].span.start, at);
     }
 }

@@ -62,7 +62,7 @@ fn value<'a>(node: &'a Node, params: Option<&'a Node>) -> Option<&'a str> {
 }
 
 /// One step down from `node`: a property, or the `Value` of a `{Key, Value}` list entry.
-fn step<'a>(node: &'a Node, step: Step) -> Option<&'a Node> {
+fn step(node: &Node, step: Step) -> Option<&Node> {
     match step {
         Step::Key(k) => node.get(k),
         Step::Entry(k) => node.items().iter().find_map(|a| {
@@ -168,6 +168,12 @@ mod tests {
     use super::*;
     use crate::source::SourceFile;
 
+    #[test]
+    fn triggers_and_rules_cover_the_rows() {
+        let d = CloudFormationStickiness;
+        settings::assert_detector_covers(Format::CloudFormation, d.triggers(), d.rules());
+    }
+
     fn run(json: bool, text: &str) -> Vec<String> {
         let kind = if json { FileKind::Json } else { FileKind::Yaml };
         let file = SourceFile::new("t".into(), kind, text.into());
@@ -195,5 +201,14 @@ mod tests {
     "LBCookieStickinessPolicy": [{"PolicyName": "p", "CookieExpirationPeriod": "60"}]}}
 }}"#;
         assert_eq!(run(true, text), ["SL401", "SL401"]);
+    }
+
+    #[test]
+    fn network_target_group_without_type_is_client_address_affinity() {
+        let text = "Resources:\n  TG:\n    Type: AWS::ElasticLoadBalancingV2::TargetGroup\n    Properties:\n      Protocol: TCP\n      TargetGroupAttributes:\n        - Key: stickiness.enabled\n          Value: 'true'\n";
+        assert_eq!(run(false, text), ["SL402"]);
+        assert_eq!(run(false, &text.replace("TCP", "HTTP")), ["SL401"]);
+        let empty = "Resources:\n  ELB:\n    Type: AWS::ElasticLoadBalancing::LoadBalancer\n    Properties:\n      AppCookieStickinessPolicy: []\n";
+        assert!(run(false, empty).is_empty());
     }
 }

@@ -289,6 +289,35 @@ pub fn rules(rows: &[Setting], format: Format) -> Vec<&'static str> {
     out
 }
 
+/// Asserts that a detector's `triggers` cover every `format` spelling of the rows (so the
+/// prefilter never hides a file a row would fire on) and that its `rules` list every rule
+/// those rows can report.
+#[cfg(test)]
+pub(crate) fn assert_detector_covers(format: Format, triggers: &[&str], declared: &[&str]) {
+    assert_covered(format, triggers);
+    for rule in rules(SETTINGS, format) {
+        assert!(
+            declared.contains(&rule),
+            "{format:?}: {rule} is not declared"
+        );
+    }
+}
+
+/// Asserts that `triggers` cover every `format` spelling of the rows.
+#[cfg(test)]
+fn assert_covered(format: Format, triggers: &[&str]) {
+    for s in SETTINGS.iter().flat_map(|r| r.spellings(format)) {
+        assert!(
+            literals(s)
+                .iter()
+                .any(|l| triggers.iter().any(|t| l.contains(t))),
+            "{format:?}: {:?} {:?} is not covered by the triggers {triggers:?}",
+            s.resources,
+            s.path
+        );
+    }
+}
+
 use Step::{Entry, Key};
 
 const SWITCH_ON: &[Verdict] = &[Verdict {
@@ -530,7 +559,7 @@ pub const SETTINGS: &[Setting] = &[
         )],
         cloudformation: &[],
         arm: &[spelling(
-            &["Microsoft.Web/sites"],
+            &["Microsoft.Web/sites", "Microsoft.Web/sites/slots"],
             &[Key("clientAffinityEnabled")],
             Absent::Unreported("true"),
             "this App Service (`{resource}`) turns on ARR affinity (`clientAffinityEnabled: \
@@ -728,9 +757,17 @@ mod tests {
         assert!(arm_type_matches(site, "Microsoft.Web/sites@2023-01-01"));
         assert!(arm_type_matches(site, "microsoft.web/sites/slots"));
         assert!(arm_type_matches(site, "sites"));
+        assert!(arm_type_matches(site, "slots"));
+        assert!(!arm_type_matches(site, "config"));
         assert!(!arm_type_matches(site, "Microsoft.Web/sitesX"));
         assert!(!arm_type_matches(site, "Microsoft.Web/serverfarms"));
         assert!(!arm_type_matches(site, ""));
+    }
+
+    #[test]
+    #[should_panic(expected = "not covered")]
+    fn uncovered_spellings_are_caught() {
+        assert_covered(Format::Arm, &["stickySessions"]);
     }
 
     #[test]

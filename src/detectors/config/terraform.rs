@@ -656,6 +656,12 @@ mod tests {
     use super::*;
     use crate::source::SourceFile;
 
+    #[test]
+    fn triggers_and_rules_cover_the_rows() {
+        let d = TerraformAffinity;
+        settings::assert_detector_covers(Format::Terraform, d.triggers(), d.rules());
+    }
+
     /// Findings of one module given as (file name, text) pairs: (rule, flagged text).
     fn findings(files: &[(&str, &str)]) -> Vec<(&'static str, String)> {
         use crate::project::FileFact;
@@ -920,5 +926,47 @@ resource "cloudflare_load_balancer" "api" {
             .map(|f| f.0)
             .collect();
         assert_eq!(rules, ["SL401", "SL401", "SL401", "SL401", "SL401"]);
+    }
+
+    #[test]
+    fn kubernetes_service_client_ip_affinity() {
+        let tf = r#"
+resource "kubernetes_service" "web" {
+  metadata {
+    name = "web"
+  }
+  spec {
+    session_affinity = "ClientIP"
+  }
+}
+resource "kubernetes_service_v1" "api" {
+  spec {
+    session_affinity = "None"
+  }
+}
+resource "kubernetes_service_v1" "plain" {
+  spec {
+    type = "LoadBalancer"
+  }
+}
+"#;
+        let f = findings(&[("main.tf", tf)]);
+        assert_eq!(f, [("SL402", "session_affinity = \"ClientIP\"".to_owned())]);
+    }
+
+    #[test]
+    fn unresolved_references_are_not_reported() {
+        let tf = r#"
+variable "sticky" {}
+resource "aws_lb_target_group" "web" {
+  stickiness {
+    type    = "lb_cookie"
+    enabled = var.sticky
+  }
+}
+"#;
+        assert!(findings(&[("main.tf", tf)]).is_empty());
+        let tfvars = ("terraform.tfvars", "sticky = true\n");
+        assert_eq!(findings(&[("main.tf", tf), tfvars]).len(), 1);
     }
 }
