@@ -270,4 +270,21 @@ mod tests {
         crate::detectors::check_into(&AzureTemplateAffinity, &file, &mut sink);
         assert_eq!(sink.diagnostics[0].span.start, at);
     }
+
+    #[test]
+    fn classic_front_door_in_arm() {
+        let arm = r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "resources": [
+    { "type": "Microsoft.Network/frontDoors", "apiVersion": "2021-06-01", "properties": { "frontendEndpoints": [
+      { "name": "a", "properties": { "sessionAffinityEnabledState": "Enabled" } },
+      { "name": "b", "properties": { "sessionAffinityEnabledState": "Disabled" } } ] } },
+    { "type": "Microsoft.Web/sites", "apiVersion": "2022-03-01", "properties": { "sessionAffinityEnabledState": "Enabled" } }
+  ]
+}"#;
+        assert_eq!(
+            findings("azuredeploy.json", FileKind::Json, arm),
+            ["\"sessionAffinityEnabledState\": \"Enabled\""]
+        );
+    }
 }

@@ -608,6 +608,28 @@ pub const SETTINGS: &[Setting] = &[
         )],
     },
     Setting {
+        name: "Azure Front Door (classic) frontend endpoint session affinity",
+        verdicts: SWITCH_ON,
+        kind: None,
+        terraform: &[spelling(
+            &["azurerm_frontdoor"],
+            &[Key("frontend_endpoint"), Key("session_affinity_enabled")],
+            Absent::Default("false"),
+            "turns on Front Door session affinity on a frontend endpoint \
+             (`session_affinity_enabled = true`)",
+            "set `session_affinity_enabled = false` on the `frontend_endpoint`",
+        )],
+        cloudformation: &[],
+        arm: &[spelling(
+            &["Microsoft.Network/frontDoors"],
+            &[Key("sessionAffinityEnabledState")],
+            Absent::Default("Disabled"),
+            "this Front Door (classic) frontend endpoint sets `sessionAffinityEnabledState: \
+             Enabled`",
+            "set `sessionAffinityEnabledState` to `Disabled`",
+        )],
+    },
+    Setting {
         name: "Azure Container Apps ingress sticky sessions",
         verdicts: &[Verdict {
             when: When::OneOf(&["sticky"]),

@@ -969,4 +969,25 @@ resource "aws_lb_target_group" "web" {
         let tfvars = ("terraform.tfvars", "sticky = true\n");
         assert_eq!(findings(&[("main.tf", tf), tfvars]).len(), 1);
     }
+
+    #[test]
+    fn classic_front_door_frontend_endpoints() {
+        let tf = r#"
+resource "azurerm_frontdoor" "web" {
+  frontend_endpoint {
+    name                     = "sticky"
+    session_affinity_enabled = true
+  }
+  frontend_endpoint {
+    name                     = "plain"
+    session_affinity_enabled = false
+  }
+  frontend_endpoint {
+    name = "default"
+  }
+}
+"#;
+        let f = findings(&[("main.tf", tf)]);
+        assert_eq!(f, [("SL401", "session_affinity_enabled = true".to_owned())]);
+    }
 }
