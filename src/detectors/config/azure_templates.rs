@@ -1,5 +1,6 @@
-//! Azure ARM templates (JSON) and Bicep: App Service ARR affinity (`clientAffinityEnabled:
-//! true` on `Microsoft.Web/sites` and its slots), Application Gateway cookie affinity
+//! Azure ARM templates (JSON) and Bicep, judged by the ARM spellings of the setting rows
+//! ([`super::settings`]): App Service ARR affinity (`clientAffinityEnabled: true` on
+//! `Microsoft.Web/sites` and its slots), Application Gateway cookie affinity
 //! (`cookieBasedAffinity: 'Enabled'`), Container Apps ingress `stickySessions: { affinity:
 //! 'sticky' }` and Front Door origin groups' `sessionAffinityState: 'Enabled'`. Values may come
 //! from a template parameter's `defaultValue` or variable (`[parameters('x')]`, Bicep
@@ -7,16 +8,22 @@
 
 use super::affinity;
 use super::model::AzureTemplate;
+use super::settings::{self, Format};
 use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
 use crate::parse::tree::{Node, Value};
 use crate::project::Sink;
-use crate::rules;
 use crate::source::FileKind;
-use std::ops::Range;
+use std::sync::LazyLock;
 
 /// Affinity in ARM templates and Bicep files.
 pub struct AzureTemplateAffinity;
+
+static TRIGGERS: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| settings::triggers(settings::SETTINGS, Format::Arm, &[]));
+
+static RULES: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| settings::rules(settings::SETTINGS, Format::Arm));
 
 impl Detector for AzureTemplateAffinity {
     fn id(&self) -> &'static str {
@@ -26,15 +33,10 @@ impl Detector for AzureTemplateAffinity {
         &[FileKind::Json, FileKind::Bicep]
     }
     fn triggers(&self) -> &'static [&'static str] {
-        &[
-            "clientAffinityEnabled",
-            "cookieBasedAffinity",
-            "stickySessions",
-            "sessionAffinityState",
-        ]
+        &TRIGGERS
     }
     fn rules(&self) -> &'static [&'static str] {
-        &["SL401"]
+        &RULES
     }
 
     fn reads(&self) -> Reads<'_> {
@@ -127,8 +129,9 @@ fn arm_lookup<'a>(root: &'a Node, value: &'a Node) -> Option<&'a Node> {
     }
 }
 
-/// Reports the affinity members of one object of a resource of `resource_type` (nothing for a
-/// value that is not an object).
+/// Reports the affinity members of one object of a resource of `resource_type`: each member
+/// that starts the ARM spelling of a setting row for that type, followed along the row's path
+/// (nothing for a value that is not an object).
 fn judge<'a>(
     object: &'a Node,
     resource_type: &str,
@@ -139,60 +142,43 @@ fn judge<'a>(
         return;
     };
     let resource_type = resource_type.split('@').next().unwrap_or_default();
-    let web_site = resource_type
-        .to_ascii_lowercase()
-        .starts_with("microsoft.web/sites");
-    // ARM compares `true` and `"true"` alike; Bicep literals arrive as the same scalars.
-    let is = |node: Option<&Node>, wanted: &str| {
-        node.and_then(Node::str)
-            .is_some_and(|s| s.eq_ignore_ascii_case(wanted))
-    };
     for (key, value) in members {
         let Some(name) = key.str() else { continue };
-        let name = name.to_ascii_lowercase();
-        // (where: the member that pins, what it does, the fix)
-        let here = key.span.start..value.span.end;
-        let found: Option<(Range<usize>, String, &str)> = match name.as_str() {
-            "clientaffinityenabled" if web_site && is(lookup(value), "true") => Some((
-                here,
-                format!(
-                    "this App Service (`{resource_type}`) turns on ARR affinity \
-                     (`clientAffinityEnabled: true`, the `ARRAffinity` cookie)"
-                ),
-                "set `clientAffinityEnabled: false` (when omitted, App Service turns affinity on)",
-            )),
-            "stickysessions" => lookup(value)
-                .and_then(|n| n.entry_ci("affinity"))
-                .filter(|(_, a)| is(lookup(a), "sticky"))
-                .map(|(k, a)| {
-                    (
-                        k.span.start..a.span.end,
-                        "this container app's ingress sets `stickySessions.affinity: sticky`"
-                            .to_owned(),
-                        "set `stickySessions.affinity` to `none`",
-                    )
-                }),
-            "sessionaffinitystate" if is(lookup(value), "Enabled") => Some((
-                here,
-                "this Front Door origin group sets `sessionAffinityState: Enabled`".to_owned(),
-                "set `sessionAffinityState` to `Disabled`",
-            )),
-            "cookiebasedaffinity" if is(lookup(value), "Enabled") => Some((
-                here,
-                "the application gateway's backend HTTP settings set \
-                 `cookieBasedAffinity: Enabled`"
-                    .to_owned(),
-                "set `cookieBasedAffinity` to `Disabled`",
-            )),
-            _ => None,
-        };
-        if let Some((span, what, change)) = found {
-            out.push(Diagnostic::new(
-                &rules::SL401,
-                span,
-                format!("{what}, which {}", affinity::PINS_USERS),
-                affinity::help(&rules::SL401, change),
-            ));
+        for setting in settings::SETTINGS {
+            for spelling in setting.arm {
+                let Some((first, rest)) = spelling.path.split_first() else {
+                    continue;
+                };
+                if !name.eq_ignore_ascii_case(first.name())
+                    || !settings::arm_type_matches(spelling, resource_type)
+                {
+                    continue;
+                }
+                // (where: the member that pins, its value as far as it is known)
+                let mut here = (key.span.start..value.span.end, lookup(value));
+                for step in rest {
+                    let Some((k, v)) = here.1.and_then(|n| n.entry_ci(step.name())) else {
+                        here.1 = None;
+                        break;
+                    };
+                    here = (k.span.start..v.span.end, lookup(v));
+                }
+                let (span, node) = here;
+                // ARM compares `true` and `"true"` alike; Bicep literals arrive as the same scalars.
+                let text = node.and_then(Node::str);
+                let value = text.map_or(settings::Value::Unknown, settings::Value::Known);
+                let Some(rule) = setting.judge(spelling, value, None, None) else {
+                    continue;
+                };
+                let what =
+                    settings::message(spelling, resource_type, text.unwrap_or_default(), "", "");
+                out.push(Diagnostic::new(
+                    rule,
+                    span,
+                    format!("{what}, which {}", affinity::pins(rule)),
+                    affinity::help(rule, settings::fix(spelling, rule)),
+                ));
+            }
         }
     }
 }
@@ -201,6 +187,12 @@ fn judge<'a>(
 mod tests {
     use super::*;
     use crate::source::SourceFile;
+
+    #[test]
+    fn triggers_and_rules_cover_the_rows() {
+        let d = AzureTemplateAffinity;
+        settings::assert_detector_covers(Format::Arm, d.triggers(), d.rules());
+    }
 
     fn findings(name: &str, kind: FileKind, text: &str) -> Vec<String> {
         let file = SourceFile::new(name.into(), kind, text.into());
@@ -256,5 +248,37 @@ mod tests {
         );
         let off = app.replace("'sticky'", "'none'");
         assert!(findings("app.bicep", FileKind::Bicep, &off).is_empty());
+    }
+
+    #[test]
+    fn nested_bicep_slots_and_resource_types() {
+        let bicep = "resource site 'Microsoft.Web/sites@2023-01-01' = {\n  properties: {\n    clientAffinityEnabled: false\n  }\n  resource staging 'slots' = {\n    properties: {\n      clientAffinityEnabled: true\n    }\n  }\n}\nresource plan 'Microsoft.Web/serverfarms@2023-01-01' = {\n  properties: {\n    clientAffinityEnabled: true\n  }\n}\n";
+        // The slot's, not the server farm's (not an App Service).
+        let text = findings("main.bicep", FileKind::Bicep, bicep);
+        assert_eq!(text, ["clientAffinityEnabled: true"]);
+        let at = bicep
+            .find("clientAffinityEnabled: true")
+            .unwrap_or_default();
+        let file = SourceFile::new("main.bicep".into(), FileKind::Bicep, bicep.into());
+        let mut sink = Sink::default();
+        crate::detectors::check_into(&AzureTemplateAffinity, &file, &mut sink);
+        assert_eq!(sink.diagnostics[0].span.start, at);
+    }
+
+    #[test]
+    fn classic_front_door_in_arm() {
+        let arm = r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "resources": [
+    { "type": "Microsoft.Network/frontDoors", "apiVersion": "2021-06-01", "properties": { "frontendEndpoints": [
+      { "name": "a", "properties": { "sessionAffinityEnabledState": "Enabled" } },
+      { "name": "b", "properties": { "sessionAffinityEnabledState": "Disabled" } } ] } },
+    { "type": "Microsoft.Web/sites", "apiVersion": "2022-03-01", "properties": { "sessionAffinityEnabledState": "Enabled" } }
+  ]
+}"#;
+        assert_eq!(
+            findings("azuredeploy.json", FileKind::Json, arm),
+            ["\"sessionAffinityEnabledState\": \"Enabled\""]
+        );
     }
 }

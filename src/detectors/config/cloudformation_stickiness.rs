@@ -1,19 +1,28 @@
 //! CloudFormation load balancer stickiness, in YAML (with `!Ref`-style tags) and JSON templates:
-//! an `AWS::ElasticLoadBalancingV2::TargetGroup` whose `TargetGroupAttributes` enable
+//! the CloudFormation spellings of the setting rows ([`super::settings`]), such as an
+//! `AWS::ElasticLoadBalancingV2::TargetGroup` whose `TargetGroupAttributes` enable
 //! `stickiness.enabled` (`lb_cookie` / `app_cookie` on an ALB, `source_ip` on an NLB), and a
 //! classic `AWS::ElasticLoadBalancing::LoadBalancer` with a cookie stickiness policy. A value
 //! given as `!Ref Param` / `{"Ref": "Param"}` takes the parameter's `Default`.
 
-use super::lb_words::{self, target_group};
+use super::lb_words;
+use super::settings::{self, Format, Setting, Spelling, Step, Value};
 use crate::detectors::Parsed;
 use crate::detectors::{Check, Detector, Reads};
 use crate::parse::tree::Documents;
 use crate::parse::tree::Node;
 use crate::project::Sink;
 use crate::source::FileKind;
+use std::sync::LazyLock;
 
 /// Sticky target groups and classic ELB cookie policies in CloudFormation.
 pub struct CloudFormationStickiness;
+
+static TRIGGERS: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| settings::triggers(settings::SETTINGS, Format::CloudFormation, &[]));
+
+static RULES: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| settings::rules(settings::SETTINGS, Format::CloudFormation));
 
 impl Detector for CloudFormationStickiness {
     fn id(&self) -> &'static str {
@@ -23,10 +32,10 @@ impl Detector for CloudFormationStickiness {
         &[FileKind::Yaml, FileKind::Json]
     }
     fn triggers(&self) -> &'static [&'static str] {
-        &["AWS::ElasticLoadBalancing"]
+        &TRIGGERS
     }
     fn rules(&self) -> &'static [&'static str] {
-        &["SL401", "SL402"]
+        &RULES
     }
 
     fn reads(&self) -> Reads<'_> {
@@ -34,14 +43,34 @@ impl Detector for CloudFormationStickiness {
     }
 }
 
-/// A scalar, or the `Default` of the parameter a `!Ref` / `{"Ref": …}` names.
-fn value<'a>(node: &'a Node, params: Option<&'a Node>) -> Option<&'a str> {
-    let param = match (node.tag.as_deref(), node.get("Ref")) {
+/// The parameter a `!Ref` / `{"Ref": …}` names.
+fn referenced(node: &Node) -> Option<&str> {
+    match (node.tag.as_deref(), node.get("Ref")) {
         (Some("!Ref"), _) => node.str(),
         (_, Some(r)) => r.str(),
-        _ => return node.str(),
-    }?;
-    params?.at(&[param, "Default"])?.str()
+        _ => None,
+    }
+}
+
+/// A scalar, or the `Default` of the parameter a `!Ref` / `{"Ref": …}` names.
+fn value<'a>(node: &'a Node, params: Option<&'a Node>) -> Option<&'a str> {
+    let is_ref = node.tag.as_deref() == Some("!Ref") || node.get("Ref").is_some();
+    if !is_ref {
+        return node.str();
+    }
+    params?.at(&[referenced(node)?, "Default"])?.str()
+}
+
+/// One step down from `node`: a property, or the `Value` of a `{Key, Value}` list entry.
+fn step(node: &Node, step: Step) -> Option<&Node> {
+    match step {
+        Step::Key(k) => node.get(k),
+        Step::Entry(k) => node.items().iter().find_map(|a| {
+            (a.get("Key").and_then(Node::str) == Some(k))
+                .then(|| a.get("Value"))
+                .flatten()
+        }),
+    }
 }
 
 impl Check<Parsed<'_, Documents>> for CloudFormationStickiness {
@@ -54,82 +83,96 @@ impl Check<Parsed<'_, Documents>> for CloudFormationStickiness {
             let params = doc.get("Parameters");
             for (name, resource) in resources.entries() {
                 let name = name.str().unwrap_or_default();
-                let props = resource.get("Properties");
-                match resource.get("Type").and_then(Node::str) {
-                    Some("AWS::ElasticLoadBalancingV2::TargetGroup") => {
-                        target_group_attributes(name, props, params, out);
+                let (Some(kind), Some(props)) = (
+                    resource.get("Type").and_then(Node::str),
+                    resource.get("Properties"),
+                ) else {
+                    continue;
+                };
+                for setting in settings::SETTINGS {
+                    for spelling in setting.cloudformation {
+                        if spelling.resources.contains(&kind) {
+                            judge(name, setting, spelling, props, params, out);
+                        }
                     }
-                    Some("AWS::ElasticLoadBalancing::LoadBalancer") => {
-                        classic_policies(name, props, out);
-                    }
-                    _ => {}
                 }
             }
         }
     }
 }
 
-fn target_group_attributes(
+/// Reports one spelling of a row in the `Properties` of the resource `name`.
+fn judge(
     name: &str,
-    props: Option<&Node>,
+    setting: &Setting,
+    spelling: &Spelling,
+    props: &Node,
     params: Option<&Node>,
     out: &mut Sink,
 ) {
-    let Some(attrs) = props.and_then(|p| p.get("TargetGroupAttributes")) else {
+    let Some((last, parents)) = spelling.path.split_last() else {
         return;
     };
-    let attr = |key: &str| {
-        attrs.items().iter().find_map(|a| {
-            (a.get("Key").and_then(Node::str) == Some(key))
-                .then(|| a.get("Value"))
-                .flatten()
-        })
-    };
-    let Some(enabled) = attr("stickiness.enabled") else {
+    let Some(parent) = parents.iter().try_fold(props, |node, s| step(node, *s)) else {
         return;
     };
-    if !value(enabled, params).is_some_and(|v| v.eq_ignore_ascii_case("true")) {
+    let (found, span) = match last {
+        // A property is reported at its key (a policy list), an entry at its value.
+        Step::Key(k) => match parent.entry(k) {
+            Some((key, node)) => (node, key.span.clone()),
+            None => return,
+        },
+        Step::Entry(_) => match step(parent, *last) {
+            Some(node) => (node, node.span.clone()),
+            None => return,
+        },
+    };
+    let text = value(found, params);
+    let v = match text {
+        Some(s) => Value::Known(s),
+        None if !found.items().is_empty() => Value::Present,
+        None if found.str().is_none() && referenced(found).is_none() => Value::Absent,
+        None => Value::Unknown,
+    };
+    let kind = spelling
+        .kind
+        .and_then(|k| step(parent, k))
+        .and_then(|k| value(k, params));
+    let protocol = spelling
+        .protocol
+        .and_then(|p| props.get(p))
+        .and_then(|p| value(p, params));
+    let Some(rule) = setting.judge(spelling, v, kind, protocol) else {
         return;
+    };
+    let attribute = last.name();
+    let shown = text.unwrap_or_default();
+    let sets = match referenced(found) {
+        Some(p) => format!("takes `{attribute}` from parameter `{p}`, which defaults to `{shown}`"),
+        None => format!("sets `{attribute}: {shown}`"),
+    };
+    let mut what = settings::message(spelling, name, shown, kind.unwrap_or_default(), &sets);
+    if setting.kind.is_some() {
+        what.push_str(&lb_words::target_group_clause(rule, kind));
     }
-    let kind = attr("stickiness.type").and_then(|t| value(t, params));
-    let param = enabled
-        .get("Ref")
-        .or(enabled
-            .tag
-            .as_deref()
-            .filter(|t| *t == "!Ref")
-            .map(|_| enabled))
-        .and_then(Node::str);
-    let what = match param {
-        Some(p) => format!(
-            "target group `{name}` takes `stickiness.enabled` from parameter `{p}`, which defaults to `true`"
-        ),
-        None => format!("target group `{name}` sets `stickiness.enabled: true`"),
-    };
-    out.push(target_group(enabled.span.clone(), kind, &what));
-}
-
-fn classic_policies(name: &str, props: Option<&Node>, out: &mut Sink) {
-    let Some(props) = props else { return };
-    for policy in ["LBCookieStickinessPolicy", "AppCookieStickinessPolicy"] {
-        if let Some((key, list)) = props.entry(policy)
-            && !list.items().is_empty()
-        {
-            out.push(lb_words::cookie(
-                key.span.clone(),
-                &format!(
-                    "classic load balancer `{name}` defines a `{policy}`, which pins each user \
-                     to one instance"
-                ),
-            ));
-        }
-    }
+    out.push(lb_words::finding(
+        rule,
+        span,
+        &what,
+        settings::fix(spelling, rule),
+    ));
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::source::SourceFile;
+
+    #[test]
+    fn triggers_and_rules_cover_the_rows() {
+        let d = CloudFormationStickiness;
+        settings::assert_detector_covers(Format::CloudFormation, d.triggers(), d.rules());
+    }
 
     fn run(json: bool, text: &str) -> Vec<String> {
         let kind = if json { FileKind::Json } else { FileKind::Yaml };
@@ -158,5 +201,14 @@ mod tests {
     "LBCookieStickinessPolicy": [{"PolicyName": "p", "CookieExpirationPeriod": "60"}]}}
 }}"#;
         assert_eq!(run(true, text), ["SL401", "SL401"]);
+    }
+
+    #[test]
+    fn network_target_group_without_type_is_client_address_affinity() {
+        let text = "Resources:\n  TG:\n    Type: AWS::ElasticLoadBalancingV2::TargetGroup\n    Properties:\n      Protocol: TCP\n      TargetGroupAttributes:\n        - Key: stickiness.enabled\n          Value: 'true'\n";
+        assert_eq!(run(false, text), ["SL402"]);
+        assert_eq!(run(false, &text.replace("TCP", "HTTP")), ["SL401"]);
+        let empty = "Resources:\n  ELB:\n    Type: AWS::ElasticLoadBalancing::LoadBalancer\n    Properties:\n      AppCookieStickinessPolicy: []\n";
+        assert!(run(false, empty).is_empty());
     }
 }

@@ -13,7 +13,8 @@ fn consequence(rule: &Rule) -> &'static str {
     pins.split_once(": ").map_or(pins, |(_, rest)| rest)
 }
 
-fn diagnostic(rule: &'static Rule, span: Range<usize>, what: &str, change: &str) -> Diagnostic {
+/// A finding of `rule`: `what` says which setting pins users and how, `change` what to edit.
+pub fn finding(rule: &'static Rule, span: Range<usize>, what: &str, change: &str) -> Diagnostic {
     Diagnostic::new(
         rule,
         span,
@@ -24,12 +25,12 @@ fn diagnostic(rule: &'static Rule, span: Range<usize>, what: &str, change: &str)
 
 /// A cookie or session-key affinity finding; `what` says which setting pins users and how.
 pub fn cookie(span: Range<usize>, what: &str) -> Diagnostic {
-    diagnostic(&rules::SL401, span, what, "turn the stickiness off")
+    finding(&rules::SL401, span, what, "turn the stickiness off")
 }
 
 /// A client-address affinity finding; `what` says which setting pins users and how.
 pub fn client_ip(span: Range<usize>, what: &str) -> Diagnostic {
-    diagnostic(
+    finding(
         &rules::SL402,
         span,
         what,
@@ -43,18 +44,26 @@ pub fn target_group(span: Range<usize>, kind: Option<&str>, what: &str) -> Diagn
     match kind {
         Some(k) if k.eq_ignore_ascii_case("source_ip") => client_ip(
             span,
-            &format!("{what}, so the target group pins each client address to one target"),
+            &format!("{what}{}", target_group_clause(&rules::SL402, kind)),
         ),
-        Some(k) => cookie(
+        _ => cookie(
             span,
-            &format!(
-                "{what}, so the target group pins each user to one target with a cookie (`{k}`)"
-            ),
+            &format!("{what}{}", target_group_clause(&rules::SL401, kind)),
         ),
-        None => cookie(
-            span,
-            &format!("{what}, so the target group pins each user to one target with a cookie"),
-        ),
+    }
+}
+
+/// What a sticky target group does, after the setting that turns it on: by client address
+/// (`rule` SL402) or with a cookie of `kind`.
+pub fn target_group_clause(rule: &Rule, kind: Option<&str>) -> String {
+    match kind {
+        _ if rule.id == rules::SL402.id => {
+            ", so the target group pins each client address to one target".to_owned()
+        }
+        Some(k) => {
+            format!(", so the target group pins each user to one target with a cookie (`{k}`)")
+        }
+        None => ", so the target group pins each user to one target with a cookie".to_owned(),
     }
 }
 

@@ -12,5 +12,6 @@ pub mod mesh_affinity;
 pub mod model;
 pub mod nginx_upstream;
 pub mod replicated_volume;
+pub mod settings;
 pub mod terraform;
 pub mod traefik_sticky;

@@ -14,17 +14,18 @@
 //! without default, a conditional) is not reported.
 
 use super::affinity;
+use super::settings::{self, Format, Setting, Spelling, Step, Value};
 use crate::detectors::Parsed;
 use crate::detectors::{Check as CheckFile, Detector, Reads};
 use crate::diagnostic::Diagnostic;
 use crate::project::{Facts, Located, Sink};
-use crate::rules::{self, Rule};
 use crate::source::FileKind;
 use hcl_edit::Span;
 use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
 use hcl_edit::structure::{Block, Body};
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::LazyLock;
 
 /// Load-balancer affinity in Terraform resources.
 pub struct TerraformAffinity;
@@ -36,6 +37,8 @@ enum Val {
     Str(String),
     Obj(Vec<(String, Val)>),
     Unknown,
+    /// A block (or the resource itself) that is there, for settings decided by presence.
+    Present,
 }
 
 /// An attribute's value: a literal, a reference to resolve, or absent.
@@ -81,7 +84,7 @@ enum BindingKind {
 /// Whether a block exists: always for a plain block; for a `dynamic` block, when its
 /// `for_each` is `cond ? [..] : []` (or a literal list), by the condition and which side is
 /// non-empty. `cond` is `Absent` when the block is always there.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Presence {
     cond: Term,
     if_true: bool,
@@ -113,42 +116,38 @@ impl Presence {
     }
 }
 
-/// A setting that pins users when its terms resolve to the bad values.
-#[derive(Debug)]
-enum Check {
-    /// `stickiness { type enabled }` of a target group; `protocol` says ALB or NLB.
-    TargetGroup {
-        present: Presence,
-        enabled: Term,
-        kind: Term,
-        protocol: Term,
-    },
-    /// `forward { stickiness { enabled } }` of a listener (rule); off unless enabled.
-    ListenerForward { enabled: Term },
-    /// A classic ELB cookie stickiness policy resource.
-    ElbPolicy { app_cookie: bool },
-    /// GCP `session_affinity`.
-    GoogleAffinity { value: Term },
-    /// Cloudflare load balancer `session_affinity` (`cookie`, `ip_cookie`, `header`).
-    CloudflareAffinity { value: Term },
-    /// App Service `client_affinity_enabled`.
-    AppServiceAffinity { value: Term },
-    /// Application Gateway `cookie_based_affinity`.
-    GatewayAffinity { value: Term },
-    /// Front Door (Standard/Premium) origin group `session_affinity_enabled`.
-    FrontDoorAffinity { value: Term },
-    /// DigitalOcean `sticky_sessions { type }` (default `none`).
-    DoSticky { kind: Term },
-}
-
-/// A possible finding, recorded as a fact of its file.
+/// A possible finding, recorded as a fact of its file: a spelling of a setting row found in a
+/// resource, with the terms its verdict depends on.
 #[derive(Debug)]
 struct Candidate {
     dir: String,
     span: Range<usize>,
     resource: String,
-    check: Check,
+    setting: &'static Setting,
+    spelling: &'static Spelling,
+    /// Whether the block holding the deciding attribute is there.
+    present: Presence,
+    /// The deciding attribute (`Absent` when not written; the row's default stands in).
+    value: Term,
+    /// The attribute naming the kind of affinity, if the row has kinds.
+    kind: Term,
+    /// The resource's protocol, which decides the kind when none is given.
+    protocol: Term,
 }
+
+/// The rows' triggers after what the evaluation needs: `stick` and `affinity` are also in the
+/// usual names of the variables behind the settings (so in tfvars), and `variable` / `locals`
+/// blocks hold module values.
+static TRIGGERS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    settings::triggers(
+        settings::SETTINGS,
+        Format::Terraform,
+        &["stick", "affinity", "variable", "locals"],
+    )
+});
+
+static RULES: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| settings::rules(settings::SETTINGS, Format::Terraform));
 
 impl Detector for TerraformAffinity {
     fn id(&self) -> &'static str {
@@ -158,12 +157,10 @@ impl Detector for TerraformAffinity {
         &[FileKind::Hcl]
     }
     fn triggers(&self) -> &'static [&'static str] {
-        // `stick` and `affinity` are in every setting read here (and in the usual names of the
-        // variables behind them, also in tfvars); `variable` / `locals` hold module values.
-        &["stick", "affinity", "variable", "locals"]
+        &TRIGGERS
     }
     fn rules(&self) -> &'static [&'static str] {
-        &["SL401", "SL402"]
+        &RULES
     }
 
     fn reads(&self) -> Reads<'_> {
@@ -291,12 +288,11 @@ impl CheckFile<Parsed<'_, hcl_edit::structure::Body>> for TerraformAffinity {
                     // terraform-aws-modules/alb passes each target group's `stickiness`
                     // object to `aws_lb_target_group`, with the provider's defaults.
                     let name = block.labels.first().map_or("", |l| l.as_str());
-                    for (group, span, check) in alb_module_checks(block) {
+                    for (group, candidate) in alb_module_checks(block) {
                         out.fact(Candidate {
                             dir: dir.clone(),
-                            span,
                             resource: format!("module.{name}` target group `{group}"),
-                            check,
+                            ..candidate
                         });
                     }
                 }
@@ -322,18 +318,17 @@ impl CheckFile<Parsed<'_, hcl_edit::structure::Body>> for TerraformAffinity {
                     });
                 }
                 "resource" => {
-                    for (span, check) in resource_checks(block) {
-                        let resource = block
-                            .labels
-                            .iter()
-                            .map(|l| l.as_str())
-                            .collect::<Vec<_>>()
-                            .join(".");
+                    let resource = block
+                        .labels
+                        .iter()
+                        .map(|l| l.as_str())
+                        .collect::<Vec<_>>()
+                        .join(".");
+                    for candidate in resource_checks(block) {
                         out.fact(Candidate {
                             dir: dir.clone(),
-                            span,
-                            resource,
-                            check,
+                            resource: resource.clone(),
+                            ..candidate
                         });
                     }
                 }
@@ -374,8 +369,9 @@ fn is_aws_alb_module(block: &Block) -> bool {
 }
 
 /// The `stickiness` objects of the target groups (a map or a list of objects) passed to
-/// terraform-aws-modules/alb: (group key or index, where, check).
-fn alb_module_checks(block: &Block) -> Vec<(String, Range<usize>, Check)> {
+/// terraform-aws-modules/alb, judged by the target-group row: (group key or index, candidate
+/// without directory and resource name).
+fn alb_module_checks(block: &Block) -> Vec<(String, Candidate)> {
     let Some(groups) = block.body.get_attribute("target_groups") else {
         return Vec::new();
     };
@@ -403,22 +399,38 @@ fn alb_module_checks(block: &Block) -> Vec<(String, Range<usize>, Check)> {
             })
         })
     };
+    let setting: &'static Setting = &settings::TARGET_GROUP;
+    let Some(spelling) = setting.terraform.first() else {
+        return Vec::new();
+    };
+    let (Some(block_name), Some(value_key)) = (spelling.path.first(), spelling.path.last()) else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     for (name, group) in groups {
-        let Some((span, stickiness)) = member(group, "stickiness") else {
+        let Some((span, object)) = member(group, block_name.name()) else {
             continue;
         };
-        let field = |key: &str| member(&stickiness, key).map_or(Term::Absent, |(_, e)| term(&e));
-        let (enabled, kind) = (field("enabled"), field("type"));
-        let protocol = member(group, "protocol").map_or(Term::Absent, |(_, e)| term(&e));
-        let span = member(&stickiness, "enabled").map_or(span, |(s, _)| s);
+        let field = |step: Option<Step>| {
+            step.and_then(|s| member(&object, s.name()))
+                .map_or(Term::Absent, |(_, e)| term(&e))
+        };
+        let protocol = spelling
+            .protocol
+            .and_then(|p| member(group, p))
+            .map_or(Term::Absent, |(_, e)| term(&e));
+        let span = member(&object, value_key.name()).map_or(span, |(s, _)| s);
         out.push((
             name,
-            span,
-            Check::TargetGroup {
+            Candidate {
+                dir: String::new(),
+                span,
+                resource: String::new(),
+                setting,
+                spelling,
                 present: Presence::ALWAYS,
-                enabled,
-                kind,
+                value: field(Some(*value_key)),
+                kind: field(spelling.kind),
                 protocol,
             },
         ));
@@ -435,290 +447,156 @@ fn object_key(key: &ObjectKey) -> Option<String> {
     }
 }
 
-/// The settings of one `resource` block that may pin users, with where to report them.
-fn resource_checks(block: &Block) -> Vec<(Range<usize>, Check)> {
+/// The blocks named `name` in `body`: plain ones (present with their parent) and the
+/// `content` of `dynamic "name"` blocks whose `for_each` tells when they exist.
+fn blocks<'b>(body: &'b Body, name: &'b str, parent: &Presence) -> Vec<(&'b Block, Presence)> {
+    let plain = body.get_blocks(name).map(|b| (b, parent.clone()));
+    let dynamic = body.get_blocks("dynamic").filter_map(|d| {
+        if d.labels.first().map(|l| l.as_str()) != Some(name) {
+            return None;
+        }
+        let for_each = d.body.get_attribute("for_each")?;
+        let content = d.body.get_blocks("content").next()?;
+        Some((content, Presence::of_for_each(&for_each.value)?))
+    });
+    plain.chain(dynamic).collect()
+}
+
+/// The settings of one `resource` block that may pin users, as candidates without directory
+/// and resource name: every Terraform spelling of a row naming this resource type, followed
+/// along its block path.
+fn resource_checks(block: &Block) -> Vec<Candidate> {
     let kind = block.labels.first().map_or("", |l| l.as_str());
-    let span_of = |b: &Block| b.span().unwrap_or_default();
-    let attr = |body: &Body, key: &str| -> (Term, Option<Range<usize>>) {
-        body.get_attribute(key)
+    let attr = |body: &Body, key: Option<Step>| -> (Term, Option<Range<usize>>) {
+        key.and_then(|k| body.get_attribute(k.name()))
             .map_or((Term::Absent, None), |a| (term(&a.value), a.span()))
     };
     let mut out = Vec::new();
-    match kind {
-        "aws_lb_target_group" | "aws_alb_target_group" => {
-            let (protocol, _) = attr(&block.body, "protocol");
-            // `dynamic "stickiness" { for_each = var.sticky ? [1] : [] content { … } }`.
-            let dynamic = block.body.get_blocks("dynamic").filter_map(|d| {
-                let label = d.labels.first().map(|l| l.as_str());
-                let for_each = d.body.get_attribute("for_each")?;
-                let content = d.body.get_blocks("content").next()?;
-                (label == Some("stickiness"))
-                    .then(|| Some((Presence::of_for_each(&for_each.value)?, content)))
-                    .flatten()
-            });
-            let plain = block
-                .body
-                .get_blocks("stickiness")
-                .map(|s| (Presence::ALWAYS, s));
-            for (present, s) in plain.chain(dynamic) {
-                let (enabled, at) = attr(&s.body, "enabled");
-                let (kind, type_at) = attr(&s.body, "type");
-                // Without `enabled` the block itself turns stickiness on: point at its type.
-                let at = at.or(type_at).unwrap_or_else(|| span_of(s));
-                out.push((
-                    at,
-                    Check::TargetGroup {
-                        present,
-                        enabled,
-                        kind,
-                        protocol: protocol.clone(),
-                    },
-                ));
+    for setting in settings::SETTINGS {
+        for spelling in setting.terraform {
+            if !spelling.resources.contains(&kind) {
+                continue;
             }
-        }
-        "aws_lb_listener"
-        | "aws_alb_listener"
-        | "aws_lb_listener_rule"
-        | "aws_alb_listener_rule" => {
-            for action in block
-                .body
-                .get_blocks("default_action")
-                .chain(block.body.get_blocks("action"))
-            {
-                for forward in action.body.get_blocks("forward") {
-                    for s in forward.body.get_blocks("stickiness") {
-                        let (enabled, at) = attr(&s.body, "enabled");
-                        out.push((
-                            at.unwrap_or_else(|| span_of(s)),
-                            Check::ListenerForward { enabled },
-                        ));
-                    }
+            let protocol = spelling
+                .protocol
+                .and_then(|p| block.body.get_attribute(p))
+                .map_or(Term::Absent, |a| term(&a.value));
+            let Some((last, parents)) = spelling.path.split_last() else {
+                // The resource itself pins users: point at its head.
+                let head = block.ident.span().unwrap_or_default().start
+                    ..block
+                        .labels
+                        .last()
+                        .and_then(|l| l.span())
+                        .map_or(0, |s| s.end);
+                out.push(Candidate {
+                    dir: String::new(),
+                    span: head,
+                    resource: String::new(),
+                    setting,
+                    spelling,
+                    present: Presence::ALWAYS,
+                    value: Term::Lit(Val::Present),
+                    kind: Term::Absent,
+                    protocol,
+                });
+                continue;
+            };
+            // (body, presence, the innermost block's span) along the path.
+            let mut level: Vec<(&Body, Presence, Option<Range<usize>>)> =
+                vec![(&block.body, Presence::ALWAYS, None)];
+            for step in parents {
+                level = level
+                    .iter()
+                    .flat_map(|(body, present, _)| blocks(body, step.name(), present))
+                    .map(|(b, p)| (&b.body, p, b.span()))
+                    .collect();
+            }
+            for (body, present, block_span) in level {
+                let (value, at) = attr(body, Some(*last));
+                if value == Term::Absent && !setting.absent_can_pin(spelling) {
+                    continue;
                 }
+                let (kind, kind_at) = attr(body, spelling.kind);
+                // Without the attribute the block itself decides: point at its kind, or at it.
+                let Some(span) = at.or(kind_at).or(block_span) else {
+                    continue;
+                };
+                out.push(Candidate {
+                    dir: String::new(),
+                    span,
+                    resource: String::new(),
+                    setting,
+                    spelling,
+                    present,
+                    value,
+                    kind,
+                    protocol: protocol.clone(),
+                });
             }
         }
-        "aws_lb_cookie_stickiness_policy" | "aws_app_cookie_stickiness_policy" => {
-            let head = block.ident.span().unwrap_or_default().start
-                ..block
-                    .labels
-                    .last()
-                    .and_then(|l| l.span())
-                    .map_or(0, |s| s.end);
-            out.push((
-                head,
-                Check::ElbPolicy {
-                    app_cookie: kind == "aws_app_cookie_stickiness_policy",
-                },
-            ));
-        }
-        "google_compute_backend_service"
-        | "google_compute_region_backend_service"
-        | "google_compute_target_pool" => {
-            if let (value, Some(at)) = attr(&block.body, "session_affinity") {
-                out.push((at, Check::GoogleAffinity { value }));
-            }
-        }
-        "cloudflare_load_balancer" => {
-            if let (value, Some(at)) = attr(&block.body, "session_affinity") {
-                out.push((at, Check::CloudflareAffinity { value }));
-            }
-        }
-        "azurerm_linux_web_app"
-        | "azurerm_windows_web_app"
-        | "azurerm_app_service"
-        | "azurerm_linux_web_app_slot"
-        | "azurerm_windows_web_app_slot"
-        | "azurerm_app_service_slot" => {
-            if let (value, Some(at)) = attr(&block.body, "client_affinity_enabled") {
-                out.push((at, Check::AppServiceAffinity { value }));
-            }
-        }
-        "azurerm_cdn_frontdoor_origin_group" => {
-            if let (value, Some(at)) = attr(&block.body, "session_affinity_enabled") {
-                out.push((at, Check::FrontDoorAffinity { value }));
-            }
-        }
-        "azurerm_application_gateway" => {
-            for settings in block.body.get_blocks("backend_http_settings") {
-                if let (value, Some(at)) = attr(&settings.body, "cookie_based_affinity") {
-                    out.push((at, Check::GatewayAffinity { value }));
-                }
-            }
-        }
-        "digitalocean_loadbalancer" => {
-            for s in block.body.get_blocks("sticky_sessions") {
-                let (kind, at) = attr(&s.body, "type");
-                out.push((at.unwrap_or_else(|| span_of(s)), Check::DoSticky { kind }));
-            }
-        }
-        _ => {}
     }
     out
 }
 
-/// Judges a candidate with `eval` resolving its terms (`None`: absent).
+/// Judges a candidate with `eval` resolving its references (`None`: not resolvable).
 fn decide(c: &Candidate, eval: impl Fn(&Term) -> Option<Val>) -> Option<Diagnostic> {
-    let string = |t: &Term| match eval(t) {
+    let present = &c.present;
+    if present.cond != Term::Absent {
+        let Some(Val::Bool(cond)) = eval(&present.cond) else {
+            return None;
+        };
+        if !(if cond {
+            present.if_true
+        } else {
+            present.if_false
+        }) {
+            return None;
+        }
+    }
+    let resolved = |t: &Term| match t {
+        Term::Absent => None,
+        t => Some(eval(t).unwrap_or(Val::Unknown)),
+    };
+    let string = |t: &Term| match resolved(t) {
         Some(Val::Str(s)) => Some(s),
         _ => None,
     };
-    let who = format!("`{}`", c.resource);
-    let (rule, what, change): (&'static Rule, String, &str) = match &c.check {
-        Check::TargetGroup {
-            present,
-            enabled,
-            kind,
-            protocol,
-        } => {
-            if present.cond != Term::Absent {
-                let Some(Val::Bool(cond)) = eval(&present.cond) else {
-                    return None;
-                };
-                if !(if cond {
-                    present.if_true
-                } else {
-                    present.if_false
-                }) {
-                    return None;
-                }
-            }
-            // `enabled` defaults to true once the block is there.
-            match eval(enabled) {
-                None | Some(Val::Bool(true)) => {}
-                Some(Val::Str(s)) if s == "true" => {}
-                _ => return None,
-            }
-            let kind = string(kind);
-            let network = string(protocol).is_some_and(|p| {
-                matches!(
-                    p.to_ascii_uppercase().as_str(),
-                    "TCP" | "UDP" | "TCP_UDP" | "TLS" | "GENEVE"
-                )
-            });
-            let by_address = match kind.as_deref() {
-                Some(k) => k.starts_with("source_ip"),
-                None => network,
-            };
-            let shown = kind.unwrap_or_else(|| "stickiness".to_owned());
-            let rule = if by_address {
-                &rules::SL402
-            } else {
-                &rules::SL401
-            };
-            (
-                rule,
-                format!("turns on target-group stickiness (`{shown}`)"),
-                "remove the `stickiness` block or set `enabled = false`",
-            )
-        }
-        Check::ListenerForward { enabled } => {
-            if !matches!(eval(enabled), Some(Val::Bool(true))) {
-                return None;
-            }
-            (
-                &rules::SL401,
-                "turns on target-group stickiness in its `forward` action (the `AWSALBTG` cookie)"
-                    .to_owned(),
-                "set `enabled = false` in the `forward` block's `stickiness`",
-            )
-        }
-        Check::ElbPolicy { app_cookie } => (
-            &rules::SL401,
-            if *app_cookie {
-                "makes the classic ELB follow the application's session cookie".to_owned()
-            } else {
-                "makes the classic ELB insert a stickiness cookie".to_owned()
-            },
-            "delete the stickiness policy resource and its `policy_names` on the listener",
-        ),
-        Check::GoogleAffinity { value } => {
-            let v = string(value)?.to_ascii_uppercase();
-            let rule = if v.starts_with("CLIENT_IP") {
-                &rules::SL402
-            } else if matches!(
-                v.as_str(),
-                "GENERATED_COOKIE" | "HTTP_COOKIE" | "HEADER_FIELD" | "STRONG_COOKIE_AFFINITY"
-            ) {
-                &rules::SL401
-            } else {
-                return None;
-            };
-            (
-                rule,
-                format!("sets `session_affinity = \"{v}\"`"),
-                "set `session_affinity = \"NONE\"` (the default)",
-            )
-        }
-        Check::CloudflareAffinity { value } => {
-            let v = string(value)?;
-            if !matches!(v.as_str(), "cookie" | "ip_cookie" | "header") {
-                return None;
-            }
-            (
-                &rules::SL401,
-                format!("sets `session_affinity = \"{v}\"` (the `__cflb` cookie)"),
-                "set `session_affinity = \"none\"`",
-            )
-        }
-        Check::AppServiceAffinity { value } => {
-            if !truthy(eval(value)) {
-                return None;
-            }
-            (
-                &rules::SL401,
-                "turns on ARR affinity (`client_affinity_enabled = true`, the `ARRAffinity` cookie)"
-                    .to_owned(),
-                "set `client_affinity_enabled = false`",
-            )
-        }
-        Check::FrontDoorAffinity { value } => {
-            if !truthy(eval(value)) {
-                return None;
-            }
-            (
-                &rules::SL401,
-                "turns on Front Door session affinity (`session_affinity_enabled = true`)"
-                    .to_owned(),
-                "set `session_affinity_enabled = false`",
-            )
-        }
-        Check::GatewayAffinity { value } => {
-            if !string(value).is_some_and(|v| v.eq_ignore_ascii_case("Enabled")) {
-                return None;
-            }
-            (
-                &rules::SL401,
-                "sets `cookie_based_affinity = \"Enabled\"` on its backend HTTP settings"
-                    .to_owned(),
-                "set `cookie_based_affinity = \"Disabled\"`",
-            )
-        }
-        Check::DoSticky { kind } => {
-            if string(kind).as_deref() != Some("cookies") {
-                return None;
-            }
-            (
-                &rules::SL401,
-                "turns on `sticky_sessions` of type `cookies`".to_owned(),
-                "remove `sticky_sessions` or set `type = \"none\"`",
-            )
-        }
+    let value = resolved(&c.value);
+    let text = match &value {
+        Some(Val::Bool(b)) => Some(b.to_string()),
+        Some(Val::Str(s)) => Some(s.clone()),
+        _ => None,
     };
+    let found = match (&value, &text) {
+        (None, _) => Value::Absent,
+        (_, Some(s)) => Value::Known(s),
+        (Some(Val::Present), _) => Value::Present,
+        _ => Value::Unknown,
+    };
+    let kind = string(&c.kind);
+    let protocol = string(&c.protocol);
+    let rule = c
+        .setting
+        .judge(c.spelling, found, kind.as_deref(), protocol.as_deref())?;
+    let shown_kind = kind
+        .as_deref()
+        .or(c.spelling.path.first().map(|s| s.name()))
+        .unwrap_or_default();
+    let what = settings::message(
+        c.spelling,
+        &c.resource,
+        text.as_deref().unwrap_or_default(),
+        shown_kind,
+        "",
+    );
     Some(Diagnostic::new(
         rule,
         c.span.clone(),
-        format!("{who} {what}, which {}", affinity::pins(rule)),
-        affinity::help(rule, change),
+        format!("`{}` {what}, which {}", c.resource, affinity::pins(rule)),
+        affinity::help(rule, settings::fix(c.spelling, rule)),
     ))
 }
-
-fn truthy(v: Option<Val>) -> bool {
-    match v {
-        Some(Val::Bool(b)) => b,
-        Some(Val::Str(s)) => s == "true",
-        _ => false,
-    }
-}
-
 /// An attribute's expression as a term.
 fn term(expr: &Expression) -> Term {
     // Terraform 0.11 wrote references as `"${var.x}"`: a template of one interpolation.
@@ -777,6 +655,12 @@ fn val(expr: &Expression) -> Val {
 mod tests {
     use super::*;
     use crate::source::SourceFile;
+
+    #[test]
+    fn triggers_and_rules_cover_the_rows() {
+        let d = TerraformAffinity;
+        settings::assert_detector_covers(Format::Terraform, d.triggers(), d.rules());
+    }
 
     /// Findings of one module given as (file name, text) pairs: (rule, flagged text).
     fn findings(files: &[(&str, &str)]) -> Vec<(&'static str, String)> {
@@ -1042,5 +926,68 @@ resource "cloudflare_load_balancer" "api" {
             .map(|f| f.0)
             .collect();
         assert_eq!(rules, ["SL401", "SL401", "SL401", "SL401", "SL401"]);
+    }
+
+    #[test]
+    fn kubernetes_service_client_ip_affinity() {
+        let tf = r#"
+resource "kubernetes_service" "web" {
+  metadata {
+    name = "web"
+  }
+  spec {
+    session_affinity = "ClientIP"
+  }
+}
+resource "kubernetes_service_v1" "api" {
+  spec {
+    session_affinity = "None"
+  }
+}
+resource "kubernetes_service_v1" "plain" {
+  spec {
+    type = "LoadBalancer"
+  }
+}
+"#;
+        let f = findings(&[("main.tf", tf)]);
+        assert_eq!(f, [("SL402", "session_affinity = \"ClientIP\"".to_owned())]);
+    }
+
+    #[test]
+    fn unresolved_references_are_not_reported() {
+        let tf = r#"
+variable "sticky" {}
+resource "aws_lb_target_group" "web" {
+  stickiness {
+    type    = "lb_cookie"
+    enabled = var.sticky
+  }
+}
+"#;
+        assert!(findings(&[("main.tf", tf)]).is_empty());
+        let tfvars = ("terraform.tfvars", "sticky = true\n");
+        assert_eq!(findings(&[("main.tf", tf), tfvars]).len(), 1);
+    }
+
+    #[test]
+    fn classic_front_door_frontend_endpoints() {
+        let tf = r#"
+resource "azurerm_frontdoor" "web" {
+  frontend_endpoint {
+    name                     = "sticky"
+    session_affinity_enabled = true
+  }
+  frontend_endpoint {
+    name                     = "plain"
+    session_affinity_enabled = false
+  }
+  frontend_endpoint {
+    name = "default"
+  }
+}
+"#;
+        let f = findings(&[("main.tf", tf)]);
+        assert_eq!(f, [("SL401", "session_affinity_enabled = true".to_owned())]);
     }
 }
