@@ -14,6 +14,7 @@
 
 use crate::detectors::table::{Library, Opt, OptionValue, Pattern, Usage, Verdict};
 use crate::project::symbol::Symbol;
+use std::sync::{LazyLock, Mutex};
 
 /// The option of a [`Usage::Construct`] row that is the associated function called on the type
 /// (absent when the type is only named or built with a struct literal).
@@ -36,14 +37,19 @@ fn follows<'s>(row: &Library, symbol: &'s Symbol) -> Option<Option<&'s str>> {
     if symbol.package != row.symbol.package {
         return None;
     }
+    follows_path(row, &symbol.path)
+}
+
+/// [`follows`] on the members below the package only (the package may still be renamed).
+fn follows_path<'s>(row: &Library, members: &'s [String]) -> Option<Option<&'s str>> {
     let path = row.symbol.path;
     let ends_with = |members: &[String]| {
         members.len() >= path.len() && members[members.len() - path.len()..] == *path
     };
-    if ends_with(&symbol.path) {
+    if ends_with(members) {
         return Some(None);
     }
-    let (last, before) = symbol.path.split_last()?;
+    let (last, before) = members.split_last()?;
     (row.usage == Usage::Construct && ends_with(before)).then_some(Some(last.as_str()))
 }
 
@@ -70,10 +76,10 @@ pub fn verdict<'r>(
 /// into one: the cheap test before a path is recorded for [`super::crates::Crates::resolve`].
 pub fn may_name(rows: &[&[Library]], symbol: &Symbol) -> bool {
     symbol.package == "crate"
-        || rows.iter().flat_map(|r| r.iter()).any(|row| {
-            let renamed = Symbol::new(row.symbol.package, symbol.path.clone());
-            follows(row, &renamed).is_some()
-        })
+        || rows
+            .iter()
+            .flat_map(|r| r.iter())
+            .any(|row| follows_path(row, &symbol.path).is_some())
 }
 
 /// A verdict's message with its `{placeholders}` filled: `{name}` is the row's name, the others
@@ -91,27 +97,46 @@ pub fn binding(name: Option<&str>) -> String {
     name.map(|n| format!(" (`{n}`)")).unwrap_or_default()
 }
 
-/// The prefilter triggers of Rust rows: each row's longest path member. A Rust file spells every
-/// member of a path it names (in the path or in its `use`), so any member will do, and the last
-/// one (what [`table::triggers`] takes) is often a function name found in most files (`spawn`,
-/// `channel`) where the member before it (`broadcast`) is rare.
-///
-/// [`table::triggers`]: crate::detectors::table::triggers
+/// The prefilter triggers of Rust rows ([`trigger`] of each), deduplicated, in row order.
 pub fn triggers(rows: &[&[Library]]) -> Vec<&'static str> {
     let mut out: Vec<&'static str> = Vec::new();
-    for row in rows.iter().flat_map(|r| r.iter()) {
-        let word = row
-            .symbol
-            .path
-            .iter()
-            .copied()
-            .max_by_key(|m| m.len())
-            .unwrap_or(row.symbol.package);
+    for word in rows.iter().flat_map(|r| r.iter()).map(trigger) {
         if !out.contains(&word) {
             out.push(word);
         }
     }
     out
+}
+
+/// The prefilter trigger of a Rust row: its longest path member. A Rust file spells every member
+/// of a path it names (in the path or in its `use`), so any member will do, and the last one
+/// (what [`table::triggers`] takes) is often a function name found in most files (`spawn`,
+/// `channel`) where the member before it (`broadcast`) is rare. A type only some of whose
+/// functions build the state is called as `Type::function`: `Key::` and `Connection::` are in
+/// far fewer files than `Key` and `Connection`.
+///
+/// [`table::triggers`]: crate::detectors::table::triggers
+pub fn trigger(row: &Library) -> &'static str {
+    static CALLED: LazyLock<Mutex<Vec<&'static str>>> = LazyLock::new(Mutex::default);
+    let word = row
+        .symbol
+        .path
+        .iter()
+        .copied()
+        .max_by_key(|m| m.len())
+        .unwrap_or(row.symbol.package);
+    if row.option != Some(CONSTRUCTOR) {
+        return word;
+    }
+    let called = format!("{word}::");
+    // A handful of words, each leaked once for the process (triggers are `&'static`).
+    let mut known = CALLED.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(&w) = known.iter().find(|w| **w == called) {
+        return w;
+    }
+    let leaked: &'static str = Box::leak(called.into_boxed_str());
+    known.push(leaked);
+    leaked
 }
 
 /// Checks that a detector's rows are covered by its triggers (some trigger occurs in the crate
@@ -121,9 +146,10 @@ pub fn triggers(rows: &[&[Library]]) -> Vec<&'static str> {
 pub fn check_rows(rows: &[&[Library]], triggers: &[&str], rules: &[&str]) -> Result<(), String> {
     for row in rows.iter().flat_map(|r| r.iter()) {
         let Pattern { package, path } = row.symbol;
-        let covered = triggers
-            .iter()
-            .any(|t| package.contains(t) || path.iter().any(|m| m.contains(t)));
+        let covered = triggers.contains(&trigger(row))
+            || triggers
+                .iter()
+                .any(|t| package.contains(t) || path.iter().any(|m| m.contains(t)));
         if !covered {
             return Err(format!("{package}::{} has no trigger", path.join("::")));
         }
@@ -206,7 +232,7 @@ mod tests {
             text,
             "rusqlite `Connection::open` (`db`) keeps the database on disk"
         );
-        assert!(check_rows(&[&[OPEN]], &["Connection"], &["SL504"]).is_ok());
+        assert!(check_rows(&[&[OPEN]], &["Connection::"], &["SL504"]).is_ok());
         let call = Library {
             symbol: Pattern {
                 package: "tokio",
@@ -214,7 +240,10 @@ mod tests {
             },
             ..SPAWN
         };
-        assert_eq!(triggers(&[&[OPEN, call]]), ["Connection", "broadcast"]);
+        assert_eq!(
+            triggers(&[&[OPEN, call, OPEN]]),
+            ["Connection::", "broadcast"]
+        );
         assert!(check_rows(&[&[OPEN]], &["Pool"], &["SL504"]).is_err());
         assert!(check_rows(&[&[OPEN]], &["Connection"], &["SL101"]).is_err());
     }

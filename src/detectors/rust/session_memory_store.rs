@@ -140,7 +140,7 @@ const STORES: &[Library] = &[
 /// Prefilter triggers: the rows' items, and the layer names that catch files using a store
 /// re-exported under another name.
 static TRIGGERS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
-    let mut t = table::triggers(&[STORES]);
+    let mut t = evaluate::triggers(&[STORES]);
     t.extend([
         "SessionManagerLayer",
         "SessionLayer",
