@@ -9,7 +9,6 @@ use super::evaluate::{self, row};
 use super::model::RustModel;
 use crate::detectors::table::{self, Library, OptionValue, Pattern, Usage, Verdict, When};
 use crate::detectors::{Check, Detector, Reads};
-use crate::diagnostic::Diagnostic;
 use crate::parse::rust::span_range;
 use crate::project::{Facts, Located, Sink};
 use crate::rules;
@@ -78,11 +77,11 @@ impl Detector for BackgroundJobs {
         let mut found = Vec::new();
         crates.resolve::<String>(facts, &mut found, |symbol, hit| {
             let (row, verdict) = evaluate::verdict(SPAWNS, symbol, |_| OptionValue::Absent)?;
-            Some(Diagnostic::new(
-                verdict.rule,
+            Some(evaluate::diagnostic(
+                row,
+                verdict,
                 hit.span.clone(),
-                evaluate::message(row, verdict, &[("how", &hit.payload)]),
-                row.fix,
+                &[("how", &hit.payload)],
             ))
         });
         out.extend(found.into_iter().filter(|l| crates.is_web_service(&l.path)));

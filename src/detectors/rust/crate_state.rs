@@ -531,11 +531,11 @@ fn diagnose(symbol: &Symbol, hit: &Hit<Site>) -> Option<Diagnostic> {
         return None;
     }
     let binding = evaluate::binding(site.name.as_deref());
-    Some(Diagnostic::new(
-        verdict.rule,
+    Some(evaluate::diagnostic(
+        row,
+        verdict,
         hit.span.clone(),
-        evaluate::message(row, verdict, &[("binding", &binding)]),
-        row.fix,
+        &[("binding", &binding)],
     ))
 }
 

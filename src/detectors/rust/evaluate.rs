@@ -13,6 +13,7 @@
 //! own analysis and handed to [`verdict`].
 
 use crate::detectors::table::{Library, Opt, OptionValue, Pattern, Usage, Verdict};
+use crate::diagnostic::Diagnostic;
 use crate::project::symbol::Symbol;
 use std::sync::{LazyLock, Mutex};
 
@@ -90,6 +91,17 @@ pub fn message(row: &Library, verdict: &Verdict, values: &[(&str, &str)]) -> Str
         out = out.replace(&format!("{{{key}}}"), value);
     }
     out
+}
+
+/// The diagnostic of a row's verdict at `span`, its message filled with `values` and its help the
+/// row's fix.
+pub fn diagnostic(
+    row: &Library,
+    verdict: &'static Verdict,
+    span: std::ops::Range<usize>,
+    values: &[(&str, &str)],
+) -> Diagnostic {
+    Diagnostic::new(verdict.rule, span, message(row, verdict, values), row.fix)
 }
 
 /// The `(`name`)` a message gives a value bound to a variable, field or static, or nothing.

@@ -143,11 +143,11 @@ impl Detector for LocalCache {
                 ("function", &memo.function),
                 ("returns", &memo.returns),
             ];
-            Some(Diagnostic::new(
-                verdict.rule,
+            Some(evaluate::diagnostic(
+                row,
+                verdict,
                 hit.span.clone(),
-                evaluate::message(row, verdict, &values),
-                row.fix,
+                &values,
             ))
         });
         for (path, map) in facts.of::<StaticMap>() {

@@ -12,7 +12,6 @@ use super::model::RustModel;
 use super::use_paths::UsePaths;
 use crate::detectors::table::{self, Library, OptionValue, Pattern, Usage, Verdict, When};
 use crate::detectors::{Check, Detector, Reads};
-use crate::diagnostic::Diagnostic;
 use crate::parse::rust::span_range;
 use crate::project::{Facts, Located, Sink};
 use crate::rules;
@@ -135,11 +134,11 @@ impl Detector for MultipartUpload {
             let (row, verdict) = evaluate::verdict(MULTIPART, symbol, |_| OptionValue::Absent)?;
             let upload = &hit.payload;
             let values = [("type", upload.what.as_str()), ("how", &upload.how)];
-            Some(Diagnostic::new(
-                verdict.rule,
+            Some(evaluate::diagnostic(
+                row,
+                verdict,
                 upload.write.clone(),
-                evaluate::message(row, verdict, &values),
-                row.fix,
+                &values,
             ))
         });
     }

@@ -12,7 +12,6 @@ use super::model::RustModel;
 use super::use_paths::binding;
 use crate::detectors::table::{self, Library, Opt, OptionValue, Pattern, Usage, Verdict, When};
 use crate::detectors::{Check, Detector, Reads};
-use crate::diagnostic::Diagnostic;
 use crate::parse::rust::span_range;
 use crate::project::{Facts, Located, Sink};
 use crate::rules;
@@ -177,12 +176,7 @@ impl Detector for SessionMemoryStore {
                 false => OptionValue::Absent,
             };
             let (row, verdict) = evaluate::verdict(STORES, symbol, in_slot)?;
-            Some(Diagnostic::new(
-                verdict.rule,
-                hit.span.clone(),
-                evaluate::message(row, verdict, &[]),
-                row.fix,
-            ))
+            Some(evaluate::diagnostic(row, verdict, hit.span.clone(), &[]))
         });
     }
 }

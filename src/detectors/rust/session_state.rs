@@ -102,11 +102,11 @@ impl Detector for SessionState {
         let crates = Crates::new(facts);
         crates.resolve::<String>(facts, out, |symbol, hit| {
             let (row, verdict) = evaluate::verdict(STORE_TRAITS, symbol, |_| OptionValue::Absent)?;
-            Some(Diagnostic::new(
-                verdict.rule,
+            Some(evaluate::diagnostic(
+                row,
+                verdict,
                 hit.span.clone(),
-                evaluate::message(row, verdict, &[("map", &hit.payload)]),
-                row.fix,
+                &[("map", &hit.payload)],
             ))
         });
         for (path, map) in facts.of::<SessionMap>() {
