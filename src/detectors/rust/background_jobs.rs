@@ -4,29 +4,55 @@
 //! depend on a web framework are judged; cron schedulers are `rust/crate-state`'s. A loop that
 //! only flushes a buffer (`counter.flush()`) keeps this instance's own state and is silent.
 
-use super::crates::{self, Crates, Hit};
+use super::crates::{Crates, Hit};
+use super::evaluate::{self, row};
 use super::model::RustModel;
-use super::use_paths::UsePaths;
+use crate::detectors::table::{self, Library, OptionValue, Pattern, Usage, Verdict, When};
 use crate::detectors::{Check, Detector, Reads};
-use crate::diagnostic::Diagnostic;
 use crate::parse::rust::span_range;
 use crate::project::{Facts, Located, Sink};
 use crate::rules;
-use crate::source::{FileKind, SourceFile};
+use crate::source::FileKind;
+use std::sync::LazyLock;
 use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
 
 /// `tokio::spawn` + interval loops in a web service.
 pub struct BackgroundJobs;
 
-/// Spawn functions, as canonical paths.
-const SPAWNS: &[&[&str]] = &[
-    &["tokio", "spawn"],
-    &["tokio", "task", "spawn"],
-    &["actix_rt", "spawn"],
-    &["actix_web", "rt", "spawn"],
-    &["rocket", "tokio", "spawn"],
+const TOKIO_SPAWN: Library = Library {
+    symbol: Pattern {
+        package: "tokio",
+        path: &["spawn"],
+    },
+    usage: Usage::Call,
+    option: None,
+    verdicts: &[Verdict {
+        when: When::Used,
+        rule: &rules::SL501,
+        message: "a task spawned in the web process loops on {how}, so every instance runs this \
+            periodic job",
+    }],
+    fix: "run the job once per deployment: a separate binary started by a Kubernetes CronJob \
+        or a single worker, or take a lock every instance sees for each run (sqlx `SELECT \
+        pg_try_advisory_lock(…)`, a Redis `SET NX PX` lease); keep it in-process only if it \
+        touches this instance's own state",
+    name: "tokio::spawn",
+};
+
+/// Spawn functions (`tokio::spawn` also stands for `tokio::task::spawn`, which it re-exports).
+const SPAWNS: &[Library] = &[
+    TOKIO_SPAWN,
+    row("actix_rt", &["spawn"], TOKIO_SPAWN),
+    row("actix_web", &["rt", "spawn"], TOKIO_SPAWN),
+    row("rocket", &["tokio", "spawn"], TOKIO_SPAWN),
 ];
+
+/// The rows are necessary, not sufficient: a spawned loop must tick an `interval` or `sleep`,
+/// and those words are in far fewer files than `spawn`, so they are the triggers.
+const TRIGGERS: &[&str] = &["interval", "sleep"];
+
+static RULES: LazyLock<Vec<&'static str>> = LazyLock::new(|| table::rules(&[SPAWNS]));
 
 impl Detector for BackgroundJobs {
     fn id(&self) -> &'static str {
@@ -36,10 +62,10 @@ impl Detector for BackgroundJobs {
         &[FileKind::Rust]
     }
     fn triggers(&self) -> &'static [&'static str] {
-        &["interval", "sleep"]
+        TRIGGERS
     }
     fn rules(&self) -> &'static [&'static str] {
-        &["SL501"]
+        &RULES
     }
 
     fn reads(&self) -> Reads<'_> {
@@ -49,22 +75,14 @@ impl Detector for BackgroundJobs {
     fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
         let crates = Crates::new(facts);
         let mut found = Vec::new();
-        crates.resolve::<String>(facts, &mut found, |path, hit| {
-            SPAWNS.iter().any(|s| path == *s).then(|| {
-                Diagnostic::new(
-                    &rules::SL501,
-                    hit.span.clone(),
-                    format!(
-                        "a task spawned in the web process loops on {}, so every instance runs \
-                         this periodic job",
-                        hit.payload
-                    ),
-                    "run the job once per deployment: a separate binary started by a Kubernetes \
-                     CronJob or a single worker, or take a lock every instance sees for each run \
-                     (sqlx `SELECT pg_try_advisory_lock(…)`, a Redis `SET NX PX` lease); keep it \
-                     in-process only if it touches this instance's own state",
-                )
-            })
+        crates.resolve::<String>(facts, &mut found, |symbol, hit| {
+            let (row, verdict) = evaluate::verdict(SPAWNS, symbol, |_| OptionValue::Absent)?;
+            Some(evaluate::diagnostic(
+                row,
+                verdict,
+                hit.span.clone(),
+                &[("how", &hit.payload)],
+            ))
         });
         out.extend(found.into_iter().filter(|l| crates.is_web_service(&l.path)));
     }
@@ -72,13 +90,10 @@ impl Detector for BackgroundJobs {
 
 impl Check<RustModel<'_>> for BackgroundJobs {
     fn check(&self, model: &RustModel<'_>, out: &mut Sink) {
-        let file = model.file;
         let mut v = Spawns {
             in_entry: false,
             in_connection: false,
-            uses: &model.uses,
-            module: &model.module,
-            file,
+            model,
             hits: Vec::new(),
         };
         v.visit_file(model.syntax);
@@ -95,9 +110,7 @@ struct Spawns<'a> {
     /// Inside a function that serves one connection (`handle_socket`, `ws_handler`): its loops
     /// live as long as the connection.
     in_connection: bool,
-    uses: &'a UsePaths,
-    module: &'a [String],
-    file: &'a SourceFile,
+    model: &'a RustModel<'a>,
     hits: Vec<Hit<String>>,
 }
 
@@ -233,13 +246,27 @@ impl<'ast> Visit<'ast> for Spawns<'_> {
                 None
             };
             if let Some(how) = how {
+                let file = self.model.file;
                 self.hits.push(Hit {
-                    span: span_range(p.path.span(), &self.file.lines, &self.file.text),
-                    paths: crates::candidates(self.uses, self.module, &p.path),
+                    span: span_range(p.path.span(), &file.lines, &file.text),
+                    paths: self.model.symbols(&p.path),
                     payload: how.to_owned(),
                 });
             }
         }
         visit::visit_expr_call(self, c);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_report_declared_rules_and_need_a_loop_trigger() {
+        let d = BackgroundJobs;
+        // Every row is reported only with the loop analysis, which the triggers stand for.
+        evaluate::check_rows(&[SPAWNS], &["spawn"], d.rules()).expect("rules declared");
+        assert_eq!(d.triggers(), TRIGGERS);
     }
 }

@@ -9,32 +9,25 @@
 //! crate that also connects to Postgres/MySQL (one backend among several), and broadcast channels
 //! in a crate that subscribes to a broker (Redis pub/sub, Postgres `LISTEN`, NATS).
 
-use super::crates::{self, Crates, Hit};
+use super::crates::{Crates, Hit};
 use super::durations::{file_consts, is_short_duration};
+use super::evaluate::{self, CONSTRUCTOR, row};
 use super::model::RustModel;
-use super::use_paths::{UsePaths, binding};
+use super::use_paths::binding;
+use crate::detectors::table::{self, Library, OptionValue, Pattern, Usage, Verdict, When};
 use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
 use crate::parse::rust::span_range;
+use crate::project::symbol::Symbol;
 use crate::project::{Facts, Located, Sink};
-use crate::rules::{self, Rule};
+use crate::rules;
 use crate::source::{FileKind, SourceFile};
+use std::sync::LazyLock;
 use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
 
 /// Values of instance-local state built from well-known crates.
 pub struct CrateState;
-
-/// A constructor of instance-local state: `<crate>::…::<ty>::<function>`.
-struct Known {
-    crates: &'static [&'static str],
-    ty: &'static str,
-    /// Constructor names; empty means any associated function.
-    fns: &'static [&'static str],
-    rule: &'static Rule,
-    what: &'static str,
-    help: &'static str,
-}
 
 const CACHE_HELP: &str = "share the cache: Redis (`redis`, `fred` or `deadpool-redis`), or keep \
     it local only for data every instance may hold a stale copy of, with a short TTL (and say \
@@ -50,123 +43,96 @@ const SQLITE_HELP: &str = "use a database server every instance reaches (sqlx `P
 const KEY_HELP: &str = "load the key from configuration shared by every instance, e.g. \
     `Key::from(&hex::decode(std::env::var(\"SESSION_KEY\")?)?)` (64 bytes)";
 
-const KNOWN: &[Known] = &[
-    Known {
-        crates: &["moka"],
-        ty: "Cache",
-        fns: &[],
+/// A constructed cache: any associated function builds it.
+const CACHE: Library = Library {
+    symbol: Pattern {
+        package: "moka",
+        path: &["Cache"],
+    },
+    usage: Usage::Construct,
+    option: None,
+    verdicts: &[Verdict {
+        when: When::Used,
         rule: &rules::SL301,
-        what: "a moka cache",
-        help: CACHE_HELP,
-    },
-    Known {
-        crates: &["moka"],
-        ty: "SegmentedCache",
-        fns: &[],
-        rule: &rules::SL301,
-        what: "a moka cache",
-        help: CACHE_HELP,
-    },
-    Known {
-        crates: &["moka"],
-        ty: "CacheBuilder",
-        fns: &[],
-        rule: &rules::SL301,
-        what: "a moka cache",
-        help: CACHE_HELP,
-    },
-    Known {
-        crates: &["mini_moka"],
-        ty: "Cache",
-        fns: &[],
-        rule: &rules::SL301,
-        what: "a mini-moka cache",
-        help: CACHE_HELP,
-    },
-    Known {
-        crates: &["quick_cache"],
-        ty: "Cache",
-        fns: &[],
-        rule: &rules::SL301,
-        what: "a quick_cache cache",
-        help: CACHE_HELP,
-    },
-    Known {
-        crates: &["lru"],
-        ty: "LruCache",
-        fns: &[],
-        rule: &rules::SL301,
-        what: "an lru `LruCache`",
-        help: CACHE_HELP,
-    },
-    Known {
-        crates: &["cached"],
-        ty: "TimedCache",
-        fns: &[],
-        rule: &rules::SL301,
-        what: "a cached `TimedCache`",
-        help: CACHE_HELP,
-    },
-    Known {
-        crates: &["cached"],
-        ty: "SizedCache",
-        fns: &[],
-        rule: &rules::SL301,
-        what: "a cached `SizedCache`",
-        help: CACHE_HELP,
-    },
-    Known {
-        crates: &["cached"],
-        ty: "TimedSizedCache",
-        fns: &[],
-        rule: &rules::SL301,
-        what: "a cached `TimedSizedCache`",
-        help: CACHE_HELP,
-    },
-    Known {
-        crates: &["cached"],
-        ty: "UnboundCache",
-        fns: &[],
-        rule: &rules::SL301,
-        what: "a cached `UnboundCache`",
-        help: CACHE_HELP,
-    },
-    Known {
-        crates: &["tokio_cron_scheduler"],
-        ty: "JobScheduler",
-        fns: &["new", "new_with_storage_and_code", "new_with_channel_size"],
-        rule: &rules::SL501,
-        what: "tokio-cron-scheduler `JobScheduler`",
-        help: SCHEDULER_HELP,
-    },
-    Known {
-        crates: &["clokwerk"],
-        ty: "Scheduler",
-        fns: &["new", "with_tz"],
-        rule: &rules::SL501,
-        what: "clokwerk `Scheduler`",
-        help: SCHEDULER_HELP,
-    },
-    Known {
-        crates: &["clokwerk"],
-        ty: "AsyncScheduler",
-        fns: &["new", "with_tz"],
-        rule: &rules::SL501,
-        what: "clokwerk `AsyncScheduler`",
-        help: SCHEDULER_HELP,
-    },
-    Known {
-        crates: &["tower_governor", "actix_governor", "poem_governor"],
-        ty: "GovernorConfigBuilder",
-        fns: &[],
-        rule: &rules::SL503,
-        what: "an in-memory governor rate limiter",
-        help: LIMIT_HELP,
-    },
-    Known {
-        crates: &["governor"],
-        ty: "RateLimiter",
-        fns: &[
+        message: "{name}{binding} holds cached data in this process's memory: each instance \
+            fills, expires and invalidates its own copy",
+    }],
+    fix: CACHE_HELP,
+    name: "a moka cache",
+};
+
+/// A state type that only some of its associated functions build (`Connection::open`, not
+/// `Connection::open_in_memory`): its verdicts say which, on the [`CONSTRUCTOR`] option.
+const fn built_by(verdicts: &'static [Verdict], fix: &'static str, name: &'static str) -> Library {
+    Library {
+        option: Some(CONSTRUCTOR),
+        verdicts,
+        fix,
+        name,
+        ..CACHE
+    }
+}
+
+const SCHEDULES: Verdict = Verdict {
+    when: When::Used,
+    rule: &rules::SL501,
+    message: "{name}{binding} runs scheduled jobs inside the web process, so every instance \
+        runs each job",
+};
+const LIMITS: Verdict = Verdict {
+    when: When::Used,
+    rule: &rules::SL503,
+    message: "{name}{binding} keeps rate-limit counters in this process's memory, so each \
+        instance allows the full rate and N instances allow N times the limit",
+};
+const SQLITE_FILE: Verdict = Verdict {
+    when: When::Used,
+    rule: &rules::SL504,
+    message: "{name}{binding} makes a SQLite file on this instance's disk the app's database; \
+        other instances neither see nor share it",
+};
+const GENERATED_KEY: Verdict = Verdict {
+    when: When::OneOf(&["generate", "try_generate"]),
+    rule: &rules::SL505,
+    message: "the cookie signing key{binding} is generated at start ({name}), so each instance \
+        and each restart signs with a different key and rejects the others' cookies",
+};
+/// `Key::from(&random_bytes)`: reported only when the detector sees the bytes are random.
+const KEY_FROM: &[&str] = &["from", "derive_from", "try_from"];
+const DERIVED_KEY: Verdict = Verdict {
+    when: When::OneOf(KEY_FROM),
+    message: "the cookie signing key{binding} is generated at start (from random bytes), so \
+        each instance and each restart signs with a different key and rejects the others' \
+        cookies",
+    ..GENERATED_KEY
+};
+
+/// `v`, applying when the constructor is one of `when`.
+const fn with(when: &'static [&'static str], v: Verdict) -> Verdict {
+    Verdict {
+        when: When::OneOf(when),
+        ..v
+    }
+}
+
+const JOB_SCHEDULER: Library = built_by(
+    &[with(
+        &["new", "new_with_storage_and_code", "new_with_channel_size"],
+        SCHEDULES,
+    )],
+    SCHEDULER_HELP,
+    "tokio-cron-scheduler `JobScheduler`",
+);
+const CLOKWERK: &[Verdict] = &[with(&["new", "with_tz"], SCHEDULES)];
+const GOVERNOR_CONFIG: Library = Library {
+    verdicts: &[LIMITS],
+    fix: LIMIT_HELP,
+    name: "an in-memory governor rate limiter",
+    ..CACHE
+};
+const RATE_LIMITER: Library = built_by(
+    &[with(
+        &[
             "direct",
             "keyed",
             "hashmap",
@@ -176,87 +142,171 @@ const KNOWN: &[Known] = &[
             "dashmap_with_clock",
             "new",
         ],
-        rule: &rules::SL503,
-        what: "an in-memory governor rate limiter",
-        help: LIMIT_HELP,
+        LIMITS,
+    )],
+    LIMIT_HELP,
+    "an in-memory governor rate limiter",
+);
+const RUSQLITE: Library = built_by(
+    &[with(&["open", "open_with_flags"], SQLITE_FILE)],
+    SQLITE_HELP,
+    "rusqlite `Connection::open`",
+);
+const R2D2_SQLITE: Library = built_by(
+    &[with(&["file"], SQLITE_FILE)],
+    SQLITE_HELP,
+    "r2d2_sqlite `SqliteConnectionManager::file`",
+);
+const COOKIE_KEY: Library = built_by(
+    &[GENERATED_KEY, DERIVED_KEY],
+    KEY_HELP,
+    "cookie `Key::generate()`",
+);
+
+/// Constructors of instance-local state, in the order they are tried.
+const STATE: &[Library] = &[
+    CACHE,
+    row("moka", &["SegmentedCache"], CACHE),
+    row("moka", &["CacheBuilder"], CACHE),
+    Library {
+        name: "a mini-moka cache",
+        ..row("mini_moka", &["Cache"], CACHE)
     },
-    Known {
-        crates: &["sqlx"],
-        ty: "SqlitePool",
-        fns: &[
-            "connect",
-            "connect_lazy",
-            "connect_with",
-            "connect_lazy_with",
-        ],
-        rule: &rules::SL504,
-        what: "sqlx `SqlitePool`",
-        help: SQLITE_HELP,
+    Library {
+        name: "a quick_cache cache",
+        ..row("quick_cache", &["Cache"], CACHE)
     },
-    Known {
-        crates: &["sqlx"],
-        ty: "SqliteConnection",
-        fns: &["connect", "connect_with"],
-        rule: &rules::SL504,
-        what: "sqlx `SqliteConnection`",
-        help: SQLITE_HELP,
+    Library {
+        name: "an lru `LruCache`",
+        ..row("lru", &["LruCache"], CACHE)
     },
-    Known {
-        crates: &["sqlx"],
-        ty: "SqlitePoolOptions",
-        fns: &["new"],
-        rule: &rules::SL504,
-        what: "sqlx `SqlitePoolOptions`",
-        help: SQLITE_HELP,
+    Library {
+        name: "a cached `TimedCache`",
+        ..row("cached", &["TimedCache"], CACHE)
     },
-    Known {
-        crates: &["diesel"],
-        ty: "SqliteConnection",
-        fns: &["establish"],
-        rule: &rules::SL504,
-        what: "diesel `SqliteConnection`",
-        help: SQLITE_HELP,
+    Library {
+        name: "a cached `SizedCache`",
+        ..row("cached", &["SizedCache"], CACHE)
     },
-    Known {
-        crates: &["rusqlite", "tokio_rusqlite", "async_sqlite"],
-        ty: "Connection",
-        fns: &["open", "open_with_flags"],
-        rule: &rules::SL504,
-        what: "rusqlite `Connection::open`",
-        help: SQLITE_HELP,
+    Library {
+        name: "a cached `TimedSizedCache`",
+        ..row("cached", &["TimedSizedCache"], CACHE)
     },
-    Known {
-        crates: &["r2d2_sqlite", "bb8_sqlite"],
-        ty: "SqliteConnectionManager",
-        fns: &["file"],
-        rule: &rules::SL504,
-        what: "r2d2_sqlite `SqliteConnectionManager::file`",
-        help: SQLITE_HELP,
+    Library {
+        name: "a cached `UnboundCache`",
+        ..row("cached", &["UnboundCache"], CACHE)
     },
-    Known {
-        crates: &[
-            "cookie",
-            "actix_web",
-            "axum_extra",
-            "tower_cookies",
-            "tower_sessions",
-            "actix_session",
-        ],
-        ty: "Key",
-        fns: &["generate", "try_generate"],
-        rule: &rules::SL505,
-        what: "cookie `Key::generate()`",
-        help: KEY_HELP,
+    row("tokio_cron_scheduler", &["JobScheduler"], JOB_SCHEDULER),
+    Library {
+        verdicts: CLOKWERK,
+        name: "clokwerk `Scheduler`",
+        ..row("clokwerk", &["Scheduler"], JOB_SCHEDULER)
     },
-    Known {
-        crates: &["poem"],
-        ty: "CookieKey",
-        fns: &["generate"],
-        rule: &rules::SL505,
-        what: "poem `CookieKey::generate()`",
-        help: KEY_HELP,
+    Library {
+        verdicts: CLOKWERK,
+        name: "clokwerk `AsyncScheduler`",
+        ..row("clokwerk", &["AsyncScheduler"], JOB_SCHEDULER)
+    },
+    row(
+        "tower_governor",
+        &["GovernorConfigBuilder"],
+        GOVERNOR_CONFIG,
+    ),
+    row(
+        "actix_governor",
+        &["GovernorConfigBuilder"],
+        GOVERNOR_CONFIG,
+    ),
+    row("poem_governor", &["GovernorConfigBuilder"], GOVERNOR_CONFIG),
+    row("governor", &["RateLimiter"], RATE_LIMITER),
+    Library {
+        verdicts: &[with(
+            &[
+                "connect",
+                "connect_lazy",
+                "connect_with",
+                "connect_lazy_with",
+            ],
+            SQLITE_FILE,
+        )],
+        name: "sqlx `SqlitePool`",
+        ..row("sqlx", &["SqlitePool"], RUSQLITE)
+    },
+    Library {
+        verdicts: &[with(&["connect", "connect_with"], SQLITE_FILE)],
+        name: "sqlx `SqliteConnection`",
+        ..row("sqlx", &["SqliteConnection"], RUSQLITE)
+    },
+    Library {
+        verdicts: &[with(&["new"], SQLITE_FILE)],
+        name: "sqlx `SqlitePoolOptions`",
+        ..row("sqlx", &["SqlitePoolOptions"], RUSQLITE)
+    },
+    Library {
+        verdicts: &[with(&["establish"], SQLITE_FILE)],
+        name: "diesel `SqliteConnection`",
+        ..row("diesel", &["SqliteConnection"], RUSQLITE)
+    },
+    row("rusqlite", &["Connection"], RUSQLITE),
+    row("tokio_rusqlite", &["Connection"], RUSQLITE),
+    row("async_sqlite", &["Connection"], RUSQLITE),
+    row("r2d2_sqlite", &["SqliteConnectionManager"], R2D2_SQLITE),
+    row("bb8_sqlite", &["SqliteConnectionManager"], R2D2_SQLITE),
+    row("cookie", &["Key"], COOKIE_KEY),
+    row("actix_web", &["Key"], COOKIE_KEY),
+    row("axum_extra", &["Key"], COOKIE_KEY),
+    row("tower_cookies", &["Key"], COOKIE_KEY),
+    row("tower_sessions", &["Key"], COOKIE_KEY),
+    row("actix_session", &["Key"], COOKIE_KEY),
+    Library {
+        verdicts: &[with(&["generate"], GENERATED_KEY)],
+        name: "poem `CookieKey::generate()`",
+        ..row("poem", &["CookieKey"], COOKIE_KEY)
+    },
+    // Kept only where the crate serves websocket/SSE clients (decided in `resolve`).
+    Library {
+        symbol: Pattern {
+            package: "tokio",
+            path: &["broadcast", "channel"],
+        },
+        usage: Usage::Call,
+        option: None,
+        verdicts: &[Verdict {
+            when: When::Used,
+            rule: &rules::SL502,
+            message: "a tokio `broadcast` channel fans messages out to the websocket/SSE \
+                clients connected to this instance only; clients on other instances never \
+                receive them",
+        }],
+        fix: "publish through a broker every instance subscribes to (Redis pub/sub with \
+            `redis`/`fred`, NATS with `async-nats`, Postgres `LISTEN/NOTIFY`) and forward to \
+            the local channel from that subscription",
+        name: "tokio `broadcast`",
     },
 ];
+
+/// Prefilter triggers: the rows', then what the hand-written analysis reads in files without a
+/// row (the facts that gate the rows: streams, server databases, brokers, `sqlite:` URLs and
+/// `Duration` constants of other files).
+static TRIGGERS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    let mut t = evaluate::triggers(&[STATE]);
+    t.extend([
+        "sqlite",
+        "WebSocket",
+        "Sse",
+        "PgPool",
+        "MySqlPool",
+        "postgres",
+        "Duration::from_",
+        "pubsub",
+        "PgListener",
+        "async_nats",
+        "on_message",
+    ]);
+    t
+});
+
+static RULES: LazyLock<Vec<&'static str>> = LazyLock::new(|| table::rules(&[STATE]));
 
 /// What the detector remembers about a call.
 #[derive(Debug, Clone, Default)]
@@ -313,14 +363,11 @@ const SERVER_DBS: &[(&str, &[&str])] = &[
 ];
 
 /// Whether a resolved call path connects to a database server.
-fn connects_to_server_db(path: &[String]) -> bool {
-    let Some(head) = path.first() else {
-        return false;
-    };
+fn connects_to_server_db(symbol: &Symbol) -> bool {
     SERVER_DBS.iter().any(|(krate, types)| {
-        head == krate
-            && path.len() >= 2
-            && (types.is_empty() || path.iter().any(|seg| types.contains(&seg.as_str())))
+        symbol.package == *krate
+            && !symbol.path.is_empty()
+            && (types.is_empty() || symbol.path.iter().any(|m| types.contains(&m.as_str())))
     })
 }
 
@@ -351,35 +398,10 @@ impl Detector for CrateState {
         &[FileKind::Rust]
     }
     fn triggers(&self) -> &'static [&'static str] {
-        &[
-            "moka",
-            "quick_cache",
-            "Cache",
-            "Scheduler",
-            "broadcast",
-            "Governor",
-            "RateLimiter",
-            "Sqlite",
-            "sqlite",
-            // rusqlite `Connection::open` and cookie `Key::generate()` / `Key::from(…)`: the
-            // bare type names are in far more files than these calls.
-            "Connection::open",
-            "rusqlite",
-            "Key::",
-            "WebSocket",
-            "Sse",
-            "PgPool",
-            "MySqlPool",
-            "postgres",
-            "Duration::from_",
-            "pubsub",
-            "PgListener",
-            "async_nats",
-            "on_message",
-        ]
+        &TRIGGERS
     }
     fn rules(&self) -> &'static [&'static str] {
-        &["SL301", "SL501", "SL502", "SL503", "SL504", "SL505"]
+        &RULES
     }
 
     fn reads(&self) -> Reads<'_> {
@@ -450,8 +472,7 @@ impl Check<RustModel<'_>> for CrateState {
             out.fact(Streams);
         }
         let mut v = Visitor {
-            uses: &model.uses,
-            module: &model.module,
+            model,
             file,
             name: None,
             random_vars: Vec::new(),
@@ -494,117 +515,50 @@ impl Check<RustModel<'_>> for CrateState {
 #[derive(Debug, Clone)]
 pub struct SqliteUrl(std::ops::Range<usize>);
 
-/// The diagnostic for a call whose canonical function path is `path`.
-fn diagnose(path: &[String], hit: &Hit<Site>) -> Option<Diagnostic> {
+/// The diagnostic for a call whose canonical function path is `symbol`.
+fn diagnose(symbol: &Symbol, hit: &Hit<Site>) -> Option<Diagnostic> {
     let site = &hit.payload;
-    let n = path.len();
-    // A type and a function at least: `lru::LruCache::new`.
-    if n < 3 {
+    let (row, verdict) = evaluate::verdict(STATE, symbol, |_| OptionValue::Unknown)?;
+    let silent = match verdict.rule.id {
+        // Shutdown and reload signals fan out inside the process, not to clients.
+        "SL502" => site.unit || site.name.as_deref().is_some_and(is_signal),
+        "SL301" => site.short_ttl,
+        "SL504" => site.in_memory,
+        "SL505" => verdict.when == When::OneOf(KEY_FROM) && !site.random,
+        _ => false,
+    };
+    if silent {
         return None;
     }
-    let (ty, func) = (&path[n - 2], &path[n - 1]);
-    let head = &path[0];
-    if head == "tokio" && ty == "broadcast" && func == "channel" {
-        // Shutdown and reload signals fan out inside the process, not to clients.
-        let signal = site.name.as_ref().is_some_and(|n| {
-            let n = n.to_ascii_lowercase();
-            [
-                "shutdown",
-                "stop",
-                "cancel",
-                "quit",
-                "exit",
-                "terminate",
-                "kill",
-                "reload",
-                "signal",
-            ]
-            .iter()
-            .any(|w| n.contains(w))
-        });
-        if signal || site.unit {
-            return None;
-        }
-        // Kept only where the crate serves websocket/SSE clients (decided in `resolve`).
-        return Some(Diagnostic::new(
-            &rules::SL502,
-            hit.span.clone(),
-            "a tokio `broadcast` channel fans messages out to the websocket/SSE clients \
-                 connected to this instance only; clients on other instances never receive them",
-            "publish through a broker every instance subscribes to (Redis pub/sub with \
-                 `redis`/`fred`, NATS with `async-nats`, Postgres `LISTEN/NOTIFY`) and forward \
-                 to the local channel from that subscription",
-        ));
-    }
-    let known = KNOWN.iter().find(|k| {
-        k.crates.contains(&head.as_str())
-            && ty == k.ty
-            && (k.fns.is_empty() || k.fns.contains(&func.as_str()))
-    });
-    let known = match known {
-        Some(k) => k,
-        None if ty == "Key" && matches!(func.as_str(), "from" | "derive_from" | "try_from") => {
-            if !site.random {
-                return None;
-            }
-            KNOWN.iter().find(|k| k.ty == "Key")?
-        }
-        None => return None,
-    };
-    let named = site
-        .name
-        .as_ref()
-        .map(|n| format!(" (`{n}`)"))
-        .unwrap_or_default();
-    let message = match known.rule.id {
-        "SL301" if site.short_ttl => return None,
-        "SL301" => format!(
-            "{}{named} holds cached data in this process's memory: each instance fills, \
-             expires and invalidates its own copy",
-            known.what
-        ),
-        "SL501" => format!(
-            "{}{named} runs scheduled jobs inside the web process, so every instance runs \
-             each job",
-            known.what
-        ),
-        "SL503" => format!(
-            "{}{named} keeps rate-limit counters in this process's memory, so each instance \
-             allows the full rate and N instances allow N times the limit",
-            known.what
-        ),
-        "SL504" => {
-            if site.in_memory {
-                return None;
-            }
-            format!(
-                "{}{named} makes a SQLite file on this instance's disk the app's database; \
-                 other instances neither see nor share it",
-                known.what
-            )
-        }
-        "SL505" => format!(
-            "the cookie signing key{named} is generated at start ({}), so each instance and \
-             each restart signs with a different key and rejects the others' cookies",
-            if site.random {
-                "from random bytes"
-            } else {
-                known.what
-            }
-        ),
-        _ => return None,
-    };
-    Some(Diagnostic::new(
-        known.rule,
+    let binding = evaluate::binding(site.name.as_deref());
+    Some(evaluate::diagnostic(
+        row,
+        verdict,
         hit.span.clone(),
-        message,
-        known.help,
+        &[("binding", &binding)],
     ))
 }
 
+/// Whether a channel's name says it carries a process signal (shutdown, reload).
+fn is_signal(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    [
+        "shutdown",
+        "stop",
+        "cancel",
+        "quit",
+        "exit",
+        "terminate",
+        "kill",
+        "reload",
+        "signal",
+    ]
+    .iter()
+    .any(|w| name.contains(w))
+}
+
 struct Visitor<'a> {
-    uses: &'a UsePaths,
-    module: &'a [String],
+    model: &'a RustModel<'a>,
     file: &'a SourceFile,
     /// The binding the value being built goes to.
     name: Option<String>,
@@ -726,13 +680,14 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
     fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
         let strings = self.string_args(call.args.iter());
         if let syn::Expr::Path(func) = &*call.func {
-            let paths = crates::candidates(self.uses, self.module, &func.path);
-            if paths.iter().any(|p| connects_to_server_db(p)) {
+            let paths = self.model.symbols(&func.path);
+            if paths.iter().any(connects_to_server_db) {
                 self.server_db = true;
             }
             if paths.iter().any(|p| {
-                p.first().is_some_and(|h| h == "async_nats")
-                    || p.iter()
+                p.package == "async_nats"
+                    || p.path
+                        .iter()
                         .any(|s| s == "PgListener" || s == "SubscriberClient")
             }) {
                 self.broker = true;
@@ -745,7 +700,7 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
             if !sqlite_typed {
                 self.sqlite_literals(&strings);
             }
-            if paths.iter().any(|p| may_name_state(p)) {
+            if paths.iter().any(|p| evaluate::may_name(&[STATE], p)) {
                 self.hits.push(Hit {
                     span: span_range(func.path.span(), &self.file.lines, &self.file.text),
                     paths,
@@ -838,16 +793,13 @@ fn mentions_broker(tokens: proc_macro2::TokenStream) -> bool {
     })
 }
 
-/// Whether a written call path may name a known constructor (by its type segment), or be a
-/// `crate::` path that a re-export may turn into one.
-fn may_name_state(path: &[String]) -> bool {
-    let n = path.len();
-    if n < 2 {
-        return false;
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_are_covered_by_triggers_and_rules() {
+        let d = CrateState;
+        evaluate::check_rows(&[STATE], d.triggers(), d.rules()).expect("rows covered");
     }
-    let ty = path[n - 2].as_str();
-    (path[0] == "crate" && n >= 3)
-        || ty == "broadcast"
-        || KNOWN.iter().any(|k| k.ty == ty)
-        || (ty == "Key" && n >= 2)
 }

@@ -6,9 +6,11 @@
 //! crate does not depend on that package (a crate's own `MemoryStore` is not tower-sessions').
 //! Without a manifest in the scan (a lone file, a subdirectory), paths are taken as written.
 
+use super::model::{absolute, module_of};
 use super::use_paths::{UsePaths, is_test_only};
 use crate::diagnostic::Diagnostic;
 use crate::project::manifests::{Ecosystem, Manifest, Manifests, is_under};
+use crate::project::symbol::Symbol;
 use crate::project::{Facts, Located, Sink};
 use crate::source::SourceFile;
 use std::ops::Range;
@@ -26,75 +28,20 @@ pub const WEB_FRAMEWORKS: &[&str] = &[
     "shuttle_runtime",
 ];
 
-/// The `pub use` re-exports of one Rust file: (module path, exported name, target path).
+/// The `pub use` re-exports of one Rust file: (module, exported name, target).
 #[derive(Debug, Clone, Default)]
-pub struct ReExports(pub Vec<(Vec<String>, String, Vec<String>)>);
+pub struct ReExports(pub Vec<(Symbol, String, Symbol)>);
 
 /// A path in a Rust file that may name another crate's item, with what the detector wants to
-/// remember about the place. `paths` are the full paths the written one may stand for.
+/// remember about the place. `paths` are the symbols the written one may stand for.
 #[derive(Debug, Clone)]
 pub struct Hit<P> {
     /// Where the path is written.
     pub span: Range<usize>,
-    /// The candidate full paths (`crate::`, `self::` and `super::` made absolute).
-    pub paths: Vec<Vec<String>>,
+    /// The candidate symbols (`crate::`, `self::` and `super::` made absolute).
+    pub paths: Vec<Symbol>,
     /// The detector's own data.
     pub payload: P,
-}
-
-/// The module path of a file from its place below `src/` (`src/web/mod.rs` → `crate::web`).
-/// Crate roots (`lib.rs`, `main.rs`, `src/bin/*`) are `crate`.
-pub fn module_path(rel_path: &str) -> Vec<String> {
-    let parts: Vec<&str> = rel_path.split('/').collect();
-    let mut out = vec!["crate".to_owned()];
-    let Some(src) = parts.iter().rposition(|p| *p == "src") else {
-        return out;
-    };
-    let below = &parts[src + 1..];
-    if below.first() == Some(&"bin") {
-        return out;
-    }
-    for (i, part) in below.iter().enumerate() {
-        let last = i + 1 == below.len();
-        let name = if last {
-            part.strip_suffix(".rs").unwrap_or(part)
-        } else {
-            part
-        };
-        if last && matches!(name, "mod" | "lib" | "main") {
-            break;
-        }
-        out.push(name.to_owned());
-    }
-    out
-}
-
-/// Makes a path that starts with `self` or `super` absolute from the module it is written in.
-pub fn absolute(module: &[String], path: Vec<String>) -> Vec<String> {
-    let mut base = module.to_vec();
-    let mut rest = path.as_slice();
-    match rest.first().map(String::as_str) {
-        Some("self") => rest = &rest[1..],
-        Some("super") => {
-            while rest.first().is_some_and(|s| s == "super") {
-                if base.len() > 1 {
-                    base.pop();
-                }
-                rest = &rest[1..];
-            }
-        }
-        _ => return path,
-    }
-    base.extend(rest.iter().cloned());
-    base
-}
-
-/// The candidate full paths of a written path, made absolute.
-pub fn candidates(uses: &UsePaths, module: &[String], path: &syn::Path) -> Vec<Vec<String>> {
-    uses.resolve(path)
-        .into_iter()
-        .map(|p| absolute(module, p))
-        .collect()
 }
 
 /// The key of the re-export facts every Rust detector shares.
@@ -111,8 +58,8 @@ pub fn record(file: &SourceFile, syntax: &syn::File, out: &mut Sink) {
 /// The `pub use` (and `pub(crate) use`) items of a file, inline modules included.
 fn reexports(rel_path: &str, file: &syn::File) -> ReExports {
     let mut out = ReExports::default();
-    let root = module_path(rel_path);
-    let mut stack: Vec<(Vec<String>, &[syn::Item])> = vec![(root, &file.items)];
+    let root = module_of(rel_path);
+    let mut stack: Vec<(Symbol, &[syn::Item])> = vec![(root, &file.items)];
     while let Some((module, items)) = stack.pop() {
         for item in items {
             match item {
@@ -124,7 +71,7 @@ fn reexports(rel_path: &str, file: &syn::File) -> ReExports {
                     };
                     let uses = UsePaths::new(&single);
                     for (name, target) in uses.names() {
-                        let target = absolute(&module, target.clone());
+                        let target = absolute(&module, target);
                         out.0.push((module.clone(), name.clone(), target));
                     }
                 }
@@ -134,14 +81,14 @@ fn reexports(rel_path: &str, file: &syn::File) -> ReExports {
                         && p.qself.is_none()
                     {
                         let target = p.path.segments.iter().map(|s| s.ident.to_string());
-                        let target = absolute(&module, target.collect());
+                        let target = absolute(&module, super::use_paths::symbol(target));
                         out.0.push((module.clone(), t.ident.to_string(), target));
                     }
                 }
                 syn::Item::Mod(m) if !is_test_only(&m.attrs) => {
                     if let Some((_, items)) = &m.content {
                         let mut inner = module.clone();
-                        inner.push(m.ident.to_string());
+                        inner.path.push(m.ident.to_string());
                         stack.push((inner, items));
                     }
                 }
@@ -214,37 +161,30 @@ impl<'a> Crates<'a> {
         Some(name.to_owned())
     }
 
-    /// The path a file's written path really names, led by the providing package's name; `None`
-    /// when it is the crate's own item or a crate the file's crate does not depend on.
-    pub fn canonical(&self, file: &str, path: &[String]) -> Option<Vec<String>> {
+    /// The symbol a file's written path really names, its package the providing package's name;
+    /// `None` when it is the crate's own item or a crate the file's crate does not depend on.
+    pub fn canonical(&self, file: &str, symbol: &Symbol) -> Option<Symbol> {
         let manifest = self.manifest_of(file);
-        let mut path = path.to_vec();
+        let mut symbol = symbol.clone();
         // Re-export chains are short; the bound stops cycles.
         for _ in 0..6 {
-            let head = path.first()?;
-            if head != "crate" {
+            if symbol.package != "crate" {
                 break;
             }
-            path = self.through_reexport(manifest, &path)?;
+            symbol = self.through_reexport(manifest, &symbol)?;
         }
-        let head = path.first()?.clone();
-        if matches!(head.as_str(), "std" | "core" | "alloc" | "crate") {
-            return (head != "crate").then_some(path);
+        if matches!(symbol.package.as_str(), "std" | "core" | "alloc" | "crate") {
+            return (symbol.package != "crate").then_some(symbol);
         }
         let Some(manifest) = manifest else {
-            return Some(path);
+            return Some(symbol);
         };
-        let package = self.package(manifest, &head)?;
-        path[0] = package;
-        Some(path)
+        symbol.package = self.package(manifest, &symbol.package)?;
+        Some(symbol)
     }
 
     /// Replaces a `crate::…` prefix exported by a `pub use` of the same crate.
-    fn through_reexport(
-        &self,
-        manifest: Option<&Manifest>,
-        path: &[String],
-    ) -> Option<Vec<String>> {
+    fn through_reexport(&self, manifest: Option<&Manifest>, symbol: &Symbol) -> Option<Symbol> {
         let same_crate = |other: &str| match manifest {
             Some(m) => self.manifest_of(other).is_some_and(|o| o.dir == m.dir),
             None => self.manifest_of(other).is_none(),
@@ -254,11 +194,14 @@ impl<'a> Crates<'a> {
             .filter(|(p, _)| same_crate(p))
             .flat_map(|(_, r)| r.0.iter())
             .find_map(|(module, name, target)| {
-                let n = module.len();
-                let matches = path.len() > n && path[..n] == module[..] && path[n] == *name;
+                let n = module.path.len();
+                let matches = symbol.package == module.package
+                    && symbol.path.len() > n
+                    && symbol.path[..n] == module.path[..]
+                    && symbol.path[n] == *name;
                 matches.then(|| {
                     let mut out = target.clone();
-                    out.extend(path[n + 1..].iter().cloned());
+                    out.path.extend(symbol.path[n + 1..].iter().cloned());
                     out
                 })
             })
@@ -269,7 +212,7 @@ impl<'a> Crates<'a> {
         &self,
         facts: &Facts<'a>,
         out: &mut Vec<Located>,
-        mut matcher: impl FnMut(&[String], &Hit<P>) -> Option<Diagnostic>,
+        mut matcher: impl FnMut(&Symbol, &Hit<P>) -> Option<Diagnostic>,
     ) {
         for (path, hit) in facts.of::<Hit<P>>() {
             let found = hit
@@ -287,31 +230,12 @@ impl<'a> Crates<'a> {
     }
 }
 
-/// Whether a canonical path starts with `prefix`.
-pub fn starts_with(path: &[String], prefix: &[&str]) -> bool {
-    path.len() >= prefix.len() && path.iter().zip(prefix).all(|(a, b)| a == b)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn strings(p: &[&str]) -> Vec<String> {
-        p.iter().map(|s| (*s).to_owned()).collect()
-    }
-
-    #[test]
-    fn module_paths_follow_the_file_layout() {
-        assert_eq!(module_path("src/main.rs"), ["crate"]);
-        assert_eq!(module_path("crates/web/src/state.rs"), ["crate", "state"]);
-        assert_eq!(module_path("src/web/mod.rs"), ["crate", "web"]);
-        assert_eq!(module_path("src/web/auth.rs"), ["crate", "web", "auth"]);
-        assert_eq!(module_path("src/bin/worker.rs"), ["crate"]);
-        let m = strings(&["crate", "web", "auth"]);
-        assert_eq!(
-            absolute(&m, strings(&["super", "state", "Store"])),
-            ["crate", "web", "state", "Store"]
-        );
+    fn sym(p: &str) -> Symbol {
+        Symbol::split(p, "::")
     }
 
     #[test]
@@ -328,9 +252,9 @@ mod tests {
             crate::project::manifests::cargo("web".into(), &web.docs[0]),
         ];
         let exports = ReExports(vec![(
-            strings(&["crate", "state"]),
+            sym("crate::state"),
             "Store".into(),
-            strings(&["sess", "MemoryStore"]),
+            sym("sess::MemoryStore"),
         )]);
         let crates = Crates {
             manifests: Manifests::from_list(manifests.iter().collect()),
@@ -338,22 +262,22 @@ mod tests {
         };
         let file = "web/src/main.rs";
         assert_eq!(
-            crates.canonical(file, &strings(&["crate", "state", "Store", "new"])),
-            Some(strings(&["tower_sessions", "MemoryStore", "new"]))
+            crates.canonical(file, &sym("crate::state::Store::new")),
+            Some(sym("tower_sessions::MemoryStore::new"))
         );
         assert_eq!(
-            crates.canonical(file, &strings(&["tower_sessions", "MemoryStore"])),
+            crates.canonical(file, &sym("tower_sessions::MemoryStore")),
             None,
             "not a dependency under that name"
         );
         assert_eq!(
-            crates.canonical(file, &strings(&["crate", "store", "MemoryStore"])),
+            crates.canonical(file, &sym("crate::store::MemoryStore")),
             None,
             "the crate's own type"
         );
         assert_eq!(
-            crates.canonical("other/src/main.rs", &strings(&["tower_sessions", "X"])),
-            Some(strings(&["tower_sessions", "X"])),
+            crates.canonical("other/src/main.rs", &sym("tower_sessions::X")),
+            Some(sym("tower_sessions::X")),
             "no manifest: as written"
         );
     }

@@ -5,17 +5,20 @@
 //! A memo of a pure computation, a micro-cache (`#[cached(time = N)]` with N ≤ 60 seconds), and a
 //! static map only filled by its initializer, are silent.
 
-use super::crates::{self, Crates, Hit};
+use super::crates::{Crates, Hit};
 use super::durations::SHORT_TTL_SECS;
+use super::evaluate::{self, row};
 use super::model::RustModel;
 use super::session_maps::is_session_map;
 use super::use_paths::UsePaths;
+use crate::detectors::table::{self, Library, OptionValue, Pattern, Usage, Verdict, When};
 use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
 use crate::parse::rust::span_range;
 use crate::project::{Facts, Located, Sink};
 use crate::rules;
 use crate::source::{FileKind, SourceFile};
+use std::sync::LazyLock;
 use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
 
@@ -70,6 +73,48 @@ const HELP: &str = "cache in Redis so every instance shares entries and invalida
     `fred`, `deadpool-redis`, or the cached crate's `#[io_cached(redis = true, …)]`), or keep the \
     local cache only for data that may be stale per instance, with a TTL, and say so in a comment";
 
+/// The `cached` crate's memo attributes on a function that does I/O (the detector's own analysis
+/// says so, and drops micro-caches with `time` ≤ a minute).
+const CACHED: Library = Library {
+    symbol: Pattern {
+        package: "cached",
+        path: &["cached"],
+    },
+    usage: Usage::Decorate,
+    option: None,
+    verdicts: &[Verdict {
+        when: When::Used,
+        rule: &rules::SL301,
+        message: "`#[{attr}]` keeps the results of `{function}` (`{returns}`, read from a \
+            database or service) in this process's memory: each instance caches and expires \
+            its own copy",
+    }],
+    fix: HELP,
+    name: "cached `#[cached]`",
+};
+
+const MEMOS: &[Library] = &[
+    CACHED,
+    Library {
+        name: "cached `#[once]`",
+        ..row("cached", &["once"], CACHED)
+    },
+];
+
+/// The memo rows' triggers (`#[once` rather than `once`, a common word), then the words of a
+/// static map: a `DashMap` or a map behind a `Mutex`/`RwLock` (`is_runtime_map`), in far fewer
+/// files than `static`.
+const TRIGGERS: &[&str] = &[
+    "cached",
+    "#[once",
+    "DashMap",
+    "Mutex<",
+    "RwLock<",
+    "lazy_static",
+];
+
+static RULES: LazyLock<Vec<&'static str>> = LazyLock::new(|| table::rules(&[MEMOS]));
+
 impl Detector for LocalCache {
     fn id(&self) -> &'static str {
         "rust/local-cache"
@@ -78,19 +123,10 @@ impl Detector for LocalCache {
         &[FileKind::Rust]
     }
     fn triggers(&self) -> &'static [&'static str] {
-        &[
-            "cached",
-            "#[once",
-            // A static map is a `DashMap` or a map behind a `Mutex`/`RwLock` (`is_runtime_map`):
-            // these words are in far fewer files than `static`.
-            "DashMap",
-            "Mutex<",
-            "RwLock<",
-            "lazy_static",
-        ]
+        TRIGGERS
     }
     fn rules(&self) -> &'static [&'static str] {
-        &["SL301"]
+        &RULES
     }
 
     fn reads(&self) -> Reads<'_> {
@@ -99,10 +135,20 @@ impl Detector for LocalCache {
 
     fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
         let crates = Crates::new(facts);
-        crates.resolve::<Diagnostic>(facts, out, |path, hit| {
-            (path.first().is_some_and(|h| h == "cached")
-                && path.last().is_some_and(|l| l == "cached" || l == "once"))
-            .then(|| hit.payload.clone())
+        crates.resolve::<Memo>(facts, out, |symbol, hit| {
+            let (row, verdict) = evaluate::verdict(MEMOS, symbol, |_| OptionValue::Absent)?;
+            let memo = &hit.payload;
+            let values = [
+                ("attr", memo.attr.as_str()),
+                ("function", &memo.function),
+                ("returns", &memo.returns),
+            ];
+            Some(evaluate::diagnostic(
+                row,
+                verdict,
+                hit.span.clone(),
+                &values,
+            ))
         });
         for (path, map) in facts.of::<StaticMap>() {
             if crates.is_web_service(path) {
@@ -148,9 +194,7 @@ impl Check<RustModel<'_>> for LocalCache {
             }
         }
         let mut v = Memos {
-            uses: &model.uses,
-            module: &model.module,
-            file,
+            model,
             hits: Vec::new(),
         };
         v.visit_file(model.syntax);
@@ -307,10 +351,16 @@ impl<'ast> Visit<'ast> for Fills {
 
 /// Functions under `#[cached]` / `#[once]` whose bodies do I/O.
 struct Memos<'a> {
-    uses: &'a UsePaths,
-    module: &'a [String],
-    file: &'a SourceFile,
-    hits: Vec<Hit<Diagnostic>>,
+    model: &'a RustModel<'a>,
+    hits: Vec<Hit<Memo>>,
+}
+
+/// A memo attribute on a function that does I/O: what its message names.
+#[derive(Debug, Clone)]
+struct Memo {
+    attr: String,
+    function: String,
+    returns: String,
 }
 
 /// Whether a function body does I/O: an `.await`, a call into a database or HTTP crate, or a
@@ -332,9 +382,9 @@ impl<'ast> Visit<'ast> for Io<'_> {
     }
     fn visit_path(&mut self, p: &'ast syn::Path) {
         if self.uses.resolve(p).iter().any(|full| {
-            full.first()
-                .is_some_and(|h| IO_CRATES.contains(&h.as_str()))
-                || full.len() >= 2 && full[1] == "fs" && (full[0] == "std" || full[0] == "tokio")
+            IO_CRATES.contains(&full.package.as_str())
+                || full.path.first().is_some_and(|m| m == "fs")
+                    && (full.package == "std" || full.package == "tokio")
         }) {
             self.found = true;
         }
@@ -371,8 +421,9 @@ impl Memos<'_> {
         if short_memo(attr) {
             return;
         }
+        let file = self.model.file;
         let mut io = Io {
-            uses: self.uses,
+            uses: &self.model.uses,
             found: false,
         };
         io.visit_block(block);
@@ -381,9 +432,8 @@ impl Memos<'_> {
         }
         let returns = match &sig.output {
             syn::ReturnType::Type(_, ty) => {
-                let range = span_range(ty.span(), &self.file.lines, &self.file.text);
-                self.file
-                    .slice(&range)
+                let range = span_range(ty.span(), &file.lines, &file.text);
+                file.slice(&range)
                     .split_whitespace()
                     .collect::<Vec<_>>()
                     .join(" ")
@@ -397,28 +447,25 @@ impl Memos<'_> {
             .map(|s| s.ident.to_string())
             .unwrap_or_default();
         self.hits.push(Hit {
-            span: span_range(attr.span(), &self.file.lines, &self.file.text),
-            paths: crates::candidates(self.uses, self.module, attr.path())
+            span: span_range(attr.span(), &file.lines, &file.text),
+            paths: self
+                .model
+                .symbols(attr.path())
                 .into_iter()
-                .map(|mut p| {
+                .map(|p| {
                     // `#[cached]` written without a `use` of the macro names the crate itself.
-                    if p.len() == 1 {
-                        p.insert(0, "cached".to_owned());
+                    if p.path.is_empty() {
+                        crate::project::symbol::Symbol::new("cached", vec![p.package])
+                    } else {
+                        p
                     }
-                    p
                 })
                 .collect(),
-            payload: Diagnostic::new(
-                &rules::SL301,
-                span_range(attr.span(), &self.file.lines, &self.file.text),
-                format!(
-                    "`#[{name}]` keeps the results of `{}` (`{returns}`, read from a database or \
-                     service) in this process's memory: each instance caches and expires its \
-                     own copy",
-                    sig.ident
-                ),
-                HELP,
-            ),
+            payload: Memo {
+                attr: name,
+                function: sig.ident.to_string(),
+                returns,
+            },
         });
     }
 }
@@ -461,5 +508,16 @@ mod tests {
         assert!(short_memo(&attr(
             "#[cached(time = 5, key = \"String\", convert = r#\"{ k.clone() }\"#)]"
         )));
+    }
+}
+
+#[cfg(test)]
+mod row_tests {
+    use super::*;
+
+    #[test]
+    fn rows_are_covered_by_triggers_and_rules() {
+        let d = LocalCache;
+        evaluate::check_rows(&[MEMOS], d.triggers(), d.rules()).expect("rows covered");
     }
 }

@@ -6,42 +6,75 @@
 //! storage (aws-sdk-s3, object_store, opendal, rusoto, google-cloud-storage, azure_storage_blobs)
 //! is not reported, even when it stages them in a temp file first.
 
-use super::crates::{self, Crates, Hit};
+use super::crates::{Crates, Hit};
+use super::evaluate::{self, row};
 use super::model::RustModel;
 use super::use_paths::UsePaths;
+use crate::detectors::table::{self, Library, OptionValue, Pattern, Usage, Verdict, When};
 use crate::detectors::{Check, Detector, Reads};
-use crate::diagnostic::Diagnostic;
 use crate::parse::rust::span_range;
 use crate::project::{Facts, Located, Sink};
 use crate::rules;
-use crate::source::{FileKind, SourceFile};
+use crate::source::FileKind;
+use std::sync::LazyLock;
 use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
 
 /// Handlers that write multipart uploads to the local filesystem.
 pub struct MultipartUpload;
 
-/// Crates whose multipart types a handler receives.
-const MULTIPART_CRATES: &[&str] = &[
-    "axum",
-    "axum_extra",
-    "actix_multipart",
-    "warp",
-    "poem",
-    "rocket",
-    "multer",
-    "axum_typed_multipart",
+/// A handler parameter of a multipart type, in a handler that writes to the local disk (the
+/// detector's own analysis of the body).
+const AXUM: Library = Library {
+    symbol: Pattern {
+        package: "axum",
+        path: &["Multipart"],
+    },
+    usage: Usage::Name,
+    option: None,
+    verdicts: &[Verdict {
+        when: When::Used,
+        rule: &rules::SL201,
+        message: "uploaded files from `{type}` are written to this instance's local disk with \
+            {how}; other instances cannot serve them and a redeploy loses them",
+    }],
+    fix: HELP,
+    name: "axum `Multipart`",
+};
+
+/// Multipart types a handler receives, by crate.
+const MULTIPART: &[Library] = &[
+    AXUM,
+    row("axum", &["multipart", "Field"], AXUM),
+    row("axum_extra", &["Multipart"], AXUM),
+    row("axum_extra", &["multipart", "Field"], AXUM),
+    row("axum_typed_multipart", &["TypedMultipart"], AXUM),
+    row("actix_multipart", &["Multipart"], AXUM),
+    row("actix_multipart", &["MultipartForm"], AXUM),
+    row("actix_multipart", &["Field"], AXUM),
+    row("actix_multipart", &["TempFile"], AXUM),
+    row("warp", &["FormData"], AXUM),
+    row("poem", &["Multipart"], AXUM),
+    row("rocket", &["TempFile"], AXUM),
+    row("multer", &["Multipart"], AXUM),
 ];
 
-/// Multipart type names (the last segment of the parameter's type path).
-const MULTIPART_TYPES: &[&str] = &[
-    "Multipart",
-    "MultipartForm",
-    "FormData",
-    "TempFile",
-    "Field",
-    "TypedMultipart",
-];
+/// Multipart type names (the last segment of the parameter's type path), from the rows.
+static MULTIPART_TYPES: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    let mut names: Vec<&'static str> = MULTIPART
+        .iter()
+        .filter_map(|r| r.symbol.path.last().copied())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+});
+
+/// Words of the rows' types and crates, one of which a file that names a row spells (the
+/// rows' `Field`, a common word, is spelled with its crate or `multipart` module).
+const TRIGGERS: &[&str] = &["Multipart", "multipart", "FormData", "TempFile"];
+
+static RULES: LazyLock<Vec<&'static str>> = LazyLock::new(|| table::rules(&[MULTIPART]));
 
 /// Object storage crates: a handler that talks to one stores uploads off the instance.
 const OBJECT_STORES: &[&str] = &[
@@ -86,10 +119,10 @@ impl Detector for MultipartUpload {
         &[FileKind::Rust]
     }
     fn triggers(&self) -> &'static [&'static str] {
-        &["Multipart", "FormData", "TempFile"]
+        TRIGGERS
     }
     fn rules(&self) -> &'static [&'static str] {
-        &["SL201"]
+        &RULES
     }
 
     fn reads(&self) -> Reads<'_> {
@@ -97,22 +130,24 @@ impl Detector for MultipartUpload {
     }
 
     fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
-        Crates::new(facts).resolve::<Diagnostic>(facts, out, |path, hit| {
-            let head = path.first()?;
-            MULTIPART_CRATES
-                .contains(&head.as_str())
-                .then(|| hit.payload.clone())
+        Crates::new(facts).resolve::<Upload>(facts, out, |symbol, hit| {
+            let (row, verdict) = evaluate::verdict(MULTIPART, symbol, |_| OptionValue::Absent)?;
+            let upload = &hit.payload;
+            let values = [("type", upload.what.as_str()), ("how", &upload.how)];
+            Some(evaluate::diagnostic(
+                row,
+                verdict,
+                upload.write.clone(),
+                &values,
+            ))
         });
     }
 }
 
 impl Check<RustModel<'_>> for MultipartUpload {
     fn check(&self, model: &RustModel<'_>, out: &mut Sink) {
-        let file = model.file;
         let mut v = Handlers {
-            uses: &model.uses,
-            module: &model.module,
-            file,
+            model,
             hits: Vec::new(),
         };
         v.visit_file(model.syntax);
@@ -123,11 +158,20 @@ impl Check<RustModel<'_>> for MultipartUpload {
 }
 
 struct Handlers<'a> {
-    uses: &'a UsePaths,
-    module: &'a [String],
-    file: &'a SourceFile,
-    /// Per handler: the multipart type's path, carrying the finding at the write.
-    hits: Vec<Hit<Diagnostic>>,
+    model: &'a RustModel<'a>,
+    /// Per handler: the multipart type's path, carrying where and how it writes.
+    hits: Vec<Hit<Upload>>,
+}
+
+/// A handler that writes a multipart upload to disk.
+#[derive(Debug, Clone)]
+struct Upload {
+    /// The multipart type as written (`Multipart`).
+    what: String,
+    /// How it writes (`` `tokio::fs::write` ``).
+    how: String,
+    /// Where it writes (the finding's span).
+    write: std::ops::Range<usize>,
 }
 
 /// What a function body does with files.
@@ -150,18 +194,20 @@ impl<'ast> Visit<'ast> for BodyVisitor<'_> {
     fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
         if let syn::Expr::Path(p) = &*call.func {
             for full in self.uses.resolve(&p.path) {
-                let head = full.first().map(String::as_str).unwrap_or_default();
+                let head = full.package.as_str();
                 if OBJECT_STORES.contains(&head) {
                     self.body.object_store = true;
                 }
-                let fs = full.len() >= 3
+                let members = full.path();
+                let fs = members.len() >= 2
                     && matches!(head, "std" | "tokio" | "async_std")
-                    && full[1] == "fs";
-                let last = full.last().map(String::as_str).unwrap_or_default();
+                    && members[0] == "fs";
+                let last = members.last().copied().unwrap_or(head);
                 // `File::open` opens for reading; only `OpenOptions::open` may write.
-                let reads = last == "open" && full.len() >= 2 && full[full.len() - 2] == "File";
+                let reads =
+                    last == "open" && members.len() >= 2 && members[members.len() - 2] == "File";
                 if fs && FS_WRITES.contains(&last) && !reads && self.body.write.is_none() {
-                    self.body.write = Some((p.path.span(), full.join("::")));
+                    self.body.write = Some((p.path.span(), full.joined("::")));
                 }
             }
         }
@@ -183,10 +229,12 @@ impl<'ast> Visit<'ast> for BodyVisitor<'_> {
     }
 
     fn visit_path(&mut self, p: &'ast syn::Path) {
-        if self.uses.resolve(p).iter().any(|full| {
-            full.first()
-                .is_some_and(|h| OBJECT_STORES.contains(&h.as_str()))
-        }) {
+        if self
+            .uses
+            .resolve(p)
+            .iter()
+            .any(|full| OBJECT_STORES.contains(&full.package.as_str()))
+        {
             self.body.object_store = true;
         }
         visit::visit_path(self, p);
@@ -213,7 +261,7 @@ fn multipart_param(sig: &syn::Signature) -> Option<&syn::Path> {
 impl Handlers<'_> {
     fn handler(&mut self, sig: &syn::Signature, block: &syn::Block) {
         let mut body = BodyVisitor {
-            uses: self.uses,
+            uses: &self.model.uses,
             body: Body::default(),
         };
         body.visit_block(block);
@@ -228,7 +276,7 @@ impl Handlers<'_> {
         let rocket = syn::parse_str::<syn::Path>("rocket::fs::TempFile").ok();
         let (paths, what) = match multipart_param(sig) {
             Some(p) => (
-                crates::candidates(self.uses, self.module, p),
+                self.model.symbols(p),
                 p.segments
                     .last()
                     .map(|s| s.ident.to_string())
@@ -236,10 +284,7 @@ impl Handlers<'_> {
             ),
             // A rocket form struct's `TempFile` field, persisted in the handler.
             None if rocket_persist => match &rocket {
-                Some(p) => (
-                    crates::candidates(self.uses, self.module, p),
-                    "TempFile".to_owned(),
-                ),
+                Some(p) => (self.model.symbols(p), "TempFile".to_owned()),
                 None => return,
             },
             None => return,
@@ -249,18 +294,15 @@ impl Handlers<'_> {
         } else {
             format!("`{how}`")
         };
+        let file = self.model.file;
         self.hits.push(Hit {
-            span: span_range(sig.ident.span(), &self.file.lines, &self.file.text),
+            span: span_range(sig.ident.span(), &file.lines, &file.text),
             paths,
-            payload: Diagnostic::new(
-                &rules::SL201,
-                span_range(span, &self.file.lines, &self.file.text),
-                format!(
-                    "uploaded files from `{what}` are written to this instance's local disk \
-                     with {how}; other instances cannot serve them and a redeploy loses them"
-                ),
-                HELP,
-            ),
+            payload: Upload {
+                what,
+                how,
+                write: span_range(span, &file.lines, &file.text),
+            },
         });
     }
 }
@@ -286,5 +328,17 @@ impl<'ast> Visit<'ast> for Handlers<'_> {
         }
         self.handler(&f.sig, &f.block);
         visit::visit_impl_item_fn(self, f);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_are_covered_by_triggers_and_rules() {
+        let d = MultipartUpload;
+        evaluate::check_rows(&[MULTIPART], d.triggers(), d.rules()).expect("rows covered");
+        assert!(MULTIPART_TYPES.contains(&"MultipartForm"));
     }
 }

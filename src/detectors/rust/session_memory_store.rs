@@ -1,96 +1,155 @@
 //! In-memory session stores of the Rust web ecosystem: tower-sessions `MemoryStore` and
 //! `MokaStore` (axum and any tower stack), async-session / axum-sessions `MemoryStore`, poem
 //! `MemoryStorage`, rocket_session's `Session::fairing()`, rocket-session-store `MemoryStore` and
-//! rocket_flex_session's memory storage (its `RocketFlexSession::default()`). A type of the same name that is not imported from those crates is not a
+//! rocket_flex_session's memory storage (its `RocketFlexSession::default()`), as [`STORES`] rows.
+//! A type of the same name that is not imported from those crates is not a
 //! session store, and a `MokaStore` that is the cache in front of a shared store
 //! (`CachingSessionStore::new(moka, postgres)`) is not the session store either.
 
-use super::crates::{self, Crates, Hit};
+use super::crates::{Crates, Hit};
+use super::evaluate::{self, CONSTRUCTOR, row};
 use super::model::RustModel;
-use super::use_paths::{UsePaths, binding};
+use super::use_paths::binding;
+use crate::detectors::table::{self, Library, Opt, OptionValue, Pattern, Usage, Verdict, When};
 use crate::detectors::{Check, Detector, Reads};
-use crate::diagnostic::Diagnostic;
 use crate::parse::rust::span_range;
 use crate::project::{Facts, Located, Sink};
 use crate::rules;
-use crate::source::{FileKind, SourceFile};
+use crate::source::FileKind;
+use std::sync::LazyLock;
 use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
 
 /// Session layers built on a store that lives in process memory.
 pub struct SessionMemoryStore;
 
-struct KnownStore {
-    /// The paths the type is reachable by (crate re-exports and the crate that defines it).
-    paths: &'static [&'static [&'static str]],
-    what: &'static str,
-    help: &'static str,
-    /// Fine as the cache of a `CachingSessionStore` whose backing store is shared.
-    cache_front: bool,
-}
+/// Verdict of every store row: the store lives in this process.
+const IN_MEMORY: &[Verdict] = &[Verdict {
+    when: When::Used,
+    rule: &rules::SL101,
+    message: "sessions are stored in {name}, which lives in this process's memory",
+}];
 
-const KNOWN: &[KnownStore] = &[
-    KnownStore {
-        paths: &[
-            &["tower_sessions", "MemoryStore"],
-            &["tower_sessions", "memory_store", "MemoryStore"],
-            &["tower_sessions_memory_store", "MemoryStore"],
-        ],
-        what: "tower-sessions `MemoryStore`",
-        help: "use a shared store: `RedisStore` from tower-sessions-redis-store, or \
-            `PostgresStore`/`MySqlStore` from tower-sessions-sqlx-store",
-        cache_front: false,
+/// A `MokaStore` reported unless it is the cache of a `CachingSessionStore` whose backing store
+/// is shared: the [`CACHE_SLOT`] option.
+const OUTSIDE_CACHE_SLOT: &[Verdict] = &[Verdict {
+    when: When::Absent,
+    ..IN_MEMORY[0]
+}];
+
+/// Whether the store is the first (cache) argument of `CachingSessionStore::new`, found by the
+/// visitor's own analysis.
+const CACHE_SLOT: Opt = Opt {
+    key: "CachingSessionStore::new cache",
+    position: Some(0),
+};
+
+const TOWER: Library = Library {
+    symbol: Pattern {
+        package: "tower_sessions",
+        path: &["MemoryStore"],
     },
-    KnownStore {
-        paths: &[
-            &["tower_sessions", "MokaStore"],
-            &["tower_sessions_moka_store", "MokaStore"],
-        ],
-        what: "tower-sessions `MokaStore`",
-        help: "use a shared store (`RedisStore` from tower-sessions-redis-store, `PostgresStore` \
-            from tower-sessions-sqlx-store); keep `MokaStore` only as the cache in front of one: \
-            `CachingSessionStore::new(moka_store, shared_store)`",
-        cache_front: true,
+    usage: Usage::Construct,
+    option: None,
+    verdicts: IN_MEMORY,
+    fix: "use a shared store: `RedisStore` from tower-sessions-redis-store, or \
+        `PostgresStore`/`MySqlStore` from tower-sessions-sqlx-store",
+    name: "tower-sessions `MemoryStore`",
+};
+const MOKA: Library = Library {
+    symbol: Pattern {
+        package: "tower_sessions",
+        path: &["MokaStore"],
     },
-    KnownStore {
-        paths: &[
-            &["async_session", "MemoryStore"],
-            &["axum_sessions", "async_session", "MemoryStore"],
-            &["tide", "sessions", "MemoryStore"],
-        ],
-        what: "async-session `MemoryStore`",
-        help: "use a shared store: `RedisSessionStore` from async-redis-session, \
-            `PostgresSessionStore` from async-sqlx-session, or async-session's `CookieStore` to \
-            keep sessions in signed cookies",
-        cache_front: false,
+    option: Some(CACHE_SLOT),
+    verdicts: OUTSIDE_CACHE_SLOT,
+    fix: "use a shared store (`RedisStore` from tower-sessions-redis-store, `PostgresStore` \
+        from tower-sessions-sqlx-store); keep `MokaStore` only as the cache in front of one: \
+        `CachingSessionStore::new(moka_store, shared_store)`",
+    name: "tower-sessions `MokaStore`",
+    ..TOWER
+};
+const ASYNC_SESSION: Library = Library {
+    fix: "use a shared store: `RedisSessionStore` from async-redis-session, \
+        `PostgresSessionStore` from async-sqlx-session, or async-session's `CookieStore` to \
+        keep sessions in signed cookies",
+    name: "async-session `MemoryStore`",
+    ..TOWER
+};
+const ROCKET_SESSION: Library = Library {
+    option: Some(CONSTRUCTOR),
+    verdicts: &[Verdict {
+        when: When::OneOf(&["fairing"]),
+        ..IN_MEMORY[0]
+    }],
+    fix: "use `rocket_flex_session` with a Redis or Postgres storage, or rocket's private \
+        cookies (`CookieJar::add_private`) for small session data",
+    name: "rocket_session's store (`Session::fairing()`)",
+    ..TOWER
+};
+const ROCKET_MEMORY: Library = Library {
+    fix: "give the session fairing a shared storage: rocket_flex_session's Redis \
+        (`RedisFredStorage`) or sqlx Postgres storage, rocket-session-store's `RedisStore`, or \
+        `CookieStorage` to keep sessions in encrypted cookies",
+    name: "a rocket in-memory session storage",
+    ..TOWER
+};
+const POEM: Library = Library {
+    fix: "use `RedisStorage` (poem's `redis-session` feature) with `ServerSession`, or \
+        `CookieSession` to keep sessions in signed cookies",
+    name: "poem `MemoryStorage`",
+    ..TOWER
+};
+
+/// The in-memory stores, by the paths their crates (and the crates that re-export them) give.
+const STORES: &[Library] = &[
+    TOWER,
+    row("tower_sessions_memory_store", &["MemoryStore"], TOWER),
+    MOKA,
+    row("tower_sessions_moka_store", &["MokaStore"], MOKA),
+    row("async_session", &["MemoryStore"], ASYNC_SESSION),
+    row(
+        "axum_sessions",
+        &["async_session", "MemoryStore"],
+        ASYNC_SESSION,
+    ),
+    row("tide", &["sessions", "MemoryStore"], ASYNC_SESSION),
+    row("rocket_session", &["Session"], ROCKET_SESSION),
+    row(
+        "rocket_session_store",
+        &["memory", "MemoryStore"],
+        ROCKET_MEMORY,
+    ),
+    row(
+        "rocket_flex_session",
+        &["storage", "memory", "MemoryStorage"],
+        ROCKET_MEMORY,
+    ),
+    Library {
+        option: Some(CONSTRUCTOR),
+        verdicts: &[Verdict {
+            when: When::OneOf(&["default"]),
+            ..IN_MEMORY[0]
+        }],
+        ..row("rocket_flex_session", &["RocketFlexSession"], ROCKET_MEMORY)
     },
-    KnownStore {
-        paths: &[&["rocket_session", "Session", "fairing"]],
-        what: "rocket_session's store (`Session::fairing()`)",
-        help: "use `rocket_flex_session` with a Redis or Postgres storage, or rocket's private \
-            cookies (`CookieJar::add_private`) for small session data",
-        cache_front: false,
-    },
-    KnownStore {
-        paths: &[
-            &["rocket_session_store", "memory", "MemoryStore"],
-            &["rocket_flex_session", "storage", "memory", "MemoryStorage"],
-            &["rocket_flex_session", "RocketFlexSession", "default"],
-        ],
-        what: "a rocket in-memory session storage",
-        help: "give the session fairing a shared storage: rocket_flex_session's Redis \
-            (`RedisFredStorage`) or sqlx Postgres storage, rocket-session-store's `RedisStore`, or \
-            `CookieStorage` to keep sessions in encrypted cookies",
-        cache_front: false,
-    },
-    KnownStore {
-        paths: &[&["poem", "session", "MemoryStorage"]],
-        what: "poem `MemoryStorage`",
-        help: "use `RedisStorage` (poem's `redis-session` feature) with `ServerSession`, or \
-            `CookieSession` to keep sessions in signed cookies",
-        cache_front: false,
-    },
+    row("poem", &["session", "MemoryStorage"], POEM),
 ];
+
+/// Prefilter triggers: the rows' items, and the layer names that catch files using a store
+/// re-exported under another name.
+static TRIGGERS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    let mut t = evaluate::triggers(&[STORES]);
+    t.extend([
+        "SessionManagerLayer",
+        "SessionLayer",
+        "ServerSession",
+        "rocket_session",
+    ]);
+    t
+});
+
+static RULES: LazyLock<Vec<&'static str>> = LazyLock::new(|| table::rules(&[STORES]));
 
 impl Detector for SessionMemoryStore {
     fn id(&self) -> &'static str {
@@ -100,19 +159,10 @@ impl Detector for SessionMemoryStore {
         &[FileKind::Rust]
     }
     fn triggers(&self) -> &'static [&'static str] {
-        // The layer names catch files that use a store re-exported under another name.
-        &[
-            "MemoryStor",
-            "MokaStore",
-            "SessionManagerLayer",
-            "SessionLayer",
-            "ServerSession",
-            "rocket_session",
-            "RocketFlexSession",
-        ]
+        &TRIGGERS
     }
     fn rules(&self) -> &'static [&'static str] {
-        &["SL101"]
+        &RULES
     }
 
     fn reads(&self) -> Reads<'_> {
@@ -120,33 +170,23 @@ impl Detector for SessionMemoryStore {
     }
 
     fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
-        Crates::new(facts).resolve::<bool>(facts, out, |path, hit| {
-            let known = known(path)?;
-            if known.cache_front && hit.payload {
-                return None;
-            }
-            Some(Diagnostic::new(
-                &rules::SL101,
-                hit.span.clone(),
-                format!(
-                    "sessions are stored in {}, which lives in this process's memory",
-                    known.what
-                ),
-                known.help,
-            ))
+        Crates::new(facts).resolve::<bool>(facts, out, |symbol, hit| {
+            let in_slot = |_: &Opt| match hit.payload {
+                true => OptionValue::Unknown,
+                false => OptionValue::Absent,
+            };
+            let (row, verdict) = evaluate::verdict(STORES, symbol, in_slot)?;
+            Some(evaluate::diagnostic(row, verdict, hit.span.clone(), &[]))
         });
     }
 }
 
 impl Check<RustModel<'_>> for SessionMemoryStore {
     fn check(&self, model: &RustModel<'_>, out: &mut Sink) {
-        let file = model.file;
         let mut slots = CacheSlots::default();
         slots.visit_file(model.syntax);
         let mut visitor = Visitor {
-            uses: &model.uses,
-            module: &model.module,
-            file,
+            model,
             hits: Vec::new(),
             cache_names: slots.names,
             in_cache_slot: 0,
@@ -158,31 +198,8 @@ impl Check<RustModel<'_>> for SessionMemoryStore {
     }
 }
 
-/// The known store a canonical path names (a type path, or a path to one of its functions).
-fn known(full: &[String]) -> Option<&'static KnownStore> {
-    KNOWN
-        .iter()
-        .find(|k| k.paths.iter().any(|known| crates::starts_with(full, known)))
-}
-
-/// Type names of the known stores: a written path must contain one, or be a `crate::` path that
-/// a re-export may turn into one.
-fn may_name_store(path: &[String]) -> bool {
-    path.first().is_some_and(|h| h == "crate")
-        || path.iter().any(|s| {
-            matches!(
-                s.as_str(),
-                "MemoryStore" | "MokaStore" | "MemoryStorage" | "RocketFlexSession"
-            )
-        })
-        || path.len() >= 3 && path[path.len() - 2] == "Session" && path[path.len() - 1] == "fairing"
-}
-
 struct Visitor<'a> {
-    uses: &'a UsePaths,
-    /// The module the file is (`crate::web::auth`).
-    module: &'a [String],
-    file: &'a SourceFile,
+    model: &'a RustModel<'a>,
     /// Paths that may name a store; the payload says whether it is a session cache's slot.
     hits: Vec<Hit<bool>>,
     /// Variables passed as the cache of a `CachingSessionStore`.
@@ -222,12 +239,13 @@ impl<'ast> Visit<'ast> for CacheSlots {
 impl Visitor<'_> {
     /// Records a path that may name a store; says whether it did.
     fn note(&mut self, path: &syn::Path) -> bool {
-        let paths = crates::candidates(self.uses, self.module, path);
-        if !paths.iter().any(|p| may_name_store(p)) {
+        let paths = self.model.symbols(path);
+        if !paths.iter().any(|p| evaluate::may_name(&[STORES], p)) {
             return false;
         }
+        let file = self.model.file;
         self.hits.push(Hit {
-            span: span_range(path.span(), &self.file.lines, &self.file.text),
+            span: span_range(path.span(), &file.lines, &file.text),
             paths,
             payload: self.in_cache_slot > 0,
         });
@@ -281,5 +299,16 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
             self.visit_attribute(attr);
         }
         self.visit_pat(&local.pat);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_are_covered_by_triggers_and_rules() {
+        let d = SessionMemoryStore;
+        evaluate::check_rows(&[STORES], d.triggers(), d.rules()).expect("rows covered");
     }
 }

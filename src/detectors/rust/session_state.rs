@@ -5,10 +5,11 @@
 //! a `sessions`/`tokens` name). Cookie-only sessions (actix-session `CookieSessionStore`, signed
 //! and private cookie jars) hold nothing on the server and are not reported.
 
-use super::crates::{self, Crates, Hit};
+use super::crates::{Crates, Hit};
+use super::evaluate::{self, row};
 use super::model::RustModel;
 use super::session_maps::{holds_sessions, map_of};
-use super::use_paths::UsePaths;
+use crate::detectors::table::{self, Library, OptionValue, Pattern, Usage, Verdict, When};
 use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
 use crate::parse::rust::span_range;
@@ -16,27 +17,64 @@ use crate::project::{Facts, Located, Sink};
 use crate::rules;
 use crate::source::{FileKind, SourceFile};
 use std::collections::HashMap;
+use std::sync::LazyLock;
 use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
 
 /// Session data held in process memory by the app's own code.
 pub struct SessionState;
 
-/// Session store traits: implementing one over a process-local map makes a memory store.
-const STORE_TRAITS: &[&[&str]] = &[
-    &["actix_session", "storage", "SessionStore"],
-    &["tower_sessions", "SessionStore"],
-    &["tower_sessions", "session_store", "SessionStore"],
-    &["tower_sessions_core", "SessionStore"],
-    &["tower_sessions_core", "session_store", "SessionStore"],
-    &["async_session", "SessionStore"],
-    &["tide", "sessions", "SessionStore"],
-];
-
 const HELP: &str = "keep sessions where every instance reads them: a Redis or database session \
     store (tower-sessions-redis-store `RedisStore`, tower-sessions-sqlx-store `PostgresStore`, \
     actix-session `RedisSessionStore`), or signed/private cookies (actix-session \
     `CookieSessionStore`, axum-extra `PrivateCookieJar`)";
+
+const ACTIX_STORE: Library = Library {
+    symbol: Pattern {
+        package: "actix_session",
+        path: &["storage", "SessionStore"],
+    },
+    usage: Usage::Extend,
+    option: None,
+    verdicts: &[Verdict {
+        when: When::Used,
+        rule: &rules::SL101,
+        message: "sessions are stored by a custom session store over {map}, which lives in this \
+            process's memory",
+    }],
+    fix: HELP,
+    name: "actix-session `SessionStore`",
+};
+
+/// Session store traits: implementing one over a process-local map makes a memory store.
+const STORE_TRAITS: &[Library] = &[
+    ACTIX_STORE,
+    Library {
+        name: "tower-sessions `SessionStore`",
+        ..row("tower_sessions", &["SessionStore"], ACTIX_STORE)
+    },
+    Library {
+        name: "tower-sessions `SessionStore`",
+        ..row("tower_sessions_core", &["SessionStore"], ACTIX_STORE)
+    },
+    Library {
+        name: "async-session `SessionStore`",
+        ..row("async_session", &["SessionStore"], ACTIX_STORE)
+    },
+    Library {
+        name: "async-session `SessionStore`",
+        ..row("tide", &["sessions", "SessionStore"], ACTIX_STORE)
+    },
+];
+
+/// The store traits' rows, and the names a hand-rolled session map goes by.
+static TRIGGERS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    let mut t = evaluate::triggers(&[STORE_TRAITS]);
+    t.extend(["session", "Session", "token", "Token"]);
+    t
+});
+
+static RULES: LazyLock<Vec<&'static str>> = LazyLock::new(|| table::rules(&[STORE_TRAITS]));
 
 /// A session map found in app state or a static (located, gated on the crate being a service).
 #[derive(Debug, Clone)]
@@ -50,10 +88,10 @@ impl Detector for SessionState {
         &[FileKind::Rust]
     }
     fn triggers(&self) -> &'static [&'static str] {
-        &["SessionStore", "session", "Session", "token", "Token"]
+        &TRIGGERS
     }
     fn rules(&self) -> &'static [&'static str] {
-        &["SL101"]
+        &RULES
     }
 
     fn reads(&self) -> Reads<'_> {
@@ -62,19 +100,14 @@ impl Detector for SessionState {
 
     fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
         let crates = Crates::new(facts);
-        crates.resolve::<String>(facts, out, |path, hit| {
-            STORE_TRAITS.iter().any(|t| path == *t).then(|| {
-                Diagnostic::new(
-                    &rules::SL101,
-                    hit.span.clone(),
-                    format!(
-                        "sessions are stored by a custom session store over {}, which lives \
-                             in this process's memory",
-                        hit.payload
-                    ),
-                    HELP,
-                )
-            })
+        crates.resolve::<String>(facts, out, |symbol, hit| {
+            let (row, verdict) = evaluate::verdict(STORE_TRAITS, symbol, |_| OptionValue::Absent)?;
+            Some(evaluate::diagnostic(
+                row,
+                verdict,
+                hit.span.clone(),
+                &[("map", &hit.payload)],
+            ))
         });
         for (path, map) in facts.of::<SessionMap>() {
             if crates.is_web_service(path) {
@@ -93,8 +126,7 @@ impl Check<RustModel<'_>> for SessionState {
         let mut structs = Structs::default();
         structs.visit_file(model.syntax);
         let mut v = Visitor {
-            uses: &model.uses,
-            module: &model.module,
+            model,
             file,
             structs: structs.maps,
             stores: structs.stores,
@@ -136,8 +168,7 @@ impl<'ast> Visit<'ast> for Structs {
 }
 
 struct Visitor<'a> {
-    uses: &'a UsePaths,
-    module: &'a [String],
+    model: &'a RustModel<'a>,
     file: &'a SourceFile,
     structs: HashMap<String, String>,
     stores: Vec<String>,
@@ -156,13 +187,11 @@ impl Visitor<'_> {
         }
         // A websocket crate's `Session` is a connection handle, not a user session.
         if let Some(syn::Type::Path(v)) = value
-            && self.uses.resolve(&v.path).iter().any(|p| {
-                p.first().is_some_and(|h| {
-                    matches!(
-                        h.as_str(),
-                        "actix_ws" | "actix_web_actors" | "tokio_tungstenite"
-                    )
-                })
+            && self.model.uses.resolve(&v.path).iter().any(|p| {
+                matches!(
+                    p.package.as_str(),
+                    "actix_ws" | "actix_web_actors" | "tokio_tungstenite"
+                )
             })
         {
             return;
@@ -194,7 +223,7 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
         {
             self.impls.push(Hit {
                 span: span_range(i.self_ty.span(), &self.file.lines, &self.file.text),
-                paths: crates::candidates(self.uses, self.module, trait_path),
+                paths: self.model.symbols(trait_path),
                 payload: format!("a `{map}` (`{name}`)"),
             });
         }
@@ -216,5 +245,16 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
     fn visit_item_static(&mut self, s: &'ast syn::ItemStatic) {
         self.map(&s.ident.to_string(), &s.ty, "a `static`");
         visit::visit_item_static(self, s);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_are_covered_by_triggers_and_rules() {
+        let d = SessionState;
+        evaluate::check_rows(&[STORE_TRAITS], d.triggers(), d.rules()).expect("rows covered");
     }
 }

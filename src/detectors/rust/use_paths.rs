@@ -3,8 +3,17 @@
 //! `tower_sessions::MemoryStore::default`. Scope is the file: good enough to tell an imported type
 //! from one of the crate's own.
 
+use crate::project::symbol::Symbol;
 use std::collections::HashMap;
 use syn::{Attribute, UseTree};
+
+/// A symbol from the segments of a Rust path (`tower_sessions::MemoryStore` → package
+/// `tower_sessions`, path `[MemoryStore]`); no segments give the empty symbol.
+pub fn symbol(segments: impl IntoIterator<Item = String>) -> Symbol {
+    let mut segments = segments.into_iter();
+    let package = segments.next().unwrap_or_default();
+    Symbol::new(package, segments.collect())
+}
 
 /// The `use` declarations of a file.
 #[derive(Debug, Default)]
@@ -64,9 +73,11 @@ impl UsePaths {
         paths
     }
 
-    /// Every imported name with its full path.
-    pub fn names(&self) -> impl Iterator<Item = (&String, &Vec<String>)> {
-        self.names.iter()
+    /// Every imported name with the symbol it stands for.
+    pub fn names(&self) -> impl Iterator<Item = (&String, Symbol)> {
+        self.names
+            .iter()
+            .map(|(name, full)| (name, symbol(full.iter().cloned())))
     }
 
     fn add(&mut self, tree: &UseTree, prefix: &mut Vec<String>) {
@@ -105,27 +116,22 @@ impl UsePaths {
         }
     }
 
-    /// The full paths a written path may stand for: through a `use` of its first segment, else
+    /// The symbols a written path may stand for: through a `use` of its first segment, else
     /// through each glob import, else as written.
-    pub fn resolve(&self, path: &syn::Path) -> Vec<Vec<String>> {
+    pub fn resolve(&self, path: &syn::Path) -> Vec<Symbol> {
         let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
         let Some(first) = segments.first() else {
             return Vec::new();
         };
+        let joined = |prefix: &[String]| symbol(prefix.iter().chain(&segments[..]).cloned());
         if path.leading_colon.is_none()
             && let Some(full) = self.names.get(first)
         {
-            let mut resolved = full.clone();
-            resolved.extend(segments[1..].iter().cloned());
-            return vec![resolved];
+            return vec![symbol(full.iter().chain(&segments[1..]).cloned())];
         }
-        let mut out = vec![segments.clone()];
+        let mut out = vec![joined(&[])];
         if path.leading_colon.is_none() {
-            out.extend(self.globs.iter().map(|g| {
-                let mut resolved = g.clone();
-                resolved.extend(segments.iter().cloned());
-                resolved
-            }));
+            out.extend(self.globs.iter().map(|g| joined(g)));
         }
         out
     }
@@ -202,22 +208,22 @@ mod tests {
         )
         .expect("parses");
         let uses = UsePaths::new(&file);
-        let path: syn::Path = syn::parse_str("Store::default").expect("path");
+        let resolve = |p: &str| -> Vec<String> {
+            let path: syn::Path = syn::parse_str(p).expect("path");
+            uses.resolve(&path).iter().map(|s| s.joined("::")).collect()
+        };
         assert_eq!(
-            uses.resolve(&path),
-            vec![vec!["tower_sessions", "MemoryStore", "default"]]
+            resolve("Store::default"),
+            ["tower_sessions::MemoryStore::default"]
         );
-        let path: syn::Path = syn::parse_str("MemoryStore::new").expect("path");
-        let resolved = uses.resolve(&path);
-        assert!(resolved.contains(&vec![
-            "async_session".into(),
-            "MemoryStore".into(),
-            "new".into()
-        ]));
-        let path: syn::Path = syn::parse_str("tower_sessions::MemoryStore").expect("path");
-        assert_eq!(uses.resolve(&path)[0], ["tower_sessions", "MemoryStore"]);
-        let path: syn::Path = syn::parse_str("C").expect("path");
-        assert_eq!(uses.resolve(&path)[0], ["a", "b", "C"]);
+        assert!(resolve("MemoryStore::new").contains(&"async_session::MemoryStore::new".into()));
+        assert_eq!(
+            resolve("tower_sessions::MemoryStore")[0],
+            "tower_sessions::MemoryStore"
+        );
+        assert_eq!(resolve("C")[0], "a::b::C");
+        let path: syn::Path = syn::parse_str("Store").expect("path");
+        assert!(uses.resolve(&path)[0].is("tower_sessions", &["MemoryStore"]));
     }
 
     #[test]
@@ -228,12 +234,11 @@ mod tests {
         .expect("parses");
         let uses = UsePaths::new(&file);
         let path: syn::Path = syn::parse_str("Session::fairing").expect("path");
-        assert_eq!(
-            uses.resolve(&path),
-            vec![vec!["rocket_session", "Session", "fairing"]]
-        );
+        let resolved = uses.resolve(&path);
+        assert_eq!(resolved.len(), 1);
+        assert!(resolved[0].is("rocket_session", &["Session", "fairing"]));
         let path: syn::Path = syn::parse_str("Own::new").expect("path");
-        assert_eq!(uses.resolve(&path), vec![vec!["Own", "new"]]);
+        assert!(uses.resolve(&path)[0].is("Own", &["new"]));
     }
 
     #[test]
