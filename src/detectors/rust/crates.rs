@@ -13,6 +13,7 @@ use crate::project::manifests::{Ecosystem, Manifest, Manifests, is_under};
 use crate::project::symbol::Symbol;
 use crate::project::{Facts, Located, Sink};
 use crate::source::SourceFile;
+use std::collections::HashMap;
 use std::ops::Range;
 
 /// Packages that make a crate a web service.
@@ -102,15 +103,23 @@ fn reexports(rel_path: &str, file: &syn::File) -> ReExports {
 /// The project's manifests and re-exports, as one detector recorded them.
 pub struct Crates<'a> {
     manifests: Manifests<'a>,
-    reexports: Vec<(&'a str, &'a ReExports)>,
+    /// Re-exports by the directory of the crate whose file declares them (`None`: no manifest
+    /// above the file), so a hit looks only at its own crate's.
+    reexports: HashMap<Option<&'a str>, Vec<&'a ReExports>>,
 }
 
 impl<'a> Crates<'a> {
     /// Gathers the manifest and re-export facts.
     pub fn new(facts: &Facts<'a>) -> Self {
+        let manifests = Manifests::new(facts);
+        let mut reexports: HashMap<Option<&'a str>, Vec<&'a ReExports>> = HashMap::new();
+        for (path, r) in facts.of::<ReExports>() {
+            let dir = manifests.of(Ecosystem::Cargo, path).map(|m| m.dir.as_str());
+            reexports.entry(dir).or_default().push(r);
+        }
         Crates {
-            manifests: Manifests::new(facts),
-            reexports: facts.of::<ReExports>().collect(),
+            manifests,
+            reexports,
         }
     }
 
@@ -185,14 +194,11 @@ impl<'a> Crates<'a> {
 
     /// Replaces a `crate::…` prefix exported by a `pub use` of the same crate.
     fn through_reexport(&self, manifest: Option<&Manifest>, symbol: &Symbol) -> Option<Symbol> {
-        let same_crate = |other: &str| match manifest {
-            Some(m) => self.manifest_of(other).is_some_and(|o| o.dir == m.dir),
-            None => self.manifest_of(other).is_none(),
-        };
         self.reexports
-            .iter()
-            .filter(|(p, _)| same_crate(p))
-            .flat_map(|(_, r)| r.0.iter())
+            .get(&manifest.map(|m| m.dir.as_str()))
+            .into_iter()
+            .flatten()
+            .flat_map(|r| r.0.iter())
             .find_map(|(module, name, target)| {
                 let n = module.path.len();
                 let matches = symbol.package == module.package
@@ -258,7 +264,8 @@ mod tests {
         )]);
         let crates = Crates {
             manifests: Manifests::from_list(manifests.iter().collect()),
-            reexports: vec![("web/src/state.rs", &exports)],
+            // Declared in web/src/state.rs: the crate at web/.
+            reexports: HashMap::from([(Some("web"), vec![&exports])]),
         };
         let file = "web/src/main.rs";
         assert_eq!(
