@@ -81,12 +81,12 @@ fn check_new<'t>(new: Node<'t>, src: &str, scope: &ModuleScope<'t>, out: &mut Si
     let path = origin.path();
     let Some((_, _, name)) = CLASSES
         .iter()
-        .find(|(m, p, _)| *m == origin.module && *p == path.as_slice())
+        .find(|(m, p, _)| *m == origin.package && *p == path.as_slice())
     else {
         return;
     };
     // keyv keeps data in a Map only when no store or URI is given.
-    if origin.module == "keyv" {
+    if origin.package == "keyv" {
         let first = arg(new, 0);
         let shared = first.is_some_and(|a| string_value(scope.resolve(a, src), src).is_some())
             || !matches!(
@@ -176,7 +176,7 @@ fn check_call<'t>(
     let Some(origin) = scope.origin(callee, src) else {
         return;
     };
-    let module = origin.module.as_str();
+    let module = origin.package.as_str();
     let path = origin.path();
     match (module, path.as_slice()) {
         // cache-manager ≤5: caching('memory', …); ≥6: createCache({ stores }) defaults to memory.

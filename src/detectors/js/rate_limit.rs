@@ -92,9 +92,9 @@ fn check_call<'t>(call: Node<'t>, src: &str, scope: &ModuleScope<'t>, out: &mut 
         return;
     };
     let path = origin.path();
-    match (origin.module.as_str(), path.as_slice()) {
+    match (origin.package.as_str(), path.as_slice()) {
         ("express-rate-limit", [] | ["rateLimit"]) | ("express-slow-down", [] | ["slowDown"]) => {
-            let name = origin.module.as_str();
+            let name = origin.package.as_str();
             match option(arg(call, 0), "store", scope, src) {
                 Prop::Absent => out.push(Diagnostic::new(
                     &rules::SL503,

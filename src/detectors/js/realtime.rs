@@ -161,7 +161,7 @@ fn socket_io_server<'t>(node: Node<'t>, src: &str, scope: &ModuleScope<'t>, out:
         return;
     };
     let path = origin.path();
-    match (origin.module.as_str(), path.as_slice()) {
+    match (origin.package.as_str(), path.as_slice()) {
         ("socket.io", [] | ["Server"]) => {
             // `new Server(http, { adapter: createAdapter(…) })`.
             let options = arg(node, 1).or_else(|| arg(node, 0).filter(|a| scope.resolve(*a, src).kind() == "object"));

@@ -90,7 +90,7 @@ impl Check<JsModel<'_>> for Schedulers {
             let path = origin.path();
             if let Some((_, _, what)) = SCHEDULERS
                 .iter()
-                .find(|(m, p, _)| *m == origin.module && *p == path.as_slice())
+                .find(|(m, p, _)| *m == origin.package && *p == path.as_slice())
             {
                 if guarded_by_lock(node, src) {
                     return false;

@@ -371,7 +371,7 @@ fn local_store<'t>(
     let path = origin.path();
     LOCAL_STORES
         .iter()
-        .find(|(m, p, _, _)| *m == origin.module && *p == path.as_slice())
+        .find(|(m, p, _, _)| *m == origin.package && *p == path.as_slice())
         .map(|(_, _, rule, what)| (*rule, *what))
 }
 

@@ -120,7 +120,7 @@ impl Check<JsModel<'_>> for SqliteDatabase {
                 let path = origin.path();
                 if let Some((module, _, key, n)) = FACTORIES
                     .iter()
-                    .find(|(m, p, _, _)| *m == origin.module && *p == path.as_slice())
+                    .find(|(m, p, _, _)| *m == origin.package && *p == path.as_slice())
                     && !env.contains(node)
                 {
                     check_config(node, arg(node, *n), (module, key), src, scope, env, out);

@@ -178,7 +178,7 @@ fn check_call<'t>(call: Node<'t>, src: &str, scope: &ModuleScope<'t>, here: &str
     {
         Some(arg(call, 0))
     } else if let Some(origin) = scope.origin(callee, src)
-        && NEST_MULTER.contains(&origin.module.as_str())
+        && NEST_MULTER.contains(&origin.package.as_str())
     {
         match origin.path().as_slice() {
             ["FileInterceptor" | "FileFieldsInterceptor"] => Some(arg(call, 1)),
@@ -346,7 +346,7 @@ fn is_temp_dir(dir: Node<'_>, src: &str) -> bool {
 fn is_fs<'t>(callee: Node<'t>, src: &str, scope: &ModuleScope<'t>) -> bool {
     scope
         .origin(callee, src)
-        .is_some_and(|o| FS.contains(&o.module.as_str()))
+        .is_some_and(|o| FS.contains(&o.package.as_str()))
 }
 
 /// express-fileupload: `req.files.avatar.mv('./uploads/' + name)`.
