@@ -4,8 +4,8 @@
 //! A detector records both sides as facts while it reads each file, and joins them after the walk.
 
 use super::module_scope::{ModuleScope, unparenthesize};
-use crate::project::symbol::Symbol;
 use crate::parse::js::{key_name, text};
+use crate::project::symbol::Symbol;
 use tree_sitter::Node;
 
 /// The export name of `module.exports = …` / `export default …`.
