@@ -360,19 +360,6 @@ impl<'t> ModuleScope<'t> {
         }
     }
 
-    /// Whether `node` comes from one of `modules` with exactly the member `path`.
-    pub fn is(&self, node: Node<'t>, source: &str, modules: &[&str], path: &[&str]) -> bool {
-        self.origin(node, source)
-            .is_some_and(|o| modules.iter().any(|m| o.is(m, path)))
-    }
-
-    /// Whether any binding of the file imports one of `modules`.
-    pub fn imports_any(&self, modules: &[&str]) -> bool {
-        self.bindings
-            .iter()
-            .any(|b| modules.contains(&b.module.as_str()))
-    }
-
     /// Follows identifiers to the value of the `const` they name (a few hops at most).
     pub fn resolve(&self, mut node: Node<'t>, source: &str) -> Node<'t> {
         for _ in 0..4 {
