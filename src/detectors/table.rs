@@ -110,15 +110,20 @@ pub enum OptionValue<'a> {
 }
 
 /// The prefilter triggers of a set of rows: each row's package and its last path member (one of
-/// which every file using the row contains), deduplicated, in a stable order.
+/// which every file using the row contains), deduplicated, in a stable order. A call marker
+/// (`"()"`) or a member shorter than [`MIN_MEMBER`] (`job`, `put`, `from`) is in nearly every
+/// file, so such a row triggers on its package instead.
 pub fn triggers(rows: &[&[Library]]) -> Vec<&'static str> {
     let mut out: Vec<&'static str> = Vec::new();
     for row in rows.iter().flat_map(|r| r.iter()) {
         let word = row
             .symbol
             .path
-            .last()
+            .iter()
+            .rev()
+            .find(|m| **m != "()")
             .copied()
+            .filter(|m| m.len() >= MIN_MEMBER)
             .unwrap_or(row.symbol.package);
         if !out.contains(&word) {
             out.push(word);
@@ -126,6 +131,9 @@ pub fn triggers(rows: &[&[Library]]) -> Vec<&'static str> {
     }
     out
 }
+
+/// The shortest member name specific enough to be a trigger.
+pub const MIN_MEMBER: usize = 5;
 
 /// The rule IDs a set of rows can report, deduplicated, in a stable order.
 pub fn rules(rows: &[&[Library]]) -> Vec<&'static str> {
@@ -192,5 +200,23 @@ mod tests {
     fn triggers_and_rules_come_from_the_rows() {
         assert_eq!(triggers(&[ROWS]), ["express-session", "node-cache"]);
         assert_eq!(rules(&[ROWS]), ["SL101", "SL301"]);
+    }
+
+    #[test]
+    fn calls_and_short_members_trigger_on_the_package() {
+        let row = |package, path| Library {
+            symbol: Pattern { package, path },
+            ..ROWS[1]
+        };
+        let rows = [
+            row("memorystore", &["()"]),
+            row("cron", &["CronJob", "from"]),
+            row("cron", &["CronJob"]),
+            row("lru-cache", &["LRUCache", "()"]),
+        ];
+        assert_eq!(
+            triggers(&[&rows]),
+            ["memorystore", "cron", "CronJob", "LRUCache"]
+        );
     }
 }

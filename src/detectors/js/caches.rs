@@ -3,16 +3,19 @@
 //! `Map` that an async function fills with fetched data. Each instance then holds its own copy,
 //! starts cold, and misses invalidations made on the others.
 
+use super::evaluate;
 use super::model::JsModel;
 use super::module_scope::{ModuleScope, enclosing_function, unparenthesize};
-use super::options::{Prop, any_option, arg, head, option, returned_value};
+use super::options::head;
+use crate::detectors::table::{self, Library, Opt, Pattern, Usage, Verdict, When};
 use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
-use crate::parse::js::{preorder, string_value, text};
+use crate::parse::js::{preorder, text};
 use crate::project::Sink;
 use crate::rules;
 use crate::source::FileKind;
 use std::collections::HashSet;
+use std::sync::LazyLock;
 use tree_sitter::Node;
 
 /// In-process caches of application data.
@@ -25,20 +28,166 @@ const NEST_HELP: &str = "give CacheModule a shared store, e.g. `CacheModule.regi
     () => ({ stores: [new KeyvRedis(process.env.REDIS_URL)] }) })` with @keyv/redis (or \
     `store: redisStore` from cache-manager-redis-yet on older versions)";
 
-/// Cache classes constructed with `new`: (module, member path, name shown).
-const CLASSES: &[(&str, &[&str], &str)] = &[
-    ("node-cache", &[], "node-cache"),
-    ("lru-cache", &["LRUCache"], "lru-cache"),
-    ("lru-cache", &[], "lru-cache"),
-    ("memory-cache", &["Cache"], "memory-cache"),
-    ("quick-lru", &[], "quick-lru"),
-    ("mnemonist/lru-cache", &[], "mnemonist's LRUCache"),
-    ("@isaacs/ttlcache", &[], "@isaacs/ttlcache"),
-    ("ttl-cache", &[], "ttl-cache"),
-    ("keyv", &[], "keyv without a store"),
+/// A cache row: using it keeps cached data in this process, unless `$opt` decides otherwise.
+macro_rules! cache {
+    ($package:literal, $path:expr, $usage:expr, $message:expr, $fix:expr $(,)?) => {
+        cache!($package, $path, $usage, None, When::Used, $message, $fix)
+    };
+    ($package:literal, $path:expr, $usage:expr, $opt:expr, $when:expr, $message:expr, $fix:expr $(,)?) => {
+        Library {
+            symbol: Pattern {
+                package: $package,
+                path: $path,
+            },
+            usage: $usage,
+            option: $opt,
+            verdicts: &[Verdict {
+                when: $when,
+                rule: &rules::SL301,
+                message: $message,
+            }],
+            fix: $fix,
+            name: $package,
+        }
+    };
+}
+
+/// A class constructed with `new` that keeps its entries in this process.
+macro_rules! class {
+    ($package:literal, $path:expr, $name:literal) => {
+        cache!(
+            $package,
+            $path,
+            Usage::Construct,
+            concat!($name, " keeps cached data in this process's memory"),
+            HELP,
+        )
+    };
+}
+
+/// `stores` (cache-manager ≥6, NestJS ≥10) or `store` (older versions).
+const STORES: Option<Opt> = Some(Opt {
+    key: "stores|store",
+    position: None,
+});
+const NEST_ABSENT: &str = "NestJS CacheModule has no store, so cached data lives in this process's memory (its default in-memory store)";
+
+/// Caches in the process, and the calls that make one.
+const CACHES: &[Library] = &[
+    class!("node-cache", &[], "node-cache"),
+    class!("lru-cache", &["LRUCache"], "lru-cache"),
+    class!("lru-cache", &[], "lru-cache"),
+    class!("memory-cache", &["Cache"], "memory-cache"),
+    class!("quick-lru", &[], "quick-lru"),
+    class!("mnemonist/lru-cache", &[], "mnemonist's LRUCache"),
+    class!("@isaacs/ttlcache", &[], "@isaacs/ttlcache"),
+    class!("ttl-cache", &[], "ttl-cache"),
+    // keyv keeps data in a Map only when no store or URI is given.
+    cache!(
+        "keyv",
+        &[],
+        Usage::Construct,
+        Some(Opt {
+            key: "store|uri",
+            position: Some(0),
+        }),
+        When::Absent,
+        "keyv without a store keeps cached data in this process's memory",
+        HELP,
+    ),
+    // Reported once per file: every `put` fills the same module-level cache.
+    cache!(
+        "memory-cache",
+        &["put"],
+        Usage::Call,
+        "memory-cache keeps cached data in this process's memory",
+        HELP,
+    ),
+    // cache-manager ≤5: caching('memory', …); ≥6: createCache({ stores }) defaults to memory.
+    cache!(
+        "cache-manager",
+        &["caching"],
+        Usage::Call,
+        Some(Opt {
+            key: "store",
+            position: Some(0),
+        }),
+        When::OneOf(&["memory"]),
+        "cache-manager's memory store keeps cached data in this process's memory",
+        HELP,
+    ),
+    cache!(
+        "cache-manager",
+        &["createCache"],
+        Usage::Call,
+        STORES,
+        When::Absent,
+        "cache-manager `createCache()` without `stores` keeps cached data in this process's memory",
+        HELP,
+    ),
+    cache!(
+        "@nestjs/cache-manager",
+        &["CacheModule", "register"],
+        Usage::Call,
+        STORES,
+        When::Absent,
+        NEST_ABSENT,
+        NEST_HELP
+    ),
+    cache!(
+        "@nestjs/common",
+        &["CacheModule", "register"],
+        Usage::Call,
+        STORES,
+        When::Absent,
+        NEST_ABSENT,
+        NEST_HELP
+    ),
+    cache!(
+        "@nestjs/cache-manager",
+        &["CacheModule", "registerAsync"],
+        Usage::Call,
+        STORES,
+        When::Absent,
+        NEST_ABSENT,
+        NEST_HELP
+    ),
+    cache!(
+        "@nestjs/common",
+        &["CacheModule", "registerAsync"],
+        Usage::Call,
+        STORES,
+        When::Absent,
+        NEST_ABSENT,
+        NEST_HELP
+    ),
+    // Without `redisClient` anywhere in the file (`apicache.options({ redisClient })`).
+    cache!(
+        "apicache",
+        &["middleware"],
+        Usage::Call,
+        "apicache without `redisClient` keeps cached responses in this process's memory",
+        "give apicache a shared Redis: `apicache.options({ redisClient: redis.createClient({ url: process.env.REDIS_URL }) })`",
+    ),
 ];
 
-const NEST_CACHE: &[&str] = &["@nestjs/cache-manager", "@nestjs/common"];
+/// By hand, checked against the rows by a test: the rows' members (`Cache`, `middleware`,
+/// `register`) are in far more files than these packages are. `new Map`: a module-level `Map`
+/// filled with fetched data.
+const TRIGGERS: &[&str] = &[
+    "node-cache",
+    "lru-cache",
+    "memory-cache",
+    "quick-lru",
+    "ttlcache",
+    "ttl-cache",
+    "keyv",
+    "cache-manager",
+    "CacheModule",
+    "apicache",
+    "new Map",
+];
+static RULES: LazyLock<Vec<&'static str>> = LazyLock::new(|| table::rules(&[CACHES]));
 
 impl Detector for Caches {
     fn id(&self) -> &'static str {
@@ -48,22 +197,10 @@ impl Detector for Caches {
         super::JS_KINDS
     }
     fn triggers(&self) -> &'static [&'static str] {
-        &[
-            "node-cache",
-            "lru-cache",
-            "memory-cache",
-            "quick-lru",
-            "ttlcache",
-            "ttl-cache",
-            "keyv",
-            "cache-manager",
-            "CacheModule",
-            "apicache",
-            "new Map",
-        ]
+        TRIGGERS
     }
     fn rules(&self) -> &'static [&'static str] {
-        &["SL301"]
+        &RULES
     }
 
     fn reads(&self) -> Reads<'_> {
@@ -71,38 +208,33 @@ impl Detector for Caches {
     }
 }
 
-fn check_new<'t>(new: Node<'t>, src: &str, scope: &ModuleScope<'t>, out: &mut Sink) {
-    let Some(class) = new.child_by_field_name("constructor") else {
-        return;
-    };
-    let Some(origin) = scope.origin(class, src) else {
-        return;
-    };
-    let path = origin.path();
-    let Some((_, _, name)) = CLASSES
-        .iter()
-        .find(|(m, p, _)| *m == origin.module && *p == path.as_slice())
-    else {
-        return;
-    };
-    // keyv keeps data in a Map only when no store or URI is given.
-    if origin.module == "keyv" {
-        let first = arg(new, 0);
-        let shared = first.is_some_and(|a| string_value(scope.resolve(a, src), src).is_some())
-            || !matches!(
-                any_option(first, &["store", "uri"], scope, src),
-                Prop::Absent
-            );
-        if shared {
+/// Reports a row's verdict on a call or `new` (the once-per-file `memory-cache.put` and
+/// apicache's file-wide `redisClient` are judged here).
+fn check_use<'t>(
+    used: &evaluate::Use<'static, 't>,
+    src: &'t str,
+    scope: &ModuleScope<'t>,
+    memory_cache_reported: &mut bool,
+    out: &mut Sink,
+) {
+    let symbol = &used.row.symbol;
+    if symbol.package == "memory-cache" && used.row.usage == Usage::Call {
+        if *memory_cache_reported {
             return;
         }
+        *memory_cache_reported = true;
     }
-    out.push(Diagnostic::new(
-        &rules::SL301,
-        head(new),
-        format!("{name} keeps cached data in this process's memory"),
-        HELP,
-    ));
+    if symbol.package == "apicache" && src.contains("redisClient") {
+        return;
+    }
+    if let Some((verdict, _)) = used.verdict(scope, src) {
+        out.push(Diagnostic::new(
+            verdict.rule,
+            head(used.node),
+            verdict.message,
+            used.row.fix,
+        ));
+    }
 }
 
 impl Check<JsModel<'_>> for Caches {
@@ -129,23 +261,13 @@ impl Check<JsModel<'_>> for Caches {
         preorder(root, |node| {
             match node.kind() {
                 "new_expression" | "call_expression" if env.contains(node) => return false,
-                "new_expression" => check_new(node, src, scope, out),
-                "call_expression" => {
-                    let Some(callee) = node.child_by_field_name("function") else {
-                        return true;
-                    };
-                    if !memory_cache_reported && scope.is(callee, src, &["memory-cache"], &["put"])
-                    {
-                        memory_cache_reported = true;
-                        out.push(Diagnostic::new(
-                            &rules::SL301,
-                            callee.byte_range(),
-                            "memory-cache keeps cached data in this process's memory",
-                            HELP,
-                        ));
+                "new_expression" | "call_expression" => {
+                    if let Some(used) = evaluate::find(CACHES, node, scope, src) {
+                        check_use(&used, src, scope, &mut memory_cache_reported, out);
                     }
-                    check_call(node, callee, src, scope, out);
-                    filled.extend(map_set_after_await(node, callee, src, &map_caches));
+                    if let Some(callee) = node.child_by_field_name("function") {
+                        filled.extend(map_set_after_await(node, callee, src, &map_caches));
+                    }
                 }
                 _ => {}
             }
@@ -164,89 +286,6 @@ impl Check<JsModel<'_>> for Caches {
             }
         }
     }
-}
-
-fn check_call<'t>(
-    call: Node<'t>,
-    callee: Node<'t>,
-    src: &str,
-    scope: &ModuleScope<'t>,
-    out: &mut Sink,
-) {
-    let Some(origin) = scope.origin(callee, src) else {
-        return;
-    };
-    let module = origin.module.as_str();
-    let path = origin.path();
-    match (module, path.as_slice()) {
-        // cache-manager ≤5: caching('memory', …); ≥6: createCache({ stores }) defaults to memory.
-        ("cache-manager", ["caching"]) => {
-            let first = arg(call, 0).map(|a| scope.resolve(a, src));
-            if first.and_then(|a| string_value(a, src)) == Some("memory") {
-                out.push(Diagnostic::new(
-                    &rules::SL301,
-                    head(call),
-                    "cache-manager's memory store keeps cached data in this process's memory",
-                    HELP,
-                ));
-            }
-        }
-        ("cache-manager", ["createCache"]) => {
-            if matches!(
-                any_option(arg(call, 0), &["stores", "store"], scope, src),
-                Prop::Absent
-            ) {
-                out.push(Diagnostic::new(
-                    &rules::SL301,
-                    head(call),
-                    "cache-manager `createCache()` without `stores` keeps cached data in this process's memory",
-                    HELP,
-                ));
-            }
-        }
-        (m, ["CacheModule", "register"]) if NEST_CACHE.contains(&m) => {
-            if matches!(
-                any_option(arg(call, 0), &["stores", "store"], scope, src),
-                Prop::Absent
-            ) {
-                nest_finding(callee, out);
-            }
-        }
-        (m, ["CacheModule", "registerAsync"]) if NEST_CACHE.contains(&m) => {
-            // The factory's returned object, when it is written inline.
-            if let Prop::Value(factory) = option(arg(call, 0), "useFactory", scope, src)
-                && let Some(returned) =
-                    returned_value(scope.resolve(factory, src)).filter(|r| r.kind() == "object")
-                && matches!(
-                    any_option(Some(returned), &["stores", "store"], scope, src),
-                    Prop::Absent
-                )
-            {
-                nest_finding(callee, out);
-            }
-        }
-        ("apicache", ["middleware"]) => {
-            let text_all = src;
-            if !text_all.contains("redisClient") {
-                out.push(Diagnostic::new(
-                    &rules::SL301,
-                    callee.byte_range(),
-                    "apicache without `redisClient` keeps cached responses in this process's memory",
-                    "give apicache a shared Redis: `apicache.options({ redisClient: redis.createClient({ url: process.env.REDIS_URL }) })`",
-                ));
-            }
-        }
-        _ => {}
-    }
-}
-
-fn nest_finding(callee: Node<'_>, out: &mut Sink) {
-    out.push(Diagnostic::new(
-        &rules::SL301,
-        callee.byte_range(),
-        "NestJS CacheModule has no store, so cached data lives in this process's memory (its default in-memory store)",
-        NEST_HELP,
-    ));
 }
 
 /// Top-level `const cache = new Map()` whose name says it caches: (name, declarator).
@@ -311,4 +350,25 @@ fn map_set_after_await<'s>(
         !awaits
     });
     awaits.then_some(*name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{CACHES, Caches};
+    use crate::detectors::js::{evaluate, run};
+
+    #[test]
+    fn rows_are_covered_and_options_decide() {
+        evaluate::assert_covered(&Caches, &[CACHES]);
+        let keyv = "import Keyv from 'keyv';\nconst a = new Keyv();\nconst b = new Keyv('redis://cache:6379');\nconst c = new Keyv({ uri: process.env.REDIS_URL });\n";
+        assert_eq!(run(&Caches, "cache.ts", keyv), [("SL301", 2)]);
+        let nest = "import { CacheModule } from '@nestjs/cache-manager';\nCacheModule.register();\nCacheModule.register({ stores: [redis] });\nCacheModule.registerAsync({ useFactory: () => ({ ttl: 5 }) });\nCacheModule.registerAsync({ useFactory: make });\n";
+        assert_eq!(
+            run(&Caches, "app.module.ts", nest),
+            [("SL301", 2), ("SL301", 4)]
+        );
+        let put =
+            "const cache = require('memory-cache');\ncache.put('a', 1);\ncache.put('b', 2);\n";
+        assert_eq!(run(&Caches, "app.js", put), [("SL301", 2)]);
+    }
 }

@@ -3,8 +3,9 @@
 //! specifier, resolved like Node and bundlers do: the path itself, an extension, an `index` file).
 //! A detector records both sides as facts while it reads each file, and joins them after the walk.
 
-use super::module_scope::{ModuleScope, Origin, unparenthesize};
+use super::module_scope::{ModuleScope, unparenthesize};
 use crate::parse::js::{key_name, text};
+use crate::project::symbol::Symbol;
 use tree_sitter::Node;
 
 /// The export name of `module.exports = …` / `export default …`.
@@ -156,8 +157,8 @@ impl ImportRef {
 
 /// The project file and export an origin stands for, when its module is a relative specifier
 /// and at most one member is taken from it (`require('./x')`, `import { a } from '../x'`).
-pub fn import_ref(importer: &str, origin: &Origin) -> Option<ImportRef> {
-    let spec = origin.module.as_str();
+pub fn import_ref(importer: &str, origin: &Symbol) -> Option<ImportRef> {
+    let spec = origin.package.as_str();
     if !(spec.starts_with("./") || spec.starts_with("../")) {
         return None;
     }
@@ -213,11 +214,8 @@ fn join(dir: &str, spec: &str) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn origin(module: &str, path: &[&str]) -> Origin {
-        Origin {
-            module: module.to_owned(),
-            path: path.iter().map(|p| (*p).to_owned()).collect(),
-        }
+    fn origin(module: &str, path: &[&str]) -> Symbol {
+        Symbol::new(module, path.iter().map(|p| (*p).to_owned()).collect())
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub const JS_KINDS: &[FileKind] = &[FileKind::JavaScript, FileKind::TypeScript, 
 
 pub mod caches;
 pub mod env;
+pub mod evaluate;
 pub mod linked;
 pub mod model;
 pub mod module_scope;

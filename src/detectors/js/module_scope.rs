@@ -3,6 +3,7 @@
 //! Scope is the module: a name declared twice is treated as unknown rather than guessed.
 
 use crate::parse::js::{key_name, preorder, string_value, text};
+use crate::project::symbol::Symbol;
 use std::collections::HashMap;
 use tree_sitter::Node;
 
@@ -13,22 +14,6 @@ pub enum Imported {
     Module,
     /// One export of it: `import { a } from 'm'`, `const { a } = require('m')`, `require('m').a`.
     Named(String),
-}
-
-/// Where a value comes from: a module and the members (and calls, `"()"`) taken from it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Origin {
-    /// The module specifier.
-    pub module: String,
-    /// Member names below the module, `"()"` for a call.
-    pub path: Vec<String>,
-}
-
-impl Origin {
-    /// The path as `&str`s, for matching against tables.
-    pub fn path(&self) -> Vec<&str> {
-        self.path.iter().map(String::as_str).collect()
-    }
 }
 
 /// A local binding to an import of a module.
@@ -328,15 +313,16 @@ impl<'t> ModuleScope<'t> {
             .any(|(o, p)| o == name && p == property)
     }
 
-    /// Where an expression comes from: the imported module and the member path below it
+    /// Where an expression comes from, as a [`Symbol`]: the module specifier as its package and
+    /// the member path below it
     /// (`session.MemoryStore` → `express-session` + `["MemoryStore"]`; a call of a module
     /// factory adds `"()"`: `require('memorystore')(session)` → `memorystore` + `["()"]`).
     /// `.default` is the module itself. Follows `const`s; `None` for anything else.
-    pub fn origin(&self, node: Node<'t>, source: &str) -> Option<Origin> {
+    pub fn origin(&self, node: Node<'t>, source: &str) -> Option<Symbol> {
         self.origin_at(node, source, 0)
     }
 
-    fn origin_at(&self, node: Node<'t>, source: &str, depth: usize) -> Option<Origin> {
+    fn origin_at(&self, node: Node<'t>, source: &str, depth: usize) -> Option<Symbol> {
         if depth > 8 {
             return None;
         }
@@ -350,10 +336,7 @@ impl<'t> ModuleScope<'t> {
                     Imported::Module => Vec::new(),
                     Imported::Named(n) => vec![n.clone()],
                 };
-                Some(Origin {
-                    module: binding.module.clone(),
-                    path,
-                })
+                Some(Symbol::new(binding.module.clone(), path))
             }
             "member_expression" => {
                 let property = text(node.child_by_field_name("property")?, source);
@@ -366,10 +349,7 @@ impl<'t> ModuleScope<'t> {
             }
             "call_expression" => {
                 if let Some(module) = required_module(node, source) {
-                    return Some(Origin {
-                        module: module.to_owned(),
-                        path: Vec::new(),
-                    });
+                    return Some(Symbol::new(module, Vec::new()));
                 }
                 let mut origin =
                     self.origin_at(node.child_by_field_name("function")?, source, depth + 1)?;
@@ -378,19 +358,6 @@ impl<'t> ModuleScope<'t> {
             }
             _ => None,
         }
-    }
-
-    /// Whether `node` comes from one of `modules` with exactly the member `path`.
-    pub fn is(&self, node: Node<'t>, source: &str, modules: &[&str], path: &[&str]) -> bool {
-        self.origin(node, source)
-            .is_some_and(|o| modules.contains(&o.module.as_str()) && o.path == path)
-    }
-
-    /// Whether any binding of the file imports one of `modules`.
-    pub fn imports_any(&self, modules: &[&str]) -> bool {
-        self.bindings
-            .iter()
-            .any(|b| modules.contains(&b.module.as_str()))
     }
 
     /// Follows identifiers to the value of the `const` they name (a few hops at most).
@@ -501,7 +468,7 @@ const x = ds;
             let node = *scope.values.get(name).expect("declared");
             scope
                 .origin(node, src)
-                .map(|o| (o.module.clone(), o.path.join(".")))
+                .map(|o| (o.package.clone(), o.path.join(".")))
         };
         assert_eq!(
             origin("FileStore"),

@@ -42,19 +42,6 @@ pub fn option<'t>(
     find(object, key, scope, src, 0)
 }
 
-/// `option` for any of several keys: the first that is not `Absent`.
-pub fn any_option<'t>(
-    arg: Option<Node<'t>>,
-    keys: &[&str],
-    scope: &ModuleScope<'t>,
-    src: &str,
-) -> Prop<'t> {
-    keys.iter()
-        .map(|k| option(arg, k, scope, src))
-        .find(|p| !matches!(p, Prop::Absent))
-        .unwrap_or(Prop::Absent)
-}
-
 fn find<'t>(
     object: Node<'t>,
     key: &str,

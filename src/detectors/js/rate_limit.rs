@@ -6,15 +6,18 @@
 //! `x-forwarded-for`, `remoteAddress`) in a function that limits (answers 429, or is named for
 //! limiting or throttling).
 
+use super::evaluate;
 use super::model::JsModel;
 use super::module_scope::{Imported, ModuleScope};
-use super::options::{Prop, any_option, arg, head, option, returned_value};
+use super::options::{Prop, arg, head};
+use crate::detectors::table::{self, Library, Opt, OptionValue, Pattern, Usage, Verdict, When};
 use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
-use crate::parse::js::{key_name, preorder, string_value, text};
+use crate::parse::js::{key_name, preorder, text};
 use crate::project::Sink;
 use crate::rules;
 use crate::source::FileKind;
+use std::sync::LazyLock;
 use tree_sitter::Node;
 
 /// In-process rate limiter counters.
@@ -31,6 +34,153 @@ const FASTIFY_HELP: &str =
     "pass `redis: new Redis(process.env.REDIS_URL)` (ioredis) to @fastify/rate-limit";
 const KOA_HELP: &str = "use koa-ratelimit's `driver: 'redis'` with a shared `db` client";
 
+/// A limiter row whose verdict is `$when` on `$key`.
+macro_rules! limiter {
+    ($package:literal, $path:expr, $usage:expr, $opt:expr, $when:expr, $message:expr, $fix:expr $(,)?) => {
+        Library {
+            symbol: Pattern {
+                package: $package,
+                path: $path,
+            },
+            usage: $usage,
+            option: $opt,
+            verdicts: &[Verdict {
+                when: $when,
+                rule: &rules::SL503,
+                message: $message,
+            }],
+            fix: $fix,
+            name: $package,
+        }
+    };
+}
+
+/// express-rate-limit / express-slow-down: the `store` option, its MemoryStore by default.
+macro_rules! express {
+    ($package:literal, $path:expr) => {
+        limiter!(
+            $package,
+            $path,
+            Usage::Call,
+            STORE,
+            When::Absent,
+            concat!(
+                $package,
+                " has no `store`, so request counts live in this process's memory (its default MemoryStore)"
+            ),
+            EXPRESS_HELP,
+        )
+    };
+}
+
+const STORE: Option<Opt> = Some(Opt {
+    key: "store",
+    position: None,
+});
+
+/// Limiter middleware and modules whose default or chosen store counts in this process.
+const LIMITERS: &[Library] = &[
+    express!("express-rate-limit", &[]),
+    express!("express-rate-limit", &["rateLimit"]),
+    express!("express-slow-down", &[]),
+    express!("express-slow-down", &["slowDown"]),
+    // `fastify.register(rateLimit, { redis })`.
+    limiter!(
+        "@fastify/rate-limit",
+        &[],
+        Usage::Call,
+        FASTIFY_STORE,
+        When::Absent,
+        FASTIFY_ABSENT,
+        FASTIFY_HELP,
+    ),
+    limiter!(
+        "fastify-rate-limit",
+        &[],
+        Usage::Call,
+        FASTIFY_STORE,
+        When::Absent,
+        FASTIFY_ABSENT,
+        FASTIFY_HELP,
+    ),
+    limiter!(
+        "@nestjs/throttler",
+        &["ThrottlerModule", "forRoot"],
+        Usage::Call,
+        STORAGE,
+        When::Absent,
+        NEST_ABSENT,
+        NEST_HELP,
+    ),
+    limiter!(
+        "@nestjs/throttler",
+        &["ThrottlerModule", "forRootAsync"],
+        Usage::Call,
+        STORAGE,
+        When::Absent,
+        NEST_ABSENT,
+        NEST_HELP,
+    ),
+    limiter!(
+        "koa-ratelimit",
+        &[],
+        Usage::Call,
+        Some(Opt {
+            key: "driver",
+            position: None,
+        }),
+        When::OneOf(&["memory"]),
+        "koa-ratelimit's memory driver keeps request counts in this process's memory",
+        KOA_HELP,
+    ),
+    limiter!(
+        "rate-limiter-flexible",
+        &["RateLimiterMemory"],
+        Usage::Construct,
+        None,
+        When::Used,
+        "`RateLimiterMemory` keeps request counts in this process's memory",
+        FLEXIBLE_HELP,
+    ),
+];
+
+const FASTIFY_STORE: Option<Opt> = Some(Opt {
+    key: "redis|store",
+    position: None,
+});
+const FASTIFY_ABSENT: &str =
+    "@fastify/rate-limit has no `redis` store, so request counts live in this process's memory";
+const STORAGE: Option<Opt> = Some(Opt {
+    key: "storage",
+    position: None,
+});
+const NEST_ABSENT: &str =
+    "NestJS ThrottlerModule has no `storage`, so request counts live in this process's memory";
+
+/// Stores that count in this process (or on this host) when given to express-rate-limit.
+const LOCAL_STORES: &[Pattern] = &[
+    Pattern {
+        package: "express-rate-limit",
+        path: &["MemoryStore"],
+    },
+    Pattern {
+        package: "@express-rate-limit/cluster-memory-store",
+        path: &["ClusterMemoryStoreWorker"],
+    },
+    Pattern {
+        package: "precise-memory-rate-limit",
+        path: &[],
+    },
+];
+
+static TRIGGERS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    let mut t = table::triggers(&[LIMITERS]);
+    // Hand-rolled limiters over a module-level `Map`.
+    t.push("new Map");
+    t
+});
+static RULES: LazyLock<Vec<&'static str>> = LazyLock::new(|| table::rules(&[LIMITERS]));
+
 impl Detector for RateLimit {
     fn id(&self) -> &'static str {
         "js/rate-limit"
@@ -39,19 +189,10 @@ impl Detector for RateLimit {
         super::JS_KINDS
     }
     fn triggers(&self) -> &'static [&'static str] {
-        &[
-            "express-rate-limit",
-            "express-slow-down",
-            "RateLimiterMemory",
-            "ThrottlerModule",
-            "fastify/rate-limit",
-            "fastify-rate-limit",
-            "koa-ratelimit",
-            "new Map",
-        ]
+        &TRIGGERS
     }
     fn rules(&self) -> &'static [&'static str] {
-        &["SL503"]
+        &RULES
     }
 
     fn reads(&self) -> Reads<'_> {
@@ -59,105 +200,58 @@ impl Detector for RateLimit {
     }
 }
 
-fn check_call<'t>(call: Node<'t>, src: &str, scope: &ModuleScope<'t>, out: &mut Sink) {
-    let Some(callee) = call.child_by_field_name("function") else {
-        return;
-    };
-    // fastify.register(rateLimit, { redis })
-    if callee
-        .child_by_field_name("property")
-        .is_some_and(|p| text(p, src) == "register")
-        && let Some(plugin) = arg(call, 0)
-        && scope.is(
-            plugin,
-            src,
-            &["@fastify/rate-limit", "fastify-rate-limit"],
-            &[],
-        )
+/// Judges a limiter row's use: its verdict on the deciding option, and by hand a local store
+/// given to express-rate-limit, ThrottlerModule's list form, and RateLimiterMemory's shared
+/// alternatives.
+fn check_use<'t>(
+    used: &evaluate::Use<'static, 't>,
+    src: &'t str,
+    scope: &ModuleScope<'t>,
+    out: &mut Sink,
+) {
+    let row = used.row;
+    let (mut value, prop) = used.option(scope, src);
+    // `ThrottlerModule.forRoot([{ ttl, limit }])`: the list form has no `storage`.
+    if row.option == STORAGE
+        && let Ok(Some(options)) = used.options(scope, src)
+        && scope.resolve(options, src).kind() == "array"
     {
-        if matches!(
-            any_option(arg(call, 1), &["redis", "store"], scope, src),
-            Prop::Absent
-        ) {
-            out.push(Diagnostic::new(
-                &rules::SL503,
-                plugin.byte_range(),
-                "@fastify/rate-limit has no `redis` store, so request counts live in this process's memory",
-                FASTIFY_HELP,
-            ));
-        }
+        value = OptionValue::Absent;
+    }
+    if row.usage == Usage::Construct && !memory_limiter_counts(used.node, src, scope) {
         return;
     }
-    let Some(origin) = scope.origin(callee, src) else {
-        return;
-    };
-    let path = origin.path();
-    match (origin.module.as_str(), path.as_slice()) {
-        ("express-rate-limit", [] | ["rateLimit"]) | ("express-slow-down", [] | ["slowDown"]) => {
-            let name = origin.module.as_str();
-            match option(arg(call, 0), "store", scope, src) {
-                Prop::Absent => out.push(Diagnostic::new(
-                    &rules::SL503,
-                    callee.byte_range(),
-                    format!("{name} has no `store`, so request counts live in this process's memory (its default MemoryStore)"),
-                    EXPRESS_HELP,
-                )),
-                Prop::Value(store) => {
-                    let store = scope.resolve(store, src);
-                    let local = store.kind() == "new_expression"
-                        && store.child_by_field_name("constructor").is_some_and(|c| {
-                            scope.is(c, src, &["express-rate-limit"], &["MemoryStore"])
-                                || scope.is(c, src, &["@express-rate-limit/cluster-memory-store"], &["ClusterMemoryStoreWorker"])
-                                || scope.is(c, src, &["precise-memory-rate-limit"], &[])
-                        });
-                    if local {
-                        out.push(Diagnostic::new(
-                            &rules::SL503,
-                            head(store),
-                            format!("{name} store keeps request counts in this process's (or this host's) memory"),
-                            EXPRESS_HELP,
-                        ));
-                    }
-                }
-                Prop::Unknown => {}
-            }
-        }
-        ("@nestjs/throttler", ["ThrottlerModule", "forRoot" | "forRootAsync"]) => {
-            // forRootAsync: judge what the inline `useFactory` returns.
-            let options = if path[1] == "forRootAsync" {
-                match option(arg(call, 0), "useFactory", scope, src) {
-                    Prop::Value(f) => match returned_value(scope.resolve(f, src)) {
-                        Some(r) if matches!(r.kind(), "object" | "array") => Some(r),
-                        _ => return,
-                    },
-                    _ => return,
-                }
+    match (row.verdict(value), prop) {
+        (Some(verdict), Prop::Value(at)) => out.push(Diagnostic::new(
+            verdict.rule,
+            at.byte_range(),
+            verdict.message,
+            row.fix,
+        )),
+        (Some(verdict), _) => {
+            let at = if row.usage == Usage::Construct {
+                head(used.node)
             } else {
-                arg(call, 0)
+                used.named.byte_range()
             };
-            let no_storage = match options.map(|a| scope.resolve(a, src)) {
-                None => true,
-                Some(a) if a.kind() == "array" => true,
-                Some(_) => matches!(option(options, "storage", scope, src), Prop::Absent),
-            };
-            if no_storage {
-                out.push(Diagnostic::new(
-                    &rules::SL503,
-                    callee.byte_range(),
-                    "NestJS ThrottlerModule has no `storage`, so request counts live in this process's memory",
-                    NEST_HELP,
-                ));
-            }
+            out.push(Diagnostic::new(verdict.rule, at, verdict.message, row.fix));
         }
-        ("koa-ratelimit", []) => {
-            if let Prop::Value(driver) = option(arg(call, 0), "driver", scope, src)
-                && string_value(scope.resolve(driver, src), src) == Some("memory")
-            {
+        (None, Prop::Value(store)) if row.option == STORE => {
+            let store = scope.resolve(store, src);
+            let local = store.kind() == "new_expression"
+                && store
+                    .child_by_field_name("constructor")
+                    .and_then(|c| scope.origin(c, src))
+                    .is_some_and(|s| evaluate::any(LOCAL_STORES, &s));
+            if local {
                 out.push(Diagnostic::new(
                     &rules::SL503,
-                    driver.byte_range(),
-                    "koa-ratelimit's memory driver keeps request counts in this process's memory",
-                    KOA_HELP,
+                    head(store),
+                    format!(
+                        "{} store keeps request counts in this process's (or this host's) memory",
+                        row.name
+                    ),
+                    EXPRESS_HELP,
                 ));
             }
         }
@@ -176,11 +270,12 @@ impl Check<JsModel<'_>> for RateLimit {
         preorder(root, |node| {
             let mut found = Sink::default();
             match node.kind() {
-                "call_expression" => {
-                    check_call(node, src, scope, &mut found);
+                "call_expression" | "new_expression" => {
+                    if let Some(used) = evaluate::find(LIMITERS, node, scope, src) {
+                        check_use(&used, src, scope, &mut found);
+                    }
                     check_ip_counter(node, src, scope, &mut counters, &mut found);
                 }
-                "new_expression" => check_new(node, src, scope, &mut found),
                 _ => {}
             }
             if !found.is_empty() && !env.contains(node) {
@@ -342,18 +437,8 @@ fn is_client_address<'t>(node: Node<'t>, src: &str, scope: &ModuleScope<'t>, dep
     found
 }
 
-fn check_new<'t>(new: Node<'t>, src: &str, scope: &ModuleScope<'t>, out: &mut Sink) {
-    let Some(class) = new.child_by_field_name("constructor") else {
-        return;
-    };
-    if !scope.is(
-        class,
-        src,
-        &["rate-limiter-flexible"],
-        &["RateLimiterMemory"],
-    ) {
-        return;
-    }
+/// Whether a `new RateLimiterMemory()` is the limiter production counts with.
+fn memory_limiter_counts<'t>(new: Node<'t>, src: &str, scope: &ModuleScope<'t>) -> bool {
     // A file that also builds a shared limiter picks the memory one by configuration
     // (`switch (env.RATE_LIMITER_STORE)`); production chooses the shared one.
     let shared_alternative = scope.bindings.iter().any(|b| {
@@ -361,29 +446,33 @@ fn check_new<'t>(new: Node<'t>, src: &str, scope: &ModuleScope<'t>, out: &mut Si
             && matches!(&b.imported, Imported::Named(n) if n.starts_with("RateLimiter")
                 && !matches!(n.as_str(), "RateLimiterMemory" | "RateLimiterRes" | "RateLimiterCluster" | "RateLimiterQueue" | "RateLimiterAbstract"))
     });
-    if shared_alternative {
-        return;
-    }
     // `insuranceLimiter: new RateLimiterMemory()` is the fallback of a shared limiter.
     let insurance = new.parent().is_some_and(|p| {
         p.kind() == "pair"
             && p.child_by_field_name("key")
                 .is_some_and(|k| key_name(k, src) == "insuranceLimiter")
     });
-    if !insurance {
-        out.push(Diagnostic::new(
-            &rules::SL503,
-            head(new),
-            "`RateLimiterMemory` keeps request counts in this process's memory",
-            FLEXIBLE_HELP,
-        ));
-    }
+    !shared_alternative && !insurance
 }
 
 #[cfg(test)]
 mod tests {
-    use super::RateLimit;
-    use crate::detectors::js::run;
+    use super::{LIMITERS, RateLimit};
+    use crate::detectors::js::{evaluate, run};
+
+    #[test]
+    fn rows_are_covered_and_stores_decide() {
+        evaluate::assert_covered(&RateLimit, &[LIMITERS]);
+        let express = "const rateLimit = require('express-rate-limit');\nconst { MemoryStore } = rateLimit;\napp.use(rateLimit({ windowMs: 1000 }));\napp.use(rateLimit({ store: new MemoryStore() }));\napp.use(rateLimit({ store: new RedisStore({ client }) }));\n";
+        assert_eq!(
+            run(&RateLimit, "app.js", express),
+            [("SL503", 3), ("SL503", 4)]
+        );
+        let koa = "const ratelimit = require('koa-ratelimit');\napp.use(ratelimit({\n  driver: 'memory', db: new Map() }));\napp.use(ratelimit({ driver: 'redis', db: redis }));\n";
+        assert_eq!(run(&RateLimit, "app.js", koa), [("SL503", 3)]);
+        let fastify = "import rateLimit from '@fastify/rate-limit';\nawait fastify.register(rateLimit, { max: 100 });\nawait fastify.register(rateLimit, { redis });\n";
+        assert_eq!(run(&RateLimit, "app.ts", fastify), [("SL503", 2)]);
+    }
 
     #[test]
     fn hand_rolled_limiters_need_a_client_key_and_limiting() {

@@ -4,9 +4,11 @@
 //! `RedisIoAdapter`), so servers are resolved across the project: an adapter call anywhere, or an
 //! adapter package in a package.json, keeps them silent.
 
+use super::evaluate;
 use super::model::JsModel;
 use super::module_scope::{ModuleScope, unparenthesize};
 use super::options::{Prop, arg, head, option};
+use crate::detectors::table::{self, Library, Opt, OptionValue, Pattern, Usage, Verdict, When};
 use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
 use crate::parse::js::{preorder, text};
@@ -15,40 +17,113 @@ use crate::project::{Facts, Located, Sink};
 use crate::rules;
 use crate::source::FileKind;
 use std::ops::Range;
+use std::sync::LazyLock;
 use tree_sitter::Node;
 
 /// Local-only WebSocket fan-out.
 pub struct Realtime;
 
 /// Packages that give Socket.IO a shared adapter.
-const ADAPTER_PACKAGES: &[&str] = &[
-    "@socket.io/redis-adapter",
-    "@socket.io/redis-streams-adapter",
-    "@socket.io/postgres-adapter",
-    "@socket.io/mongo-adapter",
-    "@socket.io/gcp-pubsub-adapter",
-    "@socket.io/aws-sqs-adapter",
-    "@socket.io/azure-service-bus-adapter",
-    "socket.io-redis",
-    "socket.io-adapter-mongo",
-    "@nestjs/microservices",
+const ADAPTER_PACKAGES: &[Pattern] = &[
+    package("@socket.io/redis-adapter"),
+    package("@socket.io/redis-streams-adapter"),
+    package("@socket.io/postgres-adapter"),
+    package("@socket.io/mongo-adapter"),
+    package("@socket.io/gcp-pubsub-adapter"),
+    package("@socket.io/aws-sqs-adapter"),
+    package("@socket.io/azure-service-bus-adapter"),
+    package("socket.io-redis"),
+    package("socket.io-adapter-mongo"),
+    package("@nestjs/microservices"),
 ];
 
 /// Modules whose clients carry messages between instances; a `ws` broadcast in a file that
 /// uses one is the last hop of a shared fan-out.
-const PUBSUB_MODULES: &[&str] = &[
-    "redis",
-    "ioredis",
-    "@redis/client",
-    "nats",
-    "amqplib",
-    "kafkajs",
-    "mqtt",
-    "pg",
-    "@google-cloud/pubsub",
-    "@aws-sdk/client-sns",
-    "@aws-sdk/client-sqs",
+const PUBSUB_MODULES: &[Pattern] = &[
+    package("redis"),
+    package("ioredis"),
+    package("@redis/client"),
+    package("nats"),
+    package("amqplib"),
+    package("kafkajs"),
+    package("mqtt"),
+    package("pg"),
+    package("@google-cloud/pubsub"),
+    package("@aws-sdk/client-sns"),
+    package("@aws-sdk/client-sqs"),
 ];
+
+/// `ws` server classes, whose `clients` are this instance's sockets.
+const WS_SERVERS: &[Pattern] = &[
+    Pattern {
+        package: "ws",
+        path: &["WebSocketServer"],
+    },
+    Pattern {
+        package: "ws",
+        path: &["Server"],
+    },
+    Pattern {
+        package: "ws",
+        path: &["WebSocket", "Server"],
+    },
+];
+
+const fn package(package: &'static str) -> Pattern {
+    Pattern { package, path: &[] }
+}
+
+const SOCKET_IO_DEFAULT: &str = "this Socket.IO server uses the default in-memory adapter, so emits and rooms only reach clients connected to this instance";
+
+/// A Socket.IO server, `new Server(http, { adapter })` or `require('socket.io')(http)`: without
+/// an `adapter` (in the options, argument 1 or a lone options argument 0) it keeps rooms here.
+macro_rules! socket_io {
+    ($path:expr, $usage:expr) => {
+        Library {
+            symbol: Pattern {
+                package: "socket.io",
+                path: $path,
+            },
+            usage: $usage,
+            option: Some(Opt {
+                key: "adapter",
+                position: Some(1),
+            }),
+            verdicts: &[Verdict {
+                when: When::Absent,
+                rule: &rules::SL502,
+                message: SOCKET_IO_DEFAULT,
+            }],
+            fix: SOCKET_IO_HELP,
+            name: "Socket.IO",
+        }
+    };
+}
+
+/// Servers whose fan-out stays on this instance unless an adapter is configured somewhere.
+const SERVERS: &[Library] = &[
+    socket_io!(&[], Usage::Construct),
+    socket_io!(&[], Usage::Call),
+    socket_io!(&["Server"], Usage::Construct),
+    socket_io!(&["Server"], Usage::Call),
+    Library {
+        symbol: Pattern {
+            package: "@nestjs/websockets",
+            path: &["WebSocketGateway"],
+        },
+        usage: Usage::Decorate,
+        option: None,
+        verdicts: &[Verdict {
+            when: When::Used,
+            rule: &rules::SL502,
+            message: "this NestJS gateway runs on the default IoAdapter (in-memory), so emits and rooms only reach clients connected to this instance",
+        }],
+        fix: NEST_HELP,
+        name: "NestJS WebSocketGateway",
+    },
+];
+
+static RULES: LazyLock<Vec<&'static str>> = LazyLock::new(|| table::rules(&[SERVERS]));
 
 const SOCKET_IO_HELP: &str = "give Socket.IO a shared adapter so emits reach clients on every instance: \
     `io.adapter(createAdapter(pubClient, subClient))` from @socket.io/redis-adapter (or \
@@ -76,6 +151,8 @@ impl Detector for Realtime {
         &[FileKind::JavaScript, FileKind::TypeScript, FileKind::Tsx]
     }
     fn triggers(&self) -> &'static [&'static str] {
+        // By hand: the rows' `Server` is in far more files than Socket.IO is (a test checks
+        // these cover SERVERS); the adapter and `ws` forms are hand-written analysis.
         &[
             "socket.io",
             "WebSocketGateway",
@@ -85,7 +162,7 @@ impl Detector for Realtime {
         ]
     }
     fn rules(&self) -> &'static [&'static str] {
-        &["SL502"]
+        &RULES
     }
 
     fn reads(&self) -> Reads<'_> {
@@ -100,9 +177,10 @@ impl Detector for Realtime {
         // An adapter declared in the server's own package counts; a neighbour's does not.
         let declared = |path: &str| {
             manifests.of(Ecosystem::Npm, path).is_some_and(|m| {
-                m.deps
-                    .iter()
-                    .any(|d| ADAPTER_PACKAGES.contains(&d.package.as_deref().unwrap_or(&d.name)))
+                m.deps.iter().any(|d| {
+                    let name = d.package.as_deref().unwrap_or(&d.name);
+                    ADAPTER_PACKAGES.iter().any(|p| p.package == name)
+                })
             })
         };
         for (path, fact) in facts.of::<Fact>() {
@@ -128,7 +206,10 @@ impl Check<JsModel<'_>> for Realtime {
 fn check_js(model: &JsModel<'_>, out: &mut Sink) {
     let (src, root) = (model.src, model.root);
     let scope = model.scope();
-    let relays = scope.imports_any(PUBSUB_MODULES);
+    let relays = scope
+        .bindings
+        .iter()
+        .any(|b| PUBSUB_MODULES.iter().any(|p| p.package == b.module));
     preorder(root, |node| {
         match node.kind() {
             "new_expression" | "call_expression" => {
@@ -157,30 +238,25 @@ fn socket_io_server<'t>(node: Node<'t>, src: &str, scope: &ModuleScope<'t>, out:
         out.fact(Fact::Adapter);
         return;
     }
-    let Some(origin) = scope.origin(target, src) else {
+    let Some(used) = evaluate::find(SERVERS, node, scope, src) else {
         return;
     };
-    let path = origin.path();
-    match (origin.module.as_str(), path.as_slice()) {
-        ("socket.io", [] | ["Server"]) => {
-            // `new Server(http, { adapter: createAdapter(…) })`.
-            let options = arg(node, 1).or_else(|| arg(node, 0).filter(|a| scope.resolve(*a, src).kind() == "object"));
-            if matches!(option(options, "adapter", scope, src), Prop::Value(_)) {
-                out.fact(Fact::Adapter);
-                return;
-            }
-            out.fact(Fact::Server(
-                head(node),
-                "this Socket.IO server uses the default in-memory adapter, so emits and rooms only reach clients connected to this instance",
-                SOCKET_IO_HELP,
-            ));
+    let value = if used.row.option.is_some() {
+        // `new Server(http, { adapter: createAdapter(…) })`, `new Server({ adapter })`.
+        let options = used.arg(1).or_else(|| {
+            used.arg(0)
+                .filter(|a| scope.resolve(*a, src).kind() == "object")
+        });
+        match option(options, "adapter", scope, src) {
+            Prop::Absent => OptionValue::Absent,
+            _ => OptionValue::Unknown,
         }
-        ("@nestjs/websockets", ["WebSocketGateway"]) => out.fact(Fact::Server(
-            head(node),
-            "this NestJS gateway runs on the default IoAdapter (in-memory), so emits and rooms only reach clients connected to this instance",
-            NEST_HELP,
-        )),
-        _ => {}
+    } else {
+        OptionValue::Absent
+    };
+    match used.row.verdict(value) {
+        Some(verdict) => out.fact(Fact::Server(head(node), verdict.message, used.row.fix)),
+        None => out.fact(Fact::Adapter),
     }
 }
 
@@ -194,11 +270,10 @@ fn ws_broadcast<'t>(member: Node<'t>, src: &str, scope: &ModuleScope<'t>, out: &
     };
     let server = scope.resolve(object, src);
     let is_ws_server = server.kind() == "new_expression"
-        && server.child_by_field_name("constructor").is_some_and(|c| {
-            scope.is(c, src, &["ws"], &["WebSocketServer"])
-                || scope.is(c, src, &["ws"], &["Server"])
-                || scope.is(c, src, &["ws"], &["WebSocket", "Server"])
-        });
+        && server
+            .child_by_field_name("constructor")
+            .and_then(|c| scope.origin(c, src))
+            .is_some_and(|s| evaluate::any(WS_SERVERS, &s));
     if !is_ws_server {
         return;
     }
@@ -216,5 +291,16 @@ fn ws_broadcast<'t>(member: Node<'t>, src: &str, scope: &ModuleScope<'t>, out: &
             "this broadcast iterates the `ws` server's own `clients`, so it only reaches sockets connected to this instance",
             WS_HELP,
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Realtime, SERVERS};
+    use crate::detectors::js::evaluate;
+
+    #[test]
+    fn servers_are_covered_by_triggers_and_rules() {
+        evaluate::assert_covered(&Realtime, &[SERVERS]);
     }
 }

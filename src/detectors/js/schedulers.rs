@@ -1,14 +1,17 @@
 //! Recurring jobs scheduled inside the app process: node-cron, cron's `CronJob`, node-schedule,
 //! NestJS `@Cron` / `@Interval`. Every instance runs every job.
 
+use super::evaluate;
 use super::model::JsModel;
-use super::options::{head, invoked};
+use super::options::head;
+use crate::detectors::table::{self, Library, OptionValue, Pattern, Usage, Verdict, When};
 use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
 use crate::parse::js::{preorder, text};
 use crate::project::Sink;
 use crate::rules;
 use crate::source::FileKind;
+use std::sync::LazyLock;
 use tree_sitter::Node;
 
 /// In-process cron and interval schedulers.
@@ -18,18 +21,83 @@ const HELP: &str = "run recurring jobs once for the whole deployment: BullMQ job
     jobs (deduplicated in Redis), Agenda (locked in MongoDB), a Kubernetes CronJob or the platform's \
     cron, or a single dedicated worker process; or guard the job with a distributed lock";
 
-/// Scheduling calls (`new` or plain): (module, member path, what).
-const SCHEDULERS: &[(&str, &[&str], &str)] = &[
-    ("node-cron", &["schedule"], "node-cron"),
-    ("cron", &["CronJob"], "cron's `CronJob`"),
-    ("cron", &["CronJob", "from"], "cron's `CronJob`"),
-    ("cron", &["job"], "cron's `CronJob`"),
-    ("node-schedule", &["scheduleJob"], "node-schedule"),
-    ("@nestjs/schedule", &["Cron"], "NestJS `@Cron`"),
-    ("@nestjs/schedule", &["Interval"], "NestJS `@Interval`"),
-    ("toad-scheduler", &["SimpleIntervalJob"], "toad-scheduler"),
-    ("toad-scheduler", &["CronJob"], "toad-scheduler"),
+/// A scheduler row: using it runs the job in this process.
+macro_rules! scheduler {
+    ($package:literal, $path:expr, $usage:expr, $what:literal $(,)?) => {
+        Library {
+            symbol: Pattern {
+                package: $package,
+                path: $path,
+            },
+            usage: $usage,
+            option: None,
+            verdicts: &[Verdict {
+                when: When::Used,
+                rule: &rules::SL501,
+                message: concat!(
+                    $what,
+                    " runs this job inside the app process, so every instance runs it"
+                ),
+            }],
+            fix: HELP,
+            name: $what,
+        }
+    };
+}
+
+/// Scheduling calls, constructors and decorators.
+const SCHEDULERS: &[Library] = &[
+    scheduler!("node-cron", &["schedule"], Usage::Call, "node-cron"),
+    scheduler!("cron", &["CronJob"], Usage::Construct, "cron's `CronJob`"),
+    scheduler!(
+        "cron",
+        &["CronJob", "from"],
+        Usage::Call,
+        "cron's `CronJob`"
+    ),
+    scheduler!("cron", &["job"], Usage::Call, "cron's `CronJob`"),
+    scheduler!(
+        "node-schedule",
+        &["scheduleJob"],
+        Usage::Call,
+        "node-schedule"
+    ),
+    scheduler!(
+        "@nestjs/schedule",
+        &["Cron"],
+        Usage::Decorate,
+        "NestJS `@Cron`"
+    ),
+    scheduler!(
+        "@nestjs/schedule",
+        &["Interval"],
+        Usage::Decorate,
+        "NestJS `@Interval`"
+    ),
+    scheduler!(
+        "toad-scheduler",
+        &["SimpleIntervalJob"],
+        Usage::Construct,
+        "toad-scheduler"
+    ),
+    scheduler!(
+        "toad-scheduler",
+        &["CronJob"],
+        Usage::Construct,
+        "toad-scheduler"
+    ),
 ];
+
+/// By hand, checked against the rows by a test: the rows' members (`schedule`, `Interval`) are
+/// in far more files (every `setInterval`) than the scheduler packages are.
+const TRIGGERS: &[&str] = &[
+    "cron",
+    "Cron",
+    "@nestjs/schedule",
+    "node-schedule",
+    "toad-scheduler",
+];
+static RULES: LazyLock<Vec<&'static str>> = LazyLock::new(|| table::rules(&[SCHEDULERS]));
 
 impl Detector for Schedulers {
     fn id(&self) -> &'static str {
@@ -39,16 +107,10 @@ impl Detector for Schedulers {
         super::JS_KINDS
     }
     fn triggers(&self) -> &'static [&'static str] {
-        &[
-            "cron",
-            "Cron",
-            "@nestjs/schedule",
-            "node-schedule",
-            "toad-scheduler",
-        ]
+        TRIGGERS
     }
     fn rules(&self) -> &'static [&'static str] {
-        &["SL501"]
+        &RULES
     }
 
     fn reads(&self) -> Reads<'_> {
@@ -82,30 +144,21 @@ impl Check<JsModel<'_>> for Schedulers {
         let root = model.root;
         let scope = model.scope();
         preorder(root, |node| {
-            let target = invoked(node);
-            let Some(target) = target else { return true };
-            let Some(origin) = scope.origin(target, src) else {
+            let Some(used) = evaluate::find(SCHEDULERS, node, scope, src) else {
                 return true;
             };
-            let path = origin.path();
-            if let Some((_, _, what)) = SCHEDULERS
-                .iter()
-                .find(|(m, p, _)| *m == origin.module && *p == path.as_slice())
-            {
-                if guarded_by_lock(node, src) {
-                    return false;
-                }
-                out.push(Diagnostic::new(
-                    &rules::SL501,
-                    head(node),
-                    format!(
-                        "{what} runs this job inside the app process, so every instance runs it"
-                    ),
-                    HELP,
-                ));
+            if guarded_by_lock(node, src) {
                 return false;
             }
-            true
+            if let Some(verdict) = used.row.verdict(OptionValue::Absent) {
+                out.push(Diagnostic::new(
+                    verdict.rule,
+                    head(node),
+                    verdict.message,
+                    used.row.fix,
+                ));
+            }
+            false
         });
     }
 }
@@ -122,4 +175,22 @@ fn guarded_by_lock(call: Node<'_>, src: &str) -> bool {
         !found
     });
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{SCHEDULERS, Schedulers};
+    use crate::detectors::js::{evaluate, run};
+
+    #[test]
+    fn rows_are_covered_and_usage_decides() {
+        evaluate::assert_covered(&Schedulers, &[SCHEDULERS]);
+        let nest = "import { Cron } from '@nestjs/schedule';\nclass Jobs {\n  @Cron('0 * * * *')\n  run() {}\n}\n";
+        assert_eq!(run(&Schedulers, "jobs.ts", nest), [("SL501", 3)]);
+        let cron = "const { CronJob } = require('cron');\nnew CronJob('* * * * *', tick);\nCronJob.from({ cronTime: '* * * * *', onTick });\n";
+        assert_eq!(
+            run(&Schedulers, "app.js", cron),
+            [("SL501", 2), ("SL501", 3)]
+        );
+    }
 }

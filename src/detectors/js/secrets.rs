@@ -2,15 +2,17 @@
 //! `crypto.randomBytes` / `randomUUID` / uuid / nanoid. Each instance then signs with its own key,
 //! so a cookie or token issued by one is rejected by the others (and by itself after a restart).
 
+use super::evaluate;
 use super::model::JsModel;
 use super::module_scope::{ModuleScope, enclosing_function};
-use super::options::arg;
+use crate::detectors::table::{self, Library, Opt, OptionValue, Pattern, Usage, Verdict, When};
 use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
 use crate::parse::js::{key_name, preorder, text};
 use crate::project::Sink;
 use crate::rules;
 use crate::source::FileKind;
+use std::sync::LazyLock;
 use tree_sitter::Node;
 
 /// Secrets that differ per process.
@@ -52,16 +54,54 @@ const CONSUMERS: &[&str] = &[
     "createApp",
 ];
 
-/// Calls that produce random values: (module, member path).
-const RANDOM: &[(&str, &[&str])] = &[
-    ("crypto", &["randomBytes"]),
-    ("crypto", &["randomUUID"]),
-    ("node:crypto", &["randomBytes"]),
-    ("node:crypto", &["randomUUID"]),
-    ("uuid", &["v4"]),
-    ("uuid", &["v1"]),
-    ("nanoid", &["nanoid"]),
+/// Calls that produce random values.
+const RANDOM: &[Pattern] = &[
+    random("crypto", &["randomBytes"]),
+    random("crypto", &["randomUUID"]),
+    random("node:crypto", &["randomBytes"]),
+    random("node:crypto", &["randomUUID"]),
+    random("uuid", &["v4"]),
+    random("uuid", &["v1"]),
+    random("nanoid", &["nanoid"]),
 ];
+
+const fn random(package: &'static str, path: &'static [&'static str]) -> Pattern {
+    Pattern { package, path }
+}
+
+/// A call that takes a signing key at argument `$position`; it is reported when that key is
+/// random (judged by hand: [`is_random`]).
+macro_rules! signer {
+    ($package:literal, $path:expr, $position:literal) => {
+        Library {
+            symbol: Pattern {
+                package: $package,
+                path: $path,
+            },
+            usage: Usage::Call,
+            option: Some(Opt {
+                key: "secret",
+                position: Some($position),
+            }),
+            verdicts: &[Verdict {
+                when: When::Present,
+                rule: &rules::SL505,
+                message: "signing key",
+            }],
+            fix: HELP,
+            name: $package,
+        }
+    };
+}
+
+/// `jwt.sign(payload, secret)`, `jwt.verify(token, secret)`, `cookieParser(secret)`.
+const SIGNERS: &[Library] = &[
+    signer!("jsonwebtoken", &["sign"], 1),
+    signer!("jsonwebtoken", &["verify"], 1),
+    signer!("cookie-parser", &[], 0),
+];
+
+static RULES: LazyLock<Vec<&'static str>> = LazyLock::new(|| table::rules(&[SIGNERS]));
 
 const HELP: &str = "read the secret from the environment or a secret manager (e.g. \
     `secret: process.env.SESSION_SECRET`), the same value on every instance, and fail at start \
@@ -76,7 +116,8 @@ impl Detector for EphemeralSecrets {
     }
     fn triggers(&self) -> &'static [&'static str] {
         // Every finding names a signing option or a signing library; the random sources
-        // (`randomBytes`, `uuid`, `nanoid`) are in far more files.
+        // (`randomBytes`, `uuid`, `nanoid`) and the signers' members (`sign`, `verify`) are in
+        // far more files, so these are written by hand (a test checks they cover SIGNERS).
         &[
             "secret",
             "Secret",
@@ -88,7 +129,7 @@ impl Detector for EphemeralSecrets {
         ]
     }
     fn rules(&self) -> &'static [&'static str] {
-        &["SL505"]
+        &RULES
     }
 
     fn reads(&self) -> Reads<'_> {
@@ -138,22 +179,13 @@ impl Check<JsModel<'_>> for EphemeralSecrets {
                 }
                 // `jwt.sign(payload, secret)`, `cookieParser(secret)`, koa `app.keys = […]`.
                 "call_expression" => {
-                    let Some(callee) = node.child_by_field_name("function") else {
-                        return true;
-                    };
-                    let key_arg = if scope.is(callee, src, &["jsonwebtoken"], &["sign"])
-                        || scope.is(callee, src, &["jsonwebtoken"], &["verify"])
-                    {
-                        arg(node, 1)
-                    } else if scope.is(callee, src, &["cookie-parser"], &[]) {
-                        arg(node, 0)
-                    } else {
-                        None
-                    };
-                    if let Some(key) = key_arg
+                    if let Some(used) = evaluate::find(SIGNERS, node, scope, src)
+                        && let Some(position) = used.row.option.and_then(|o| o.position)
+                        && let Some(key) = used.arg(position)
                         && is_random(key, src, scope)
+                        && let Some(verdict) = used.row.verdict(OptionValue::Unknown)
                     {
-                        out.push(finding(key, "signing key"));
+                        out.push(finding(key, verdict.message));
                     }
                 }
                 "assignment_expression" => {
@@ -237,8 +269,10 @@ fn is_random<'t>(value: Node<'t>, src: &str, scope: &ModuleScope<'t>) -> bool {
                         text(callee, src),
                         "crypto.randomUUID" | "globalThis.crypto.randomUUID"
                     ) && scope.origin(callee, src).is_none();
-                    random |=
-                        global_crypto || RANDOM.iter().any(|(m, p)| scope.is(callee, src, &[m], p));
+                    random |= global_crypto
+                        || scope
+                            .origin(callee, src)
+                            .is_some_and(|s| evaluate::any(RANDOM, &s));
                 }
             }
             _ => {}
@@ -250,8 +284,15 @@ fn is_random<'t>(value: Node<'t>, src: &str, scope: &ModuleScope<'t>) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::EphemeralSecrets;
-    use crate::detectors::js::run;
+    use super::{EphemeralSecrets, SIGNERS};
+    use crate::detectors::js::{evaluate, run};
+
+    #[test]
+    fn signers_are_covered_by_triggers_and_rules() {
+        evaluate::assert_covered(&EphemeralSecrets, &[SIGNERS]);
+        let cookie = "const cookieParser = require('cookie-parser');\nconst { v4 } = require('uuid');\napp.use(cookieParser(v4()));\n";
+        assert_eq!(run(&EphemeralSecrets, "app.js", cookie), [("SL505", 3)]);
+    }
 
     #[test]
     fn startup_secrets_not_per_user_ones_or_fallbacks() {

@@ -6,37 +6,23 @@
 //! carry the data in the cookie and are not session middleware with a store here.
 
 use super::env::EnvBranches;
+use super::evaluate;
 use super::linked::{ImportRef, exports, import_ref};
 use super::model::JsModel;
 use super::module_scope::ModuleScope;
-use super::options::{Prop, arg, is_nullish, option};
+use super::options::{Prop, is_nullish};
+use crate::detectors::table::{self, Library, Opt, OptionValue, Pattern, Usage, Verdict, When};
 use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
 use crate::parse::js::{preorder, text};
 use crate::project::{Facts, Located, Sink};
 use crate::rules::{self, Rule};
 use crate::source::FileKind;
+use std::sync::LazyLock;
 use tree_sitter::Node;
 
 /// Session middleware with its default or an explicit instance-local store.
 pub struct Sessions;
-
-/// How the middleware receives its options.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Wiring {
-    /// `session(options)`.
-    Call,
-    /// `fastify.register(plugin, options)`.
-    Register,
-}
-
-/// A session middleware whose default store is its in-process `MemoryStore`.
-struct Middleware {
-    modules: &'static [&'static str],
-    name: &'static str,
-    wiring: Wiring,
-    help: &'static str,
-}
 
 const EXPRESS_HELP: &str = "give express-session a shared store, e.g. `store: new RedisStore({ client })` \
     from connect-redis (or connect-pg-simple, connect-mongo), or keep small sessions in signed \
@@ -46,91 +32,157 @@ const KOA_HELP: &str = "give koa-generic-session a shared store, e.g. `store: re
 const FASTIFY_HELP: &str = "give @fastify/session a shared store, e.g. `store: new RedisStore({ client })` \
     from connect-redis, or keep the session in an encrypted cookie with @fastify/secure-session";
 
-const MIDDLEWARE: &[Middleware] = &[
-    Middleware {
-        modules: &["express-session"],
-        name: "express-session",
-        wiring: Wiring::Call,
-        help: EXPRESS_HELP,
-    },
-    Middleware {
-        modules: &["koa-generic-session"],
-        name: "koa-generic-session",
-        wiring: Wiring::Call,
-        help: KOA_HELP,
-    },
-    Middleware {
-        modules: &["@fastify/session", "fastify-session"],
-        name: "@fastify/session",
-        wiring: Wiring::Register,
-        help: FASTIFY_HELP,
-    },
+/// A session middleware row: its package, the name users know it by, the finding without a
+/// `store`, and the fix.
+macro_rules! middleware {
+    ($package:literal, $name:literal, $absent:expr, $fix:expr $(,)?) => {
+        Library {
+            symbol: Pattern {
+                package: $package,
+                path: &[],
+            },
+            usage: Usage::Call,
+            option: Some(Opt {
+                key: "store",
+                position: None,
+            }),
+            verdicts: &[Verdict {
+                when: When::Absent,
+                rule: &rules::SL101,
+                message: $absent,
+            }],
+            fix: $fix,
+            name: $name,
+        }
+    };
+}
+
+/// A store row: constructing it keeps sessions on this instance, as its message says.
+macro_rules! store {
+    ($package:literal, $path:expr, $rule:expr, $what:literal $(,)?) => {
+        Library {
+            symbol: Pattern {
+                package: $package,
+                path: $path,
+            },
+            usage: Usage::Construct,
+            option: None,
+            verdicts: &[Verdict {
+                when: When::Used,
+                rule: $rule,
+                message: $what,
+            }],
+            fix: "give the session middleware a shared store (Redis, a database server)",
+            name: $package,
+        }
+    };
+}
+
+/// Session middleware whose default store is its in-process `MemoryStore`, configured by a
+/// call (`session(options)`) or a Fastify registration (`fastify.register(plugin, options)`).
+const MIDDLEWARE: &[Library] = &[
+    middleware!(
+        "express-session",
+        "express-session",
+        "express-session has no `store`, so sessions live in this process's memory (its default MemoryStore)",
+        EXPRESS_HELP,
+    ),
+    middleware!(
+        "koa-generic-session",
+        "koa-generic-session",
+        "koa-generic-session has no `store`, so sessions live in this process's memory (its default MemoryStore)",
+        KOA_HELP,
+    ),
+    middleware!(
+        "@fastify/session",
+        "@fastify/session",
+        FASTIFY_ABSENT,
+        FASTIFY_HELP,
+    ),
+    middleware!(
+        "fastify-session",
+        "@fastify/session",
+        FASTIFY_ABSENT,
+        FASTIFY_HELP
+    ),
 ];
 
-/// Store classes that keep sessions on this instance: (module, member path, rule, what).
-const LOCAL_STORES: &[(&str, &[&str], &Rule, &str)] = &[
-    (
+const FASTIFY_ABSENT: &str = "@fastify/session has no `store`, so sessions live in this process's memory (its default MemoryStore)";
+
+/// Store classes that keep sessions on this instance, constructed with `new`. A verdict's
+/// message names the store; the middleware it is given to completes the sentence.
+const LOCAL_STORES: &[Library] = &[
+    store!(
         "express-session",
         &["MemoryStore"],
         &rules::SL101,
-        "`MemoryStore`",
+        "`MemoryStore`"
     ),
-    (
+    store!(
         "koa-generic-session",
         &["MemoryStore"],
         &rules::SL101,
-        "`MemoryStore`",
+        "`MemoryStore`"
     ),
-    (
+    store!(
         "@fastify/session",
         &["MemoryStore"],
         &rules::SL101,
-        "`MemoryStore`",
+        "`MemoryStore`"
     ),
-    (
+    store!(
         "fastify-session",
         &["MemoryStore"],
         &rules::SL101,
-        "`MemoryStore`",
+        "`MemoryStore`"
     ),
-    ("memorystore", &["()"], &rules::SL101, "`memorystore`"),
-    (
+    store!("memorystore", &["()"], &rules::SL101, "`memorystore`"),
+    store!(
         "session-memory-store",
         &["()"],
         &rules::SL101,
-        "session-memory-store",
+        "session-memory-store"
     ),
-    (
+    store!(
         "session-file-store",
         &["()"],
         &rules::SL102,
         "session-file-store, which writes session files on this host's disk",
     ),
-    (
+    store!(
         "connect-sqlite3",
         &["()"],
         &rules::SL102,
         "connect-sqlite3, which keeps sessions in a SQLite file on this host's disk",
     ),
-    (
+    store!(
         "better-sqlite3-session-store",
         &["()"],
         &rules::SL102,
         "better-sqlite3-session-store, which keeps sessions in a SQLite file on this host's disk",
     ),
-    (
+    store!(
         "nedb-session-store",
         &["()"],
         &rules::SL102,
         "nedb-session-store, which keeps sessions in a file on this host's disk",
     ),
-    (
+    store!(
         "level-session-store",
         &["()"],
         &rules::SL102,
         "level-session-store, which keeps sessions in a LevelDB directory on this host's disk",
     ),
 ];
+
+static TRIGGERS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    let mut t = table::triggers(&[MIDDLEWARE, LOCAL_STORES]);
+    // A project's own store object or class (every store implements `destroy`).
+    t.push("destroy");
+    t
+});
+static RULES: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| table::rules(&[MIDDLEWARE, LOCAL_STORES]));
 
 impl Detector for Sessions {
     fn id(&self) -> &'static str {
@@ -140,17 +192,10 @@ impl Detector for Sessions {
         super::JS_KINDS
     }
     fn triggers(&self) -> &'static [&'static str] {
-        &[
-            "express-session",
-            "koa-generic-session",
-            "fastify/session",
-            "fastify-session",
-            // A project's own store object or class (every store implements `destroy`).
-            "destroy",
-        ]
+        &TRIGGERS
     }
     fn rules(&self) -> &'static [&'static str] {
-        &["SL101", "SL102"]
+        &RULES
     }
 
     fn reads(&self) -> Reads<'_> {
@@ -191,10 +236,10 @@ impl Check<JsModel<'_>> for Sessions {
         let env = &model.env;
         preorder(root, |node| {
             if node.kind() == "call_expression"
-                && let Some((mw, at, options)) = middleware_call(node, src, scope)
+                && let Some(used) = evaluate::find(MIDDLEWARE, node, scope, src)
                 && !env.contains(node)
             {
-                check_options(mw, at, options, src, scope, env, &file.rel_path, out);
+                check_options(&used, src, scope, env, &file.rel_path, out);
             }
             true
         });
@@ -227,7 +272,7 @@ impl Check<JsModel<'_>> for Sessions {
 
 /// Fact: session middleware takes its `store` from another project file.
 struct StoreUse {
-    middleware: &'static Middleware,
+    middleware: &'static Library,
     import: ImportRef,
 }
 
@@ -239,57 +284,29 @@ struct StoreExport {
     span: std::ops::Range<usize>,
 }
 
-/// The middleware a call configures, the node to point at, and its options argument.
-fn middleware_call<'t>(
-    call: Node<'t>,
-    src: &str,
-    scope: &ModuleScope<'t>,
-) -> Option<(&'static Middleware, Node<'t>, Option<Node<'t>>)> {
-    let callee = call.child_by_field_name("function")?;
-    for mw in MIDDLEWARE {
-        match mw.wiring {
-            Wiring::Call if scope.is(callee, src, mw.modules, &[]) => {
-                return Some((mw, callee, arg(call, 0)));
-            }
-            Wiring::Register => {
-                let is_register = callee.kind() == "member_expression"
-                    && callee
-                        .child_by_field_name("property")
-                        .is_some_and(|p| text(p, src) == "register");
-                let plugin = arg(call, 0)?;
-                if is_register && scope.is(plugin, src, mw.modules, &[]) {
-                    return Some((mw, plugin, arg(call, 1)));
-                }
-            }
-            Wiring::Call => {}
-        }
-    }
-    None
-}
-
-#[allow(clippy::too_many_arguments)]
+/// Judges the `store` of a middleware use: its row's verdict when there is none, the store's
+/// own row when it constructs one, a fact when it comes from another project file.
 fn check_options<'t>(
-    mw: &'static Middleware,
-    at: Node<'t>,
-    options: Option<Node<'t>>,
-    src: &str,
+    used: &evaluate::Use<'static, 't>,
+    src: &'t str,
     scope: &ModuleScope<'t>,
     env: &EnvBranches<'t, '_>,
     here: &str,
     out: &mut Sink,
 ) {
-    let value = match option(options, "store", scope, src) {
+    let mw = used.row;
+    let (value, prop) = used.option(scope, src);
+    let value = match prop {
         Prop::Unknown => return,
         Prop::Absent => {
-            out.push(Diagnostic::new(
-                &rules::SL101,
-                at.byte_range(),
-                format!(
-                    "{} has no `store`, so sessions live in this process's memory (its default MemoryStore)",
-                    mw.name
-                ),
-                mw.help,
-            ));
+            if let Some(verdict) = mw.verdict(value) {
+                out.push(Diagnostic::new(
+                    verdict.rule,
+                    used.named.byte_range(),
+                    verdict.message,
+                    mw.fix,
+                ));
+            }
             return;
         }
         Prop::Value(value) => value,
@@ -307,7 +324,7 @@ fn check_options<'t>(
                 mw.name,
                 text(value, src)
             ),
-            mw.help,
+            mw.fix,
         ));
         return;
     }
@@ -332,7 +349,7 @@ fn check_options<'t>(
 }
 
 fn store_diagnostic(
-    mw: &Middleware,
+    mw: &Library,
     rule: &'static Rule,
     what: &str,
     span: std::ops::Range<usize>,
@@ -345,7 +362,7 @@ fn store_diagnostic(
     } else {
         format!("{} store is {what}", mw.name)
     };
-    Diagnostic::new(rule, span, message, mw.help)
+    Diagnostic::new(rule, span, message, mw.fix)
 }
 
 /// The instance-local store `value` constructs, if it does: `new MemoryStore()`,
@@ -367,12 +384,10 @@ fn local_store<'t>(
     {
         return Some((&rules::SL101, "a `Map`"));
     }
-    let origin = scope.origin(class, src)?;
-    let path = origin.path();
-    LOCAL_STORES
-        .iter()
-        .find(|(m, p, _, _)| *m == origin.module && *p == path.as_slice())
-        .map(|(_, _, rule, what)| (*rule, *what))
+    let symbol = scope.origin(class, src)?;
+    let verdict =
+        evaluate::row_of(LOCAL_STORES, &symbol, Usage::Construct)?.verdict(OptionValue::Absent)?;
+    Some((verdict.rule, verdict.message))
 }
 
 /// The top-level `class NAME` of the module.
@@ -458,8 +473,13 @@ fn own_memory_store(value: Node<'_>, src: &str) -> Option<(&'static Rule, &'stat
 
 #[cfg(test)]
 mod tests {
-    use super::Sessions;
-    use crate::detectors::js::run;
+    use super::{LOCAL_STORES, MIDDLEWARE, Sessions};
+    use crate::detectors::js::{evaluate, run};
+
+    #[test]
+    fn rows_are_covered_by_triggers_and_rules() {
+        evaluate::assert_covered(&Sessions, &[MIDDLEWARE, LOCAL_STORES]);
+    }
 
     #[test]
     fn koa_fastify_and_map_stores() {

@@ -4,16 +4,18 @@
 //! In-memory databases (`:memory:`) and configs chosen by an environment branch stay silent.
 
 use super::env::EnvBranches;
+use super::evaluate;
 use super::model::JsModel;
 use super::module_scope::ModuleScope;
-use super::options::{Prop, arg, head, invoked, option};
+use super::options::{Prop, head, option};
+use crate::detectors::table::{self, Library, Opt, Pattern, Usage, Verdict, When};
 use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
 use crate::parse::js::{preorder, string_value, text};
 use crate::project::Sink;
 use crate::rules;
 use crate::source::FileKind;
-use tree_sitter::Node;
+use std::sync::LazyLock;
 
 /// SQLite databases opened by the app's ORM.
 pub struct SqliteDatabase;
@@ -31,24 +33,74 @@ const SQLITE_DRIVERS: &[&str] = &[
 const HELP: &str = "point the ORM at a database server every instance reaches (PostgreSQL, MySQL, a \
     managed service) through `DATABASE_URL`, and keep SQLite for tests and local development";
 
-/// Constructors and factories that take a connection config: (module, member path, option key,
-/// index of the options argument).
-const FACTORIES: &[(&str, &[&str], &str, usize)] = &[
-    ("typeorm", &["DataSource"], "type", 0),
-    ("typeorm", &["createConnection"], "type", 0),
-    ("@nestjs/typeorm", &["TypeOrmModule", "forRoot"], "type", 0),
-    ("sequelize", &["Sequelize"], "dialect", 0),
-    ("sequelize", &[], "dialect", 0),
-    ("sequelize-typescript", &["Sequelize"], "dialect", 0),
-    (
+/// An ORM entry point whose connection config names its driver in `$key` (or, at the same
+/// argument, as a `sqlite:` URL).
+macro_rules! factory {
+    ($package:literal, $path:expr, $usage:expr, $key:literal $(,)?) => {
+        Library {
+            symbol: Pattern {
+                package: $package,
+                path: $path,
+            },
+            usage: $usage,
+            option: Some(Opt {
+                key: $key,
+                position: Some(0),
+            }),
+            verdicts: &[
+                Verdict {
+                    when: When::OneOf(SQLITE_DRIVERS),
+                    rule: &rules::SL504,
+                    message: MESSAGE,
+                },
+                Verdict {
+                    when: When::Prefix(&["sqlite:"]),
+                    rule: &rules::SL504,
+                    message: MESSAGE,
+                },
+            ],
+            fix: HELP,
+            name: $package,
+        }
+    };
+}
+
+/// What every verdict says, after the package's name.
+const MESSAGE: &str =
+    "opens a SQLite database, a file on this instance's disk that other instances cannot see";
+
+/// Constructors and factories that take a connection config.
+const FACTORIES: &[Library] = &[
+    factory!("typeorm", &["DataSource"], Usage::Construct, "type"),
+    factory!("typeorm", &["createConnection"], Usage::Call, "type"),
+    factory!(
+        "@nestjs/typeorm",
+        &["TypeOrmModule", "forRoot"],
+        Usage::Call,
+        "type"
+    ),
+    factory!("sequelize", &["Sequelize"], Usage::Construct, "dialect"),
+    factory!("sequelize", &[], Usage::Construct, "dialect"),
+    factory!(
+        "sequelize-typescript",
+        &["Sequelize"],
+        Usage::Construct,
+        "dialect"
+    ),
+    factory!(
         "@nestjs/sequelize",
         &["SequelizeModule", "forRoot"],
-        "dialect",
-        0,
+        Usage::Call,
+        "dialect"
     ),
-    ("knex", &[], "client", 0),
-    ("knex", &["knex"], "client", 0),
+    factory!("knex", &[], Usage::Call, "client"),
+    factory!("knex", &["knex"], Usage::Call, "client"),
 ];
+
+/// A finding needs a SQLite driver or URL written in the file; the ORMs the rows name are in far
+/// more files than SQLite is, so the triggers are the verdicts' words, not the rows' symbols.
+const TRIGGERS: &[&str] = &["sqlite", "sqljs"];
+static RULES: LazyLock<Vec<&'static str>> = LazyLock::new(|| table::rules(&[FACTORIES]));
 
 impl Detector for SqliteDatabase {
     fn id(&self) -> &'static str {
@@ -58,10 +110,10 @@ impl Detector for SqliteDatabase {
         super::JS_KINDS
     }
     fn triggers(&self) -> &'static [&'static str] {
-        &["sqlite", "sqljs"]
+        TRIGGERS
     }
     fn rules(&self) -> &'static [&'static str] {
-        &["SL504"]
+        &RULES
     }
 
     fn reads(&self) -> Reads<'_> {
@@ -70,74 +122,77 @@ impl Detector for SqliteDatabase {
 }
 
 fn check_config<'t>(
-    call: Node<'t>,
-    options: Option<Node<'t>>,
-    (module, key): (&str, &str),
-    src: &str,
+    used: &evaluate::Use<'static, 't>,
+    src: &'t str,
     scope: &ModuleScope<'t>,
     env: &EnvBranches<'t, '_>,
     out: &mut Sink,
 ) {
-    // Sequelize also takes a URL: `new Sequelize('sqlite:./db.sqlite')`.
-    if let Some(first) = options.map(|o| scope.resolve(o, src))
-        && let Some(url) = string_value(first, src)
-    {
-        if url.starts_with("sqlite:") && !url.contains(":memory:") {
-            out.push(finding(head(call), module));
-        }
-        return;
-    }
-    let Prop::Value(driver) = option(options, key, scope, src) else {
+    let (value, prop) = used.option(scope, src);
+    let (Some(verdict), Prop::Value(driver)) = (used.row.verdict(value), prop) else {
         return;
     };
     let driver = scope.resolve(driver, src);
-    let Some(name) = string_value(driver, src) else {
-        return;
-    };
-    if !SQLITE_DRIVERS.contains(&name) || env.contains(driver) {
+    // Sequelize also takes a URL: `new Sequelize('sqlite:./db.sqlite')`; a string there is
+    // nothing but a URL.
+    if used
+        .arg(0)
+        .is_some_and(|a| string_value(scope.resolve(a, src), src).is_some())
+    {
+        if matches!(verdict.when, When::Prefix(_)) && !text(driver, src).contains(":memory:") {
+            out.push(finding(head(used.node), used.row, verdict));
+        }
         return;
     }
+    if env.contains(driver) {
+        return;
+    }
+    let options = used.arg(0);
     let in_memory = ["database", "storage", "filename", "connection"]
         .iter()
         .any(|k| matches!(option(options, k, scope, src), Prop::Value(v) if text(v, src).contains(":memory:")));
     if !in_memory {
-        out.push(finding(driver.byte_range(), module));
+        out.push(finding(driver.byte_range(), used.row, verdict));
     }
 }
 
 impl Check<JsModel<'_>> for SqliteDatabase {
     fn check(&self, model: &JsModel<'_>, out: &mut Sink) {
-        let _file = model.file;
         let src = model.src;
-        let root = model.root;
         let scope = model.scope();
         let env = &model.env;
-        preorder(root, |node| {
-            let target = invoked(node);
-            if let Some(target) = target
-                && let Some(origin) = scope.origin(target, src)
+        preorder(model.root, |node| {
+            if let Some(used) = evaluate::find(FACTORIES, node, scope, src)
+                && !env.contains(node)
             {
-                let path = origin.path();
-                if let Some((module, _, key, n)) = FACTORIES
-                    .iter()
-                    .find(|(m, p, _, _)| *m == origin.module && *p == path.as_slice())
-                    && !env.contains(node)
-                {
-                    check_config(node, arg(node, *n), (module, key), src, scope, env, out);
-                }
+                check_config(&used, src, scope, env, out);
             }
             true
         });
     }
 }
 
-fn finding(span: std::ops::Range<usize>, module: &str) -> Diagnostic {
+fn finding(span: std::ops::Range<usize>, row: &Library, verdict: &Verdict) -> Diagnostic {
     Diagnostic::new(
-        &rules::SL504,
+        verdict.rule,
         span,
-        format!(
-            "{module} opens a SQLite database, a file on this instance's disk that other instances cannot see"
-        ),
-        HELP,
+        format!("{} {}", row.name, verdict.message),
+        row.fix,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{FACTORIES, SqliteDatabase};
+    use crate::detectors::js::{evaluate, run};
+
+    #[test]
+    fn rows_declare_their_rules_and_urls_and_drivers_decide() {
+        evaluate::assert_rules_covered(&SqliteDatabase, &[FACTORIES]);
+        let url = "const { Sequelize } = require('sequelize');\nconst a = new Sequelize('sqlite:./db.sqlite');\nconst b = new Sequelize('sqlite::memory:');\nconst c = new Sequelize({ dialect: 'sqlite', storage: './x.db' });\n";
+        assert_eq!(
+            run(&SqliteDatabase, "db.js", url),
+            [("SL504", 2), ("SL504", 4)]
+        );
+    }
 }

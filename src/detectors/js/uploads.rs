@@ -4,31 +4,146 @@
 //! `file` streams, `req.file.buffer`, a web `File`'s `arrayBuffer()`). `memoryStorage()`,
 //! multer-s3 and other storage engines keep the file off the local disk and are not reported.
 
+use super::evaluate;
 use super::linked::{ImportRef, exports, import_ref};
 use super::model::JsModel;
 use super::module_scope::ModuleScope;
-use super::options::{Prop, arg, head, is_nullish, option, returned_value};
+use super::options::{Prop, arg, head, is_nullish, option};
+use crate::detectors::table::{self, Library, Opt, OptionValue, Pattern, Usage, Verdict, When};
 use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
 use crate::parse::js::{preorder, string_value, text};
 use crate::project::{Facts, Located, Sink};
 use crate::rules;
 use crate::source::FileKind;
+use std::sync::LazyLock;
 use tree_sitter::Node;
 
 /// Uploaded files persisted on the local filesystem.
 pub struct Uploads;
 
-const MULTER: &[&str] = &["multer"];
-const NEST_MULTER: &[&str] = &["@nestjs/platform-express"];
-const FORMIDABLE: &[&str] = &["formidable"];
-const FS: &[&str] = &[
-    "fs",
-    "node:fs",
-    "fs/promises",
-    "node:fs/promises",
-    "fs-extra",
+/// A call or `new` that takes multer or formidable options at argument `$position`, whose
+/// `$key` (`dest`, `uploadDir`; multer's `storage` is judged with it by hand) puts uploads on
+/// this disk unless it is a temp dir.
+macro_rules! takes {
+    ($package:literal, $path:expr, $usage:expr, $key:literal, $position:expr, $message:literal, $fix:expr $(,)?) => {
+        Library {
+            symbol: Pattern {
+                package: $package,
+                path: $path,
+            },
+            usage: $usage,
+            option: Some(Opt {
+                key: $key,
+                position: $position,
+            }),
+            verdicts: &[Verdict {
+                when: When::Present,
+                rule: &rules::SL201,
+                message: $message,
+            }],
+            fix: $fix,
+            name: $package,
+        }
+    };
+}
+
+/// multer options: `multer(options)` and NestJS's `MulterModule.register(options)`,
+/// `FileInterceptor('f', options)`, `FilesInterceptor('f', n, options)`,
+/// `FileFieldsInterceptor([...], options)`, `AnyFilesInterceptor(options)`, and what an inline
+/// `MulterModule.registerAsync` factory returns.
+macro_rules! multer {
+    ($package:literal, $path:expr, $position:expr) => {
+        takes!(
+            $package,
+            $path,
+            Usage::Call,
+            "dest",
+            $position,
+            "saves every uploaded file on this instance's disk",
+            MULTER_HELP,
+        )
+    };
+}
+
+const MULTER: &[Library] = &[
+    multer!("multer", &[], None),
+    multer!(
+        "@nestjs/platform-express",
+        &["MulterModule", "register"],
+        None
+    ),
+    multer!(
+        "@nestjs/platform-express",
+        &["MulterModule", "registerAsync"],
+        None
+    ),
+    multer!("@nestjs/platform-express", &["FileInterceptor"], Some(1)),
+    multer!(
+        "@nestjs/platform-express",
+        &["FileFieldsInterceptor"],
+        Some(1)
+    ),
+    multer!("@nestjs/platform-express", &["AnyFilesInterceptor"], None),
+    multer!("@nestjs/platform-express", &["FilesInterceptor"], Some(2)),
 ];
+
+/// formidable's `uploadDir`, as `formidable(options)` or `new IncomingForm(options)`.
+macro_rules! formidable {
+    ($path:expr, $usage:expr) => {
+        takes!(
+            "formidable",
+            $path,
+            $usage,
+            "uploadDir",
+            None,
+            "keeps uploaded files on this instance's disk",
+            FS_HELP,
+        )
+    };
+}
+
+const FORMIDABLE: &[Library] = &[
+    formidable!(&[], Usage::Call),
+    formidable!(&["formidable"], Usage::Call),
+    formidable!(&[], Usage::Construct),
+    formidable!(&["IncomingForm"], Usage::Construct),
+    formidable!(&["Formidable"], Usage::Construct),
+];
+
+/// multer's storage engine that writes to this disk.
+const DISK_STORAGE: Pattern = Pattern {
+    package: "multer",
+    path: &["diskStorage"],
+};
+
+/// Node's file system modules and fs-extra.
+const FS: &[Pattern] = &[
+    module("fs"),
+    module("node:fs"),
+    module("fs/promises"),
+    module("node:fs/promises"),
+    module("fs-extra"),
+];
+
+const fn module(package: &'static str) -> Pattern {
+    Pattern { package, path: &[] }
+}
+
+/// By hand, checked against the rows by a test (the rows' `register` is in far more files):
+/// the packages, NestJS's platform package (its interceptors need not say "multer"),
+/// express-fileupload's `mv` and fs writes of request files.
+const TRIGGERS: &[&str] = &[
+    "multer",
+    "Multer",
+    "platform-express",
+    "formidable",
+    ".mv(",
+    "createWriteStream",
+    "writeFile",
+    "uploadDir",
+];
+static RULES: LazyLock<Vec<&'static str>> = LazyLock::new(|| table::rules(&[MULTER, FORMIDABLE]));
 
 const MULTER_HELP: &str = "store uploads in object storage every instance can reach: \
     `storage: multerS3({ s3, bucket })` from multer-s3, or `multer.memoryStorage()` followed by an \
@@ -45,18 +160,10 @@ impl Detector for Uploads {
         super::JS_KINDS
     }
     fn triggers(&self) -> &'static [&'static str] {
-        &[
-            "multer",
-            "Multer",
-            "formidable",
-            ".mv(",
-            "createWriteStream",
-            "writeFile",
-            "uploadDir",
-        ]
+        TRIGGERS
     }
     fn rules(&self) -> &'static [&'static str] {
-        &["SL201"]
+        &RULES
     }
 
     fn reads(&self) -> Reads<'_> {
@@ -171,40 +278,14 @@ fn check_call<'t>(call: Node<'t>, src: &str, scope: &ModuleScope<'t>, here: &str
     let Some(callee) = call.child_by_field_name("function") else {
         return;
     };
-    // multer(options), and NestJS's multer options: MulterModule.register(options),
-    // FileInterceptor('f', options), FilesInterceptor('f', n, options), FileFieldsInterceptor([...], options).
-    let options = if scope.is(callee, src, MULTER, &[])
-        || scope.is(callee, src, NEST_MULTER, &["MulterModule", "register"])
-    {
-        Some(arg(call, 0))
-    } else if let Some(origin) = scope.origin(callee, src)
-        && NEST_MULTER.contains(&origin.module.as_str())
-    {
-        match origin.path().as_slice() {
-            ["FileInterceptor" | "FileFieldsInterceptor"] => Some(arg(call, 1)),
-            ["AnyFilesInterceptor"] => Some(arg(call, 0)),
-            ["FilesInterceptor"] => Some(arg(call, 2)),
-            // registerAsync: what the inline `useFactory` returns.
-            ["MulterModule", "registerAsync"] => {
-                match option(arg(call, 0), "useFactory", scope, src) {
-                    Prop::Value(f) => returned_value(scope.resolve(f, src))
-                        .filter(|r| r.kind() == "object")
-                        .map(Some),
-                    _ => None,
-                }
-            }
-            _ => None,
+    if let Some(used) = evaluate::find(MULTER, call, scope, src) {
+        if let Ok(options) = used.options(scope, src) {
+            check_multer_options(options, src, scope, here, out);
         }
-    } else {
-        None
-    };
-    if let Some(options) = options {
-        check_multer_options(options, src, scope, here, out);
         return;
     }
-    if scope.is(callee, src, FORMIDABLE, &[]) || scope.is(callee, src, FORMIDABLE, &["formidable"])
-    {
-        check_upload_dir(arg(call, 0), src, scope, out);
+    if let Some(used) = evaluate::find(FORMIDABLE, call, scope, src) {
+        check_upload_dir(&used, src, scope, out);
         return;
     }
     match callee_name(callee, src) {
@@ -253,14 +334,18 @@ fn options_diagnostic<'t>(
     if let Prop::Value(dest) = option(options, "dest", scope, src) {
         let dest = scope.resolve(dest, src);
         if !is_nullish(dest, src) && !is_temp_dir(dest, src) {
+            let row = &MULTER[0];
+            let verdict = row.verdict(OptionValue::Unknown)?;
             return Some(Diagnostic::new(
-                &rules::SL201,
+                verdict.rule,
                 dest.byte_range(),
                 format!(
-                    "multer `dest` {}saves every uploaded file on this instance's disk",
-                    shown(dest, src)
+                    "{} `dest` {}{}",
+                    row.name,
+                    shown(dest, src),
+                    verdict.message
                 ),
-                MULTER_HELP,
+                row.fix,
             ));
         }
     }
@@ -275,8 +360,10 @@ fn disk_storage<'t>(storage: Node<'t>, src: &str, scope: &ModuleScope<'t>) -> Op
     let f = storage
         .child_by_field_name("function")
         .filter(|_| storage.kind() == "call_expression")?;
-    let is_disk =
-        scope.is(f, src, MULTER, &["diskStorage"]) || text(f, src).ends_with("diskStorage");
+    let is_disk = scope
+        .origin(f, src)
+        .is_some_and(|s| evaluate::is(&DISK_STORAGE, &s))
+        || text(f, src).ends_with("diskStorage");
     let temp = matches!(option(arg(storage, 0), "destination", scope, src),
         Prop::Value(d) if is_temp_dir(scope.resolve(d, src), src));
     (is_disk && !temp).then(|| {
@@ -294,25 +381,21 @@ fn shown(node: Node<'_>, src: &str) -> String {
     string_value(node, src).map_or_else(String::new, |s| format!("`{s}` "))
 }
 
-fn check_formidable<'t>(new: Node<'t>, src: &str, scope: &ModuleScope<'t>, out: &mut Sink) {
-    let Some(class) = new.child_by_field_name("constructor") else {
-        return;
-    };
-    if scope.is(class, src, FORMIDABLE, &["IncomingForm"])
-        || scope.is(class, src, FORMIDABLE, &["Formidable"])
-        || scope.is(class, src, FORMIDABLE, &[])
-    {
-        check_upload_dir(arg(new, 0), src, scope, out);
+fn check_formidable<'t>(new: Node<'t>, src: &'t str, scope: &ModuleScope<'t>, out: &mut Sink) {
+    if let Some(used) = evaluate::find(FORMIDABLE, new, scope, src) {
+        check_upload_dir(&used, src, scope, out);
     }
 }
 
 fn check_upload_dir<'t>(
-    options: Option<Node<'t>>,
-    src: &str,
+    used: &evaluate::Use<'static, 't>,
+    src: &'t str,
     scope: &ModuleScope<'t>,
     out: &mut Sink,
 ) {
-    if let Prop::Value(dir) = option(options, "uploadDir", scope, src) {
+    if let (Some((verdict, Prop::Value(dir))), Some(opt)) =
+        (used.verdict(scope, src), used.row.option)
+    {
         let dir = scope.resolve(dir, src);
         // formidable parses into uploadDir, then the handler moves the file; a temp dir there is
         // a staging area, not the final place.
@@ -325,10 +408,13 @@ fn check_upload_dir<'t>(
             &rules::SL201,
             dir.byte_range(),
             format!(
-                "formidable `uploadDir` {}keeps uploaded files on this instance's disk",
-                shown(dir, src)
+                "{} `{}` {}{}",
+                used.row.name,
+                opt.key,
+                shown(dir, src),
+                verdict.message
             ),
-            FS_HELP,
+            used.row.fix,
         ));
     }
 }
@@ -346,7 +432,7 @@ fn is_temp_dir(dir: Node<'_>, src: &str) -> bool {
 fn is_fs<'t>(callee: Node<'t>, src: &str, scope: &ModuleScope<'t>) -> bool {
     scope
         .origin(callee, src)
-        .is_some_and(|o| FS.contains(&o.module.as_str()))
+        .is_some_and(|o| FS.iter().any(|m| m.package == o.package))
 }
 
 /// express-fileupload: `req.files.avatar.mv('./uploads/' + name)`.
@@ -509,8 +595,15 @@ fn in_file_event_handler(node: Node<'_>, src: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::Uploads;
-    use crate::detectors::js::run;
+    use super::{FORMIDABLE, MULTER, Uploads};
+    use crate::detectors::js::{evaluate, run};
+
+    #[test]
+    fn rows_are_covered_by_triggers_and_rules() {
+        evaluate::assert_covered(&Uploads, &[MULTER, FORMIDABLE]);
+        // An interceptor in a file that never says "multer" still runs the detector.
+        assert!(super::TRIGGERS.contains(&"platform-express"));
+    }
 
     #[test]
     fn next_route_handlers_and_busboy() {
