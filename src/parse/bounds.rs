@@ -53,6 +53,8 @@ pub fn max_size(kind: FileKind) -> (usize, &'static str) {
         FileKind::MaybeTraefikToml | FileKind::TraefikToml | FileKind::CargoManifest => {
             (6 * MB, "TOML")
         }
+        FileKind::PyProject | FileKind::Pipfile => (6 * MB, "TOML"),
+        FileKind::Requirements => (8 * MB, "requirements"),
         FileKind::Bicep => (4 * MB, "Bicep"),
         FileKind::Nginx | FileKind::MaybeNginx => (5 * MB, "nginx"),
         FileKind::Apache => (5 * MB, "Apache"),

@@ -10,6 +10,7 @@ pub mod js;
 pub mod json;
 pub mod nginx;
 pub mod python;
+pub mod requirements;
 pub mod rust;
 pub mod yaml;
 
@@ -35,6 +36,8 @@ pub enum Tree {
     Data(yaml::Documents),
     /// Python (tree-sitter).
     Python(tree_sitter::Tree),
+    /// A pip requirements file.
+    Requirements(requirements::File),
 }
 
 /// The outcome of parsing one file.
@@ -109,6 +112,10 @@ pub fn parse(file: &SourceFile) -> Parsed {
         FileKind::Json | FileKind::PackageJson => documents(data::parse_json(&file.text)),
         FileKind::MaybeTraefikToml | FileKind::TraefikToml | FileKind::CargoManifest => {
             documents(data::parse_toml(&file.text))
+        }
+        FileKind::PyProject | FileKind::Pipfile => documents(data::parse_toml(&file.text)),
+        FileKind::Requirements => {
+            Parsed::Complete(Tree::Requirements(requirements::parse(&file.text)))
         }
     }
 }

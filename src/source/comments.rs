@@ -400,6 +400,12 @@ pub const XML: CommentSyntax = CommentSyntax {
     ..NONE
 };
 
+/// pip requirements: `#` at the start of a line or after a blank (`url#egg=x` is no comment).
+pub const REQUIREMENTS: CommentSyntax = CommentSyntax {
+    line: &[line("#", Start::AfterBlank)],
+    ..NONE
+};
+
 /// The lexer row of a file kind (JS/TS/Python use it only when tree-sitter cannot parse).
 pub fn syntax(kind: FileKind) -> &'static CommentSyntax {
     match kind {
@@ -413,6 +419,8 @@ pub fn syntax(kind: FileKind) -> &'static CommentSyntax {
         FileKind::Bicep => &BICEP,
         FileKind::Yaml | FileKind::Compose => &YAML,
         FileKind::MaybeTraefikToml | FileKind::TraefikToml | FileKind::CargoManifest => &TOML,
+        FileKind::PyProject | FileKind::Pipfile => &TOML,
+        FileKind::Requirements => &REQUIREMENTS,
         // JSON has no comments, but files read as JSONC (tsconfig-like, ARM templates) may.
         FileKind::Json | FileKind::PackageJson => &JSONC,
     }

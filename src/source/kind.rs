@@ -46,6 +46,12 @@ pub enum FileKind {
     PackageJson,
     /// Python (`*.py`, `*.pyw`).
     Python,
+    /// A Python project's `pyproject.toml` (PEP 621, Poetry, PDM/uv dependency groups).
+    PyProject,
+    /// A Pipenv `Pipfile`.
+    Pipfile,
+    /// A pip requirements file (`requirements*.txt`, `requirements/*.txt`).
+    Requirements,
 }
 
 /// Directives that mark a file as nginx configuration (the common ones of site and upstream
@@ -156,6 +162,9 @@ impl FileKind {
         FileKind::CargoManifest,
         FileKind::PackageJson,
         FileKind::Python,
+        FileKind::PyProject,
+        FileKind::Pipfile,
+        FileKind::Requirements,
     ];
 
     /// Classifies a path; `None` means scalelint has nothing to say about the file.
@@ -176,6 +185,9 @@ impl FileKind {
         }
         if lower == "package.json" {
             return Some(FileKind::PackageJson);
+        }
+        if let Some(kind) = python_manifest(path, &name, &lower) {
+            return Some(kind);
         }
         let js = match ext {
             Some("js" | "mjs" | "cjs" | "jsx") => Some(FileKind::JavaScript),
@@ -297,8 +309,28 @@ impl FileKind {
             FileKind::CargoManifest => "cargo-manifest",
             FileKind::PackageJson => "package.json",
             FileKind::Python => "python",
+            FileKind::PyProject => "pyproject",
+            FileKind::Pipfile => "pipfile",
+            FileKind::Requirements => "requirements",
         }
     }
+}
+
+/// Python package manifests, by name: `pyproject.toml`, `Pipfile`, `requirements*.txt` and any
+/// `*.txt` in a `requirements/` directory.
+fn python_manifest(path: &Path, name: &str, lower: &str) -> Option<FileKind> {
+    if lower == "pyproject.toml" {
+        return Some(FileKind::PyProject);
+    }
+    if name == "Pipfile" {
+        return Some(FileKind::Pipfile);
+    }
+    let in_requirements_dir = path
+        .parent()
+        .and_then(Path::file_name)
+        .is_some_and(|d| d.eq_ignore_ascii_case("requirements"));
+    (lower.ends_with(".txt") && (lower.starts_with("requirements") || in_requirements_dir))
+        .then_some(FileKind::Requirements)
 }
 
 /// HAProxy and Apache httpd files known by name or directory (`haproxy.cfg`,
@@ -466,7 +498,11 @@ mod tests {
         assert_eq!(kind("src/App.tsx"), Some(FileKind::Tsx));
         assert_eq!(kind("src/main.rs"), Some(FileKind::Rust));
         assert_eq!(kind("crates/web/Cargo.toml"), Some(FileKind::CargoManifest));
-        assert_eq!(kind("pyproject.toml"), None);
+        assert_eq!(kind("pyproject.toml"), Some(FileKind::PyProject));
+        assert_eq!(kind("Pipfile"), Some(FileKind::Pipfile));
+        assert_eq!(kind("requirements-dev.txt"), Some(FileKind::Requirements));
+        assert_eq!(kind("requirements/prod.txt"), Some(FileKind::Requirements));
+        assert_eq!(kind("docs/notes.txt"), None);
         assert_eq!(kind("shop/settings/base.py"), Some(FileKind::Python));
         assert_eq!(kind("tools/gui.pyw"), Some(FileKind::Python));
         assert_eq!(kind("shop/app.pyc"), None);
