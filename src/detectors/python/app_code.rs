@@ -15,6 +15,7 @@ use crate::detectors::table::{Library, Opt, Pattern, Usage, Verdict, When};
 use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
 use crate::parse::python::{preorder, string_value, text};
+use crate::project::manifests::{Ecosystem, Manifests};
 use crate::project::symbol::Symbol;
 use crate::project::{Facts, Located, Sink};
 use crate::rules;
@@ -302,6 +303,18 @@ impl Detector for AppCode {
     }
 
     fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
+        let manifests = Manifests::new(facts);
+        for (path, EntryStart(diagnostic)) in facts.of::<EntryStart>() {
+            if WEB_DISTRIBUTIONS
+                .iter()
+                .any(|d| manifests.depends_on(Ecosystem::Python, path, d))
+            {
+                out.push(Located {
+                    path: path.to_owned(),
+                    diagnostic: diagnostic.clone(),
+                });
+            }
+        }
         let starts: Vec<&SchedulerStart> = facts.of::<SchedulerStart>().map(|(_, s)| s).collect();
         for (path, made) in facts.of::<SchedulerMade>() {
             if starts
@@ -331,7 +344,13 @@ impl Check<PyModel<'_>> for AppCode {
         let src = model.src;
         let root = model.root;
         let scope = model.scope();
-        let web_app = scope.imports_from(WEB_FRAMEWORKS);
+        let web_import = scope.imports_from(WEB_FRAMEWORKS);
+        // A server entry module (`wsgi.py`, `app.py`) may get its app from a factory elsewhere:
+        // it is a web app if its package depends on a web framework (decided in `resolve`).
+        let name = file.rel_path.rsplit('/').next().unwrap_or(&file.rel_path);
+        let entry = ENTRY_MODULES.contains(&name);
+        let web_app = web_import || entry;
+        let mut starts = Vec::new();
         let mut schedulers: Vec<(String, Node<'_>, &'static str)> = Vec::new();
         preorder(root, |n| {
             match n.kind() {
@@ -348,8 +367,9 @@ impl Check<PyModel<'_>> for AppCode {
                     }
                 }
                 "call" => {
-                    calls(n, scope, src, web_app, &schedulers, out);
-                    if web_app && let Some(start) = imported_start(n, scope, src, &file.rel_path) {
+                    calls(n, scope, src, web_app, &schedulers, &mut starts, out);
+                    if web_import && let Some(start) = imported_start(n, scope, src, &file.rel_path)
+                    {
                         out.fact(start);
                     }
                 }
@@ -357,6 +377,13 @@ impl Check<PyModel<'_>> for AppCode {
             }
             true
         });
+        for start in starts {
+            if web_import {
+                out.push(start);
+            } else {
+                out.fact(EntryStart(start));
+            }
+        }
         // Module-level schedulers another module of the app may start.
         let module = module_path(&file.rel_path);
         let mut cursor = root.walk();
@@ -379,6 +406,25 @@ impl Check<PyModel<'_>> for AppCode {
         }
     }
 }
+
+/// Modules a WSGI/ASGI server or `python -m` runs as the web app's entry point.
+const ENTRY_MODULES: &[&str] = &["app.py", "wsgi.py", "asgi.py", "main.py", "server.py"];
+
+/// Distributions that make a package a web app when its manifest depends on them (PEP 503 names).
+const WEB_DISTRIBUTIONS: &[&str] = &[
+    "django",
+    "flask",
+    "fastapi",
+    "starlette",
+    "quart",
+    "sanic",
+    "aiohttp",
+    "litestar",
+];
+
+/// Fact: a scheduler started in an entry module that imports no web framework itself; reported
+/// if the module's package depends on one.
+struct EntryStart(Diagnostic);
 
 /// Fact: a module-level scheduler (its dotted module, name, constructor span, kind).
 struct SchedulerMade {
@@ -440,6 +486,7 @@ fn calls<'t>(
     src: &str,
     web_app: bool,
     schedulers: &[(String, Node<'t>, &'static str)],
+    starts: &mut Vec<Diagnostic>,
     out: &mut Sink,
 ) {
     let Some(callee) = scope.callee(call, src) else {
@@ -475,7 +522,7 @@ fn calls<'t>(
         && let Some(object) = object
         && let Some((_, _, what)) = schedulers.iter().rev().find(|(name, _, _)| *name == object)
     {
-        out.push(Diagnostic::new(
+        starts.push(Diagnostic::new(
             &rules::SL501,
             call.byte_range(),
             format!("{what} is started inside the web app, so every instance runs each job"),
@@ -494,7 +541,7 @@ fn calls<'t>(
             rest.starts_with("every") && scope.imports_module(m, "schedule")
         })
     {
-        out.push(Diagnostic::new(
+        starts.push(Diagnostic::new(
             &rules::SL501,
             call.byte_range(),
             "a `schedule` job is registered inside the web app, so every instance runs it"
@@ -771,4 +818,38 @@ fn in_temp(call: Node<'_>, scope: &ModuleScope<'_>, src: &str) -> bool {
         || t.contains("gettempdir")
         || t.contains("tmp_path")
         || t.contains("temp_dir")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_are_reachable_by_triggers_and_report_declared_rules() {
+        evaluate::assert_rows_covered(ROWS, AppCode.triggers(), AppCode.rules());
+    }
+
+    #[test]
+    fn rows_decide_memory_caches_and_memo_decorators() {
+        let diags = |src: &str| {
+            let file =
+                crate::source::SourceFile::new("app/views.py".into(), FileKind::Python, src.into());
+            let mut sink = Sink::default();
+            crate::detectors::check_into(&AppCode, &file, &mut sink);
+            sink.diagnostics
+                .iter()
+                .map(|d| d.message.clone())
+                .collect::<Vec<_>>()
+        };
+        let cache = diags(
+            "from aiocache import Cache\na = Cache()\nb = Cache(Cache.MEMORY)\nc = Cache(Cache.REDIS)\nd = Cache(cache_class=Cache.MEMORY)\n",
+        );
+        assert_eq!(cache.len(), 3, "{cache:?}");
+        assert!(cache[0].contains("defaults to memory"));
+        let memo = diags(
+            "from aiocache import cached, Cache\nimport requests\n@cached(cache=Cache.REDIS)\ndef a():\n    return requests.get('x')\n@cached()\ndef b():\n    return requests.get('x')\n",
+        );
+        assert_eq!(memo.len(), 1, "{memo:?}");
+        assert!(memo[0].contains("`b`"));
+    }
 }

@@ -1055,6 +1055,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn random_source_rows_report_a_declared_rule() {
+        // Reached through the `SECRET_KEY` trigger, not their own names.
+        super::super::evaluate::assert_rows_covered(
+            &[super::super::module_scope::RANDOM_SOURCES],
+            &[""],
+            DjangoSettings.rules(),
+        );
+    }
+
+    #[test]
     fn roles_come_from_module_names_and_directories() {
         let role = |p: &str| role_of(&module_path(p), p);
         assert_eq!(role("shop/settings/production.py"), Role::Production);
