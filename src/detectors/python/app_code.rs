@@ -63,14 +63,14 @@ const AIOCACHE_MEMO: &[Verdict] = &[
 const MEMO_FIX: &str = "cache the result in a shared cache (Django's or Flask-Caching's Redis backend, aiocache `Cache.REDIS`), or keep the local cache only for data that never changes while the app runs";
 
 const fn memo(package: &'static str, path: &'static [&'static str]) -> Library {
-    Library {
-        symbol: Pattern { package, path },
-        usage: Usage::Decorate,
-        option: None,
-        verdicts: MEMO,
-        fix: MEMO_FIX,
-        name: "memoizing decorator",
-    }
+    evaluate::library(
+        (package, path),
+        Usage::Decorate,
+        None,
+        MEMO,
+        MEMO_FIX,
+        "memoizing decorator",
+    )
 }
 
 const fn aiocache_memo(path: &'static [&'static str]) -> Library {
@@ -113,14 +113,14 @@ const fn memory_cache(
     verdicts: &'static [Verdict],
     name: &'static str,
 ) -> Library {
-    Library {
-        symbol: Pattern { package, path },
-        usage: Usage::Call,
-        option: None,
+    evaluate::library(
+        (package, path),
+        Usage::Call,
+        None,
         verdicts,
-        fix: MEMORY_CACHE_FIX,
+        MEMORY_CACHE_FIX,
         name,
-    }
+    )
 }
 
 const SIMPLE_MEMORY_CACHE: &[Verdict] = &[Verdict {
@@ -189,14 +189,14 @@ const fn scheduler(
     path: &'static [&'static str],
     name: &'static str,
 ) -> Library {
-    Library {
-        symbol: Pattern { package, path },
-        usage: Usage::Call,
-        option: None,
-        verdicts: SCHEDULER_STARTED,
-        fix: SCHEDULER_HELP,
+    evaluate::library(
+        (package, path),
+        Usage::Call,
+        None,
+        SCHEDULER_STARTED,
+        SCHEDULER_HELP,
         name,
-    }
+    )
 }
 
 /// Schedulers that run jobs on a thread or loop of the process that starts them (APScheduler's

@@ -3,10 +3,29 @@
 //! keyword or positional argument, through module-level names and environment defaults.
 
 use super::module_scope::{ModuleScope, Value, keyword_arg, positional_arg};
-use crate::detectors::table::{Library, OptionValue, Usage, Verdict};
+use crate::detectors::table::{Library, Opt, OptionValue, Pattern, Usage, Verdict};
 use crate::parse::python::text;
 use crate::project::symbol::Symbol;
 use tree_sitter::Node;
+
+/// A row, in one call: the Python tables build theirs with small `const fn`s over this.
+pub const fn library(
+    (package, path): (&'static str, &'static [&'static str]),
+    usage: Usage,
+    option: Option<Opt>,
+    verdicts: &'static [Verdict],
+    fix: &'static str,
+    name: &'static str,
+) -> Library {
+    Library {
+        symbol: Pattern { package, path },
+        usage,
+        option,
+        verdicts,
+        fix,
+        name,
+    }
+}
 
 /// The row of `rows` used as `usage` that `symbol` names.
 pub fn row<'r>(rows: &'r [Library], usage: Usage, symbol: &Symbol) -> Option<&'r Library> {

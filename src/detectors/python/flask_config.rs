@@ -19,7 +19,7 @@ use super::module_scope::{
     ModuleScope, Statement, Value, dict_entries, keyword_arg, random_source,
 };
 use super::sqlite_urls::{DB_HELP, is_sqlite_file};
-use crate::detectors::table::{Library, Opt, Pattern, Usage, Verdict, When};
+use crate::detectors::table::{Library, Opt, Usage, Verdict, When};
 use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
 use crate::parse::python::{preorder, text};
@@ -68,15 +68,8 @@ const fn extension(
     path: &'static [&'static str],
     name: &'static str,
 ) -> Library {
-    Library {
-        symbol: Pattern { package, path },
-        usage: Usage::Call,
-        option: None,
-        // Constructing the extension reports nothing: it makes its configuration keys count.
-        verdicts: &[],
-        fix: "",
-        name,
-    }
+    // Constructing the extension reports nothing: it makes its configuration keys count.
+    evaluate::library((package, path), Usage::Call, None, &[], "", name)
 }
 
 /// The extension classes whose construction puts their configuration keys to work.
@@ -115,17 +108,19 @@ const fn limiter(
     path: &'static [&'static str],
     name: &'static str,
 ) -> Library {
-    Library {
-        symbol: Pattern { package, path },
-        usage: Usage::Call,
-        option: Some(Opt {
-            key: "storage_uri",
-            position: None,
-        }),
-        verdicts: LIMITER_STORAGE,
-        fix: LIMIT_HELP,
+    let storage_uri = Opt {
+        key: "storage_uri",
+        position: None,
+    };
+    let option = Some(storage_uri);
+    evaluate::library(
+        (package, path),
+        Usage::Call,
+        option,
+        LIMITER_STORAGE,
+        LIMIT_HELP,
         name,
-    }
+    )
 }
 
 /// Flask-Limiter and slowapi limiters.

@@ -5,7 +5,7 @@
 //! `os.getenv`, django-environ `env("X", default=…)`, python-decouple `config("X", default=…)`).
 //! Module level includes `if`/`try`/`with` blocks at the top, not function or class bodies.
 
-use crate::detectors::table::{Library, Pattern, Usage, Verdict, When};
+use crate::detectors::table::{Library, Usage, Verdict, When};
 use crate::parse::python::{preorder, string_value, text};
 use crate::project::symbol::Symbol;
 use crate::rules;
@@ -656,14 +656,14 @@ const fn random(
     path: &'static [&'static str],
     name: &'static str,
 ) -> Library {
-    Library {
-        symbol: Pattern { package, path },
-        usage: Usage::Call,
-        option: None,
-        verdicts: RANDOM_KEY,
-        fix: "read one key shared by every instance from the environment or a secret manager",
+    super::evaluate::library(
+        (package, path),
+        Usage::Call,
+        None,
+        RANDOM_KEY,
+        "read one key shared by every instance from the environment or a secret manager",
         name,
-    }
+    )
 }
 
 /// Functions that return a fresh random value on every call: a key made with one differs in
