@@ -783,3 +783,49 @@ fn suppression_hints_use_a_comment_the_file_can_hold() {
     assert_eq!(field_of(&report, "path"), ["app.js"], "{report}");
     assert_eq!(report["directives"], serde_json::json!([]), "{report}");
 }
+
+/// Python manifests decide whether a server entry module is a web app: `wsgi.py` that gets its
+/// app from a factory elsewhere and starts a scheduler runs it in every web instance when its
+/// package depends on Flask (in `requirements.txt`, `pyproject.toml` or a `Pipfile`), and not
+/// when Flask is only a dev dependency or not declared.
+#[test]
+fn python_manifests_make_an_entry_module_a_web_app() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let wsgi = "from apscheduler.schedulers.background import BackgroundScheduler\nfrom shop.factory import make\n\napplication = make()\nscheduler = BackgroundScheduler()\nscheduler.start()\n";
+    write(dir.path(), "shop/wsgi.py", wsgi);
+    let run = |dir: &Path| {
+        let mut cmd = scalelint();
+        cmd.args(["check", "--format", "json"]).arg(dir);
+        rules_of(&json(&mut cmd))
+    };
+    assert!(
+        run(dir.path()).is_empty(),
+        "no manifest: not known as a web app"
+    );
+
+    write(dir.path(), "shop/requirements-dev.txt", "Flask==3.0\n");
+    assert!(run(dir.path()).is_empty(), "Flask only for development");
+
+    write(
+        dir.path(),
+        "shop/requirements/base.txt",
+        "# web\nFlask[async]>=3 ; python_version >= '3.9'\n",
+    );
+    assert_eq!(run(dir.path()), ["SL501"], "requirements/base.txt");
+
+    std::fs::remove_dir_all(dir.path().join("shop/requirements")).expect("remove");
+    write(
+        dir.path(),
+        "shop/pyproject.toml",
+        "[project]\nname = \"shop\"\ndependencies = [\"fastapi>=0.110\"]\n",
+    );
+    assert_eq!(run(dir.path()), ["SL501"], "PEP 621 dependencies");
+
+    std::fs::remove_file(dir.path().join("shop/pyproject.toml")).expect("remove");
+    write(
+        dir.path(),
+        "shop/Pipfile",
+        "[packages]\nDjango = \"*\"\n[dev-packages]\npytest = \"*\"\n",
+    );
+    assert_eq!(run(dir.path()), ["SL501"], "Pipfile packages");
+}

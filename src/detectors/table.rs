@@ -15,6 +15,23 @@ pub struct Pattern {
     pub path: &'static [&'static str],
 }
 
+impl Pattern {
+    /// Whether `symbol` is exactly this pattern.
+    pub fn matches(&self, symbol: &crate::project::symbol::Symbol) -> bool {
+        symbol.is(self.package, self.path)
+    }
+
+    /// The dotted name (`functools.lru_cache`), for messages and trigger checks.
+    pub fn dotted(&self) -> String {
+        let mut out = self.package.to_owned();
+        for p in self.path {
+            out.push('.');
+            out.push_str(p);
+        }
+        out
+    }
+}
+
 /// How a program reaches a symbol.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Usage {

@@ -89,6 +89,8 @@ pub enum ParserKind {
     Ini,
     /// `.env` files into the data tree.
     DotEnv,
+    /// pip requirements files (own line reader).
+    Requirements,
 }
 
 /// A tree-sitter grammar.

@@ -311,6 +311,14 @@ pub const LANGUAGES: &[Language] = &[
                 file_names: &["Cargo.toml"],
                 ..kind(FileKind::CargoManifest, "cargo-manifest", ParserKind::Toml)
             },
+            KindRow {
+                file_names: &["pyproject.toml"],
+                ..kind(FileKind::PyProject, "pyproject", ParserKind::Toml)
+            },
+            KindRow {
+                file_names: &["Pipfile"],
+                ..kind(FileKind::Pipfile, "pipfile", ParserKind::Toml)
+            },
         ],
         comments: &comments::TOML,
         test_code: CONFIG_TEST_CODE,
@@ -468,5 +476,17 @@ pub const LANGUAGES: &[Language] = &[
         test_code: CONFIG_TEST_CODE,
         fence: "dotenv",
         by_path: Some(paths::dotenv),
+    },
+    Language {
+        name: "requirements",
+        kinds: &[kind(
+            FileKind::Requirements,
+            "requirements",
+            ParserKind::Requirements,
+        )],
+        comments: &comments::REQUIREMENTS,
+        test_code: CONFIG_TEST_CODE,
+        fence: "requirements",
+        by_path: Some(paths::requirements),
     },
 ];

@@ -54,6 +54,7 @@ pub fn max_size(kind: FileKind) -> (usize, &'static str) {
         ParserKind::Toml => (6 * MB, "TOML"),
         ParserKind::Xml => (8 * MB, "XML"),
         ParserKind::Properties | ParserKind::Ini | ParserKind::DotEnv => (4 * MB, "key-value"),
+        ParserKind::Requirements => (8 * MB, "requirements"),
         ParserKind::Bicep => (4 * MB, "Bicep"),
         ParserKind::Nginx => (5 * MB, "nginx"),
         ParserKind::Apache => (5 * MB, "Apache"),

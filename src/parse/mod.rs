@@ -12,6 +12,7 @@ pub mod json;
 pub mod nginx;
 pub mod properties;
 pub mod python;
+pub mod requirements;
 pub mod rust;
 pub mod toml;
 pub mod tree;
@@ -42,6 +43,8 @@ pub enum Tree {
     Bicep(bicep::File),
     /// Data documents: YAML, and JSON / TOML read into the same node tree.
     Data(tree::Documents),
+    /// A pip requirements file.
+    Requirements(requirements::File),
 }
 
 /// The outcome of parsing one file.
@@ -116,6 +119,9 @@ pub fn parse(file: &SourceFile) -> Parsed {
         ParserKind::Properties => documents(properties::parse(&file.text)),
         ParserKind::Ini => documents(ini::parse(&file.text)),
         ParserKind::DotEnv => documents(env::parse(&file.text)),
+        ParserKind::Requirements => {
+            Parsed::Complete(Tree::Requirements(requirements::parse(&file.text)))
+        }
     }
 }
 

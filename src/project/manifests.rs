@@ -16,6 +16,8 @@ pub enum Ecosystem {
     Cargo,
     /// npm and its kin (`package.json`).
     Npm,
+    /// Python (`pyproject.toml`, `requirements*.txt`, `Pipfile`); names normalised per PEP 503.
+    Python,
 }
 
 /// One declared dependency.
@@ -44,6 +46,9 @@ pub struct Manifest {
     pub deps: Vec<Dependency>,
     /// Dependencies declared for the members of a workspace: (name, package).
     pub workspace_deps: Vec<(String, String)>,
+    /// Other manifests this one includes, as written (a requirements file's `-r base.txt`); not
+    /// resolved: each included file is a manifest of its own.
+    pub includes: Vec<String>,
 }
 
 impl Manifest {
@@ -53,7 +58,15 @@ impl Manifest {
     }
 
     /// Whether production code may use package `name` (declared, not only for development).
+    /// Python names are compared normalised (`Flask_Session` is `flask-session`).
     pub fn depends_on(&self, name: &str) -> bool {
+        let normalised;
+        let name = if self.ecosystem == Ecosystem::Python {
+            normalised = pep503(name);
+            &normalised
+        } else {
+            name
+        };
         self.production()
             .any(|d| d.package.as_deref().unwrap_or(&d.name) == name)
     }
@@ -61,11 +74,23 @@ impl Manifest {
 
 /// Whether files of `kind` are manifests (read whatever the prefilter says).
 pub fn is_manifest(kind: FileKind) -> bool {
-    matches!(kind, FileKind::CargoManifest | FileKind::PackageJson)
+    matches!(
+        kind,
+        FileKind::CargoManifest
+            | FileKind::PackageJson
+            | FileKind::PyProject
+            | FileKind::Pipfile
+            | FileKind::Requirements
+    )
 }
 
 /// Records the manifest a parsed file holds, if it is one.
 pub fn record(file: &SourceFile, tree: &Tree, out: &mut Sink) {
+    if let Tree::Requirements(reqs) = tree {
+        let manifest = requirements(&file.rel_path, reqs);
+        out.shared_fact("project/manifest", || Some(manifest));
+        return;
+    }
     let Tree::Data(docs) = tree else { return };
     let Some(root) = docs.docs.first() else {
         return;
@@ -77,6 +102,8 @@ pub fn record(file: &SourceFile, tree: &Tree, out: &mut Sink) {
     let manifest = match file.kind {
         FileKind::CargoManifest => cargo(dir, root),
         FileKind::PackageJson => npm(dir, root),
+        FileKind::PyProject => pyproject(dir, root),
+        FileKind::Pipfile => pipfile(dir, root),
         _ => return,
     };
     out.shared_fact("project/manifest", || Some(manifest));
@@ -95,6 +122,7 @@ pub fn cargo(dir: String, root: &Node) -> Manifest {
         package: root.get("package").is_some(),
         deps: Vec::new(),
         workspace_deps: Vec::new(),
+        includes: Vec::new(),
     };
     let add = |deps: Option<&Node>, dev: bool, m: &mut Manifest| {
         for (name, spec) in deps.map(Node::entries).unwrap_or_default() {
@@ -136,6 +164,7 @@ pub fn npm(dir: String, root: &Node) -> Manifest {
         package: root.get("name").is_some() || root.get("dependencies").is_some(),
         deps: Vec::new(),
         workspace_deps: Vec::new(),
+        includes: Vec::new(),
     };
     let tables = [
         ("dependencies", false),
@@ -165,6 +194,150 @@ pub fn npm(dir: String, root: &Node) -> Manifest {
     m
 }
 
+/// A Python distribution name normalised per PEP 503: lowercase, runs of `-`, `_`, `.` as one `-`.
+pub fn pep503(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if matches!(c, '-' | '_' | '.') {
+            if !out.ends_with('-') {
+                out.push('-');
+            }
+        } else {
+            out.push(c.to_ascii_lowercase());
+        }
+    }
+    out
+}
+
+/// Whether a dependency group or extra (`dev`, `test`, `lint`, `docs`, `typing`) is for
+/// development rather than for the running app.
+fn dev_group(name: &str) -> bool {
+    crate::role::names_non_production(name)
+        || crate::role::words(name)
+            .any(|w| matches!(w.as_str(), "lint" | "linting" | "docs" | "doc" | "typing"))
+}
+
+/// A Python manifest with no dependencies yet.
+fn python(dir: String, package: bool) -> Manifest {
+    Manifest {
+        ecosystem: Ecosystem::Python,
+        dir,
+        package,
+        deps: Vec::new(),
+        workspace_deps: Vec::new(),
+        includes: Vec::new(),
+    }
+}
+
+impl Manifest {
+    /// Adds a Python dependency by its PEP 508 requirement string (`Flask-Session[redis]>=0.8`).
+    fn add_requirement(&mut self, spec: &str, dev: bool) {
+        let spec = spec.trim();
+        if let Some(len) = crate::parse::requirements::requirement_name(spec) {
+            self.add_python(&spec[..len], dev);
+        }
+    }
+
+    fn add_python(&mut self, name: &str, dev: bool) {
+        self.deps.push(Dependency {
+            name: pep503(name),
+            package: None,
+            inherited: false,
+            dev,
+        });
+    }
+}
+
+/// Reads a `pyproject.toml`: PEP 621 `[project]` dependencies and optional ones (dev-like extras
+/// count as dev), Poetry's dependency tables and groups, and PEP 735 `[dependency-groups]`.
+pub fn pyproject(dir: String, root: &Node) -> Manifest {
+    let project = root.get("project");
+    let poetry = root.get("tool").and_then(|t| t.get("poetry"));
+    let groups = root.get("dependency-groups");
+    let mut m = python(
+        dir,
+        project.is_some() || poetry.is_some() || groups.is_some(),
+    );
+    let specs = |list: Option<&Node>| -> Vec<String> {
+        list.map(Node::items)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|n| n.str().map(str::to_owned))
+            .collect()
+    };
+    if let Some(project) = project {
+        for spec in specs(project.get("dependencies")) {
+            m.add_requirement(&spec, false);
+        }
+        let optional = project.get("optional-dependencies");
+        for (extra, list) in optional.map(Node::entries).unwrap_or_default() {
+            let dev = extra.str().is_some_and(dev_group);
+            for spec in specs(Some(list)) {
+                m.add_requirement(&spec, dev);
+            }
+        }
+    }
+    if let Some(poetry) = poetry {
+        let mut tables = vec![
+            (poetry.get("dependencies"), false),
+            (poetry.get("dev-dependencies"), true),
+        ];
+        for (group, body) in poetry.get("group").map(Node::entries).unwrap_or_default() {
+            let dev = group.str().is_some_and(|g| g != "main" && dev_group(g));
+            tables.push((body.get("dependencies"), dev));
+        }
+        for (table, dev) in tables {
+            for (name, _) in table.map(Node::entries).unwrap_or_default() {
+                // `python = "^3.11"` is the interpreter, not a package.
+                match name.str() {
+                    Some(n) if !n.eq_ignore_ascii_case("python") => m.add_python(n, dev),
+                    _ => {}
+                }
+            }
+        }
+    }
+    for (group, list) in groups.map(Node::entries).unwrap_or_default() {
+        let dev = group.str().is_some_and(dev_group);
+        // `{ include-group = "test" }` entries name other groups, not packages.
+        for spec in specs(Some(list)) {
+            m.add_requirement(&spec, dev);
+        }
+    }
+    m
+}
+
+/// Reads a Pipenv `Pipfile`: `[packages]` and `[dev-packages]`.
+pub fn pipfile(dir: String, root: &Node) -> Manifest {
+    let mut m = python(dir, true);
+    for (table, dev) in [("packages", false), ("dev-packages", true)] {
+        for (name, _) in root.get(table).map(Node::entries).unwrap_or_default() {
+            if let Some(name) = name.str() {
+                m.add_python(name, dev);
+            }
+        }
+    }
+    m
+}
+
+/// Reads a requirements file: a file named for development or tests (`requirements-dev.txt`,
+/// `requirements/test.txt`) holds dev dependencies. One in a `requirements/` directory belongs
+/// to the package above that directory.
+pub fn requirements(rel_path: &str, file: &crate::parse::requirements::File) -> Manifest {
+    let (dir, name) = rel_path.rsplit_once('/').unwrap_or(("", rel_path));
+    let dir = match dir.rsplit_once('/') {
+        Some((parent, last)) if last.eq_ignore_ascii_case("requirements") => parent,
+        None if dir.eq_ignore_ascii_case("requirements") => "",
+        _ => dir,
+    };
+    let dev = dev_group(name.strip_suffix(".txt").unwrap_or(name));
+    let mut m = python(dir.to_owned(), true);
+    for r in &file.requirements {
+        m.add_python(&r.name, dev);
+    }
+    m.includes = file.includes.iter().map(|i| i.path.clone()).collect();
+    m
+}
+
 /// Every manifest of the project.
 pub struct Manifests<'a>(Vec<&'a Manifest>);
 
@@ -185,6 +358,24 @@ impl<'a> Manifests<'a> {
             .iter()
             .copied()
             .filter(move |m| m.ecosystem == ecosystem)
+    }
+
+    /// Every manifest of the package a file belongs to (Python packages often have several:
+    /// `pyproject.toml` beside `requirements*.txt`): those in the nearest package directory.
+    pub fn nearest(&self, ecosystem: Ecosystem, path: &str) -> Vec<&'a Manifest> {
+        let Some(dir) = self.of(ecosystem, path).map(|m| m.dir.as_str()) else {
+            return Vec::new();
+        };
+        self.all(ecosystem)
+            .filter(|m| m.package && m.dir == dir)
+            .collect()
+    }
+
+    /// Whether the package of `path` declares `name` for production in any of its manifests.
+    pub fn depends_on(&self, ecosystem: Ecosystem, path: &str, name: &str) -> bool {
+        self.nearest(ecosystem, path)
+            .iter()
+            .any(|m| m.depends_on(name))
     }
 
     /// The package a file belongs to: the nearest package manifest of the ecosystem above it.
@@ -246,6 +437,108 @@ mod tests {
     }
 
     #[test]
+    fn reads_pyproject_pep621_poetry_and_dependency_groups() {
+        let docs = crate::parse::toml::parse(
+            r#"
+            [project]
+            name = "shop"
+            dependencies = ["Flask_Session[redis]>=0.8", "django.Redis ; python_version>'3'"]
+            [project.optional-dependencies]
+            s3 = ["django-storages[s3]"]
+            test = ["pytest"]
+            lint = ["ruff"]
+            [tool.poetry.dependencies]
+            python = "^3.11"
+            Flask = "^3"
+            [tool.poetry.group.dev.dependencies]
+            mypy = "*"
+            [tool.poetry.group.server.dependencies]
+            gunicorn = "*"
+            [dependency-groups]
+            typing = ["types-requests", { include-group = "test" }]
+            latest = ["aiohttp"]
+        "#,
+        );
+        let m = pyproject("svc".into(), &docs.docs[0]);
+        assert_eq!(m.ecosystem, Ecosystem::Python);
+        assert!(m.package);
+        for prod in [
+            "flask-session",
+            "Flask-Session",
+            "django-redis",
+            "django-storages",
+            "flask",
+            "gunicorn",
+            "aiohttp",
+        ] {
+            assert!(m.depends_on(prod), "{prod} is a production dependency");
+        }
+        for dev in ["pytest", "ruff", "mypy", "types-requests", "python"] {
+            assert!(!m.depends_on(dev), "{dev} is not a production dependency");
+        }
+        assert!(m.deps.iter().any(|d| d.name == "pytest" && d.dev));
+        let tool_only = crate::parse::toml::parse(
+            "[tool.black]
+line-length = 100
+",
+        );
+        assert!(!pyproject(String::new(), &tool_only.docs[0]).package);
+    }
+
+    #[test]
+    fn reads_requirements_files_and_pipfiles() {
+        let reqs = crate::parse::requirements::parse(
+            "Django>=5
+-r base.txt
+flask.caching
+",
+        );
+        let m = requirements("shop/requirements.txt", &reqs);
+        assert_eq!(m.dir, "shop");
+        assert!(m.depends_on("django") && m.depends_on("Flask-Caching"));
+        assert_eq!(m.includes, ["base.txt"]);
+        let dev = requirements("shop/requirements/test.txt", &reqs);
+        assert_eq!(
+            dev.dir, "shop",
+            "requirements/ belongs to the package above it"
+        );
+        assert!(!dev.depends_on("django"));
+        assert!(!requirements("requirements-dev.txt", &reqs).depends_on("django"));
+        let root = requirements("requirements/prod.txt", &reqs);
+        assert!(root.dir.is_empty() && root.depends_on("django"));
+        let latest = requirements("requirements-latest.txt", &reqs);
+        assert!(latest.depends_on("django"), "`latest` is not a test word");
+        let docs = crate::parse::toml::parse(
+            "[packages]
+flask-session = \"*\"
+[dev-packages]
+pytest = \"*\"
+",
+        );
+        let p = pipfile(String::new(), &docs.docs[0]);
+        assert!(p.depends_on("flask_session") && !p.depends_on("pytest"));
+        assert_eq!(pep503("Foo__Bar.-baz"), "foo-bar-baz");
+    }
+
+    #[test]
+    fn a_python_package_reads_every_manifest_of_its_directory() {
+        let reqs = crate::parse::requirements::parse("flask\n");
+        let docs = crate::parse::toml::parse("[project]\nname = \"x\"\n");
+        let list = [
+            pyproject("app".into(), &docs.docs[0]),
+            requirements("app/requirements.txt", &reqs),
+            requirements(
+                "other/requirements.txt",
+                &crate::parse::requirements::parse(""),
+            ),
+        ];
+        let all = Manifests::from_list(list.iter().collect());
+        assert_eq!(all.nearest(Ecosystem::Python, "app/web/views.py").len(), 2);
+        assert!(all.depends_on(Ecosystem::Python, "app/web/views.py", "Flask"));
+        assert!(!all.depends_on(Ecosystem::Python, "other/views.py", "flask"));
+    }
+
+    #[test]
     fn a_file_belongs_to_the_nearest_package_of_its_ecosystem() {
         let m = |eco, dir: &str| Manifest {
             ecosystem: eco,
@@ -253,6 +546,7 @@ mod tests {
             package: true,
             deps: Vec::new(),
             workspace_deps: Vec::new(),
+            includes: Vec::new(),
         };
         let list = [
             m(Ecosystem::Npm, ""),

@@ -438,6 +438,12 @@ pub const DOTENV: CommentSyntax = CommentSyntax {
     ..NONE
 };
 
+/// pip requirements: `#` at the start of a line or after a blank (`url#egg=x` is no comment).
+pub const REQUIREMENTS: CommentSyntax = CommentSyntax {
+    line: &[line("#", Start::AfterBlank)],
+    ..NONE
+};
+
 /// The lexer row of a file kind, from its language's row (kinds with a tree-sitter grammar use
 /// it only when the tree cannot be had).
 pub fn syntax(kind: FileKind) -> &'static CommentSyntax {

@@ -66,6 +66,12 @@ pub enum FileKind {
     Ini,
     /// Environment files (`.env`, `.env.production`).
     DotEnv,
+    /// A Python project's `pyproject.toml` (PEP 621, Poetry, PDM/uv dependency groups).
+    PyProject,
+    /// A Pipenv `Pipfile`.
+    Pipfile,
+    /// A pip requirements file (`requirements*.txt`, `requirements/*.txt`).
+    Requirements,
 }
 
 /// Directives that mark a file as nginx configuration (the common ones of site and upstream
@@ -290,6 +296,16 @@ pub(crate) mod paths {
         (!NOT_TRAEFIK_TOML.contains(&lower)).then_some(FileKind::MaybeTraefikToml)
     }
 
+    /// pip requirements files: `requirements*.txt`, and any `*.txt` in a `requirements/` folder.
+    pub fn requirements(path: &Path, lower: &str) -> Option<FileKind> {
+        let in_requirements_dir = path
+            .parent()
+            .and_then(Path::file_name)
+            .is_some_and(|d| d.eq_ignore_ascii_case("requirements"));
+        (lower.ends_with(".txt") && (lower.starts_with("requirements") || in_requirements_dir))
+            .then_some(FileKind::Requirements)
+    }
+
     /// Environment files by name: `.env.production`, `.env.local`; `.env` itself is a name row.
     pub fn dotenv(_: &Path, lower: &str) -> Option<FileKind> {
         lower
@@ -470,7 +486,11 @@ mod tests {
         assert_eq!(kind("src/App.tsx"), Some(FileKind::Tsx));
         assert_eq!(kind("src/main.rs"), Some(FileKind::Rust));
         assert_eq!(kind("crates/web/Cargo.toml"), Some(FileKind::CargoManifest));
-        assert_eq!(kind("pyproject.toml"), None);
+        assert_eq!(kind("pyproject.toml"), Some(FileKind::PyProject));
+        assert_eq!(kind("Pipfile"), Some(FileKind::Pipfile));
+        assert_eq!(kind("requirements-dev.txt"), Some(FileKind::Requirements));
+        assert_eq!(kind("requirements/base.txt"), Some(FileKind::Requirements));
+        assert_eq!(kind("notes.txt"), None);
         assert_eq!(kind("shop/settings/base.py"), Some(FileKind::Python));
         assert_eq!(kind("tools/gui.pyw"), Some(FileKind::Python));
         assert_eq!(kind("shop/app.pyc"), None);

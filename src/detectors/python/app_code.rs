@@ -5,17 +5,22 @@
 //! backends, schedulers started inside the web process (APScheduler, Flask-APScheduler,
 //! `schedule`), and SQLAlchemy engines on a SQLite file.
 
+use super::evaluate;
 use super::model::PyModel;
 use super::module_scope::{
     ModuleScope, absolute_module, keyword_arg, module_path, positional_arg, same_module,
 };
 use super::sqlite_urls::{DB_HELP, is_sqlite_file};
+use crate::detectors::table::{Library, Opt, Pattern, Usage, Verdict, When};
 use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
 use crate::parse::python::{preorder, string_value, text};
+use crate::project::manifests::{Ecosystem, Manifests};
+use crate::project::symbol::Symbol;
 use crate::project::{Facts, Located, Sink};
 use crate::rules;
 use crate::source::FileKind;
+use std::sync::LazyLock;
 use tree_sitter::Node;
 
 /// Uploads, caches, schedulers and SQLite engines in Python app code.
@@ -34,18 +39,236 @@ const WEB_FRAMEWORKS: &[&str] = &[
     "aiohttp.web",
 ];
 
-/// Memoizing decorators that keep results in this process.
-const MEMO_DECORATORS: &[&str] = &[
-    "functools.lru_cache",
-    "functools.cache",
-    "cachetools.cached",
-    "cachetools.func.ttl_cache",
-    "cachetools.func.lru_cache",
-    "cachetools.func.lfu_cache",
-    "cachetools.func.fifo_cache",
-    "async_lru.alru_cache",
-    "asyncache.cached",
+/// What a memoizing decorator keeps (the message is written at the decorated function).
+const MEMO: &[Verdict] = &[Verdict {
+    when: When::Used,
+    rule: &rules::SL301,
+    message: "keeps results in this process's memory",
+}];
+
+/// aiocache's `@cached` is shared unless its `cache` is the memory one (its default).
+const AIOCACHE_MEMO: &[Verdict] = &[
+    Verdict {
+        when: When::Absent,
+        rule: &rules::SL301,
+        message: "keeps results in this process's memory",
+    },
+    Verdict {
+        when: When::OneOf(&["MEMORY", "SimpleMemoryCache"]),
+        rule: &rules::SL301,
+        message: "keeps results in this process's memory",
+    },
 ];
+
+const MEMO_FIX: &str = "cache the result in a shared cache (Django's or Flask-Caching's Redis backend, aiocache `Cache.REDIS`), or keep the local cache only for data that never changes while the app runs";
+
+const fn memo(package: &'static str, path: &'static [&'static str]) -> Library {
+    evaluate::library(
+        (package, path),
+        Usage::Decorate,
+        None,
+        MEMO,
+        MEMO_FIX,
+        "memoizing decorator",
+    )
+}
+
+const fn aiocache_memo(path: &'static [&'static str]) -> Library {
+    Library {
+        symbol: Pattern {
+            package: "aiocache",
+            path,
+        },
+        usage: Usage::Decorate,
+        option: Some(Opt {
+            key: "cache",
+            position: None,
+        }),
+        verdicts: AIOCACHE_MEMO,
+        fix: MEMO_FIX,
+        name: "aiocache's `@cached`",
+    }
+}
+
+/// Memoizing decorators that keep results in this process.
+const MEMO_DECORATORS: &[Library] = &[
+    memo("functools", &["lru_cache"]),
+    memo("functools", &["cache"]),
+    memo("cachetools", &["cached"]),
+    memo("cachetools", &["func", "ttl_cache"]),
+    memo("cachetools", &["func", "lru_cache"]),
+    memo("cachetools", &["func", "lfu_cache"]),
+    memo("cachetools", &["func", "fifo_cache"]),
+    memo("async_lru", &["alru_cache"]),
+    memo("asyncache", &["cached"]),
+    aiocache_memo(&["cached"]),
+    aiocache_memo(&["decorators", "cached"]),
+];
+
+const MEMORY_CACHE_FIX: &str = "cache in Redis: aiocache `Cache(Cache.REDIS, endpoint=…)` / `RedisCache`, fastapi-cache `RedisBackend(redis)`";
+
+const fn memory_cache(
+    package: &'static str,
+    path: &'static [&'static str],
+    verdicts: &'static [Verdict],
+    name: &'static str,
+) -> Library {
+    evaluate::library(
+        (package, path),
+        Usage::Call,
+        None,
+        verdicts,
+        MEMORY_CACHE_FIX,
+        name,
+    )
+}
+
+const SIMPLE_MEMORY_CACHE: &[Verdict] = &[Verdict {
+    when: When::Used,
+    rule: &rules::SL301,
+    message: "aiocache's SimpleMemoryCache keeps cached entries in this process's memory",
+}];
+
+const AIOCACHE_CACHE: &[Verdict] = &[
+    Verdict {
+        when: When::Absent,
+        rule: &rules::SL301,
+        message: "aiocache's `Cache()`, which defaults to memory, keeps cached entries in this process's memory",
+    },
+    Verdict {
+        when: When::OneOf(&["MEMORY", "SimpleMemoryCache"]),
+        rule: &rules::SL301,
+        message: "aiocache's memory cache keeps cached entries in this process's memory",
+    },
+];
+
+const IN_MEMORY_BACKEND: &[Verdict] = &[Verdict {
+    when: When::Used,
+    rule: &rules::SL301,
+    message: "fastapi-cache's InMemoryBackend keeps cached entries in this process's memory",
+}];
+
+/// aiocache / fastapi-cache memory backends.
+const MEMORY_CACHES: &[Library] = &[
+    memory_cache(
+        "aiocache",
+        &["SimpleMemoryCache"],
+        SIMPLE_MEMORY_CACHE,
+        "aiocache",
+    ),
+    memory_cache(
+        "aiocache",
+        &["backends", "memory", "SimpleMemoryCache"],
+        SIMPLE_MEMORY_CACHE,
+        "aiocache",
+    ),
+    Library {
+        option: Some(Opt {
+            key: "cache_class",
+            position: Some(0),
+        }),
+        ..memory_cache("aiocache", &["Cache"], AIOCACHE_CACHE, "aiocache")
+    },
+    memory_cache(
+        "fastapi_cache",
+        &["backends", "inmemory", "InMemoryBackend"],
+        IN_MEMORY_BACKEND,
+        "fastapi-cache",
+    ),
+];
+
+/// A scheduler started in the web app: its name says what it is in a message.
+const SCHEDULER_STARTED: &[Verdict] = &[Verdict {
+    when: When::Used,
+    rule: &rules::SL501,
+    message: "is started inside the web app, so every instance runs each job",
+}];
+
+const fn scheduler(
+    package: &'static str,
+    path: &'static [&'static str],
+    name: &'static str,
+) -> Library {
+    evaluate::library(
+        (package, path),
+        Usage::Call,
+        None,
+        SCHEDULER_STARTED,
+        SCHEDULER_HELP,
+        name,
+    )
+}
+
+/// Schedulers that run jobs on a thread or loop of the process that starts them (APScheduler's
+/// `BlockingScheduler` takes the process over: it is a worker's, not the web app's).
+const SCHEDULERS: &[Library] = &[
+    scheduler(
+        "apscheduler",
+        &["schedulers", "background", "BackgroundScheduler"],
+        "an APScheduler scheduler",
+    ),
+    scheduler(
+        "apscheduler",
+        &["schedulers", "asyncio", "AsyncIOScheduler"],
+        "an APScheduler scheduler",
+    ),
+    scheduler(
+        "apscheduler",
+        &["schedulers", "gevent", "GeventScheduler"],
+        "an APScheduler scheduler",
+    ),
+    scheduler(
+        "apscheduler",
+        &["schedulers", "tornado", "TornadoScheduler"],
+        "an APScheduler scheduler",
+    ),
+    scheduler(
+        "apscheduler",
+        &["schedulers", "twisted", "TwistedScheduler"],
+        "an APScheduler scheduler",
+    ),
+    scheduler(
+        "apscheduler",
+        &["schedulers", "qt", "QtScheduler"],
+        "an APScheduler scheduler",
+    ),
+    scheduler("flask_apscheduler", &["APScheduler"], "Flask-APScheduler"),
+];
+
+/// Every row of the detector.
+const ROWS: &[&[Library]] = &[MEMO_DECORATORS, MEMORY_CACHES, SCHEDULERS];
+
+/// Triggers of the hand-written analysis (uploads, `schedule`, SQLite engines, imported
+/// schedulers), and the forms of rows whose last name is too common to trigger on.
+const HAND_TRIGGERS: &[&str] = &[
+    "request.files",
+    "request.FILES",
+    "UploadFile",
+    "lru_cache",
+    // `functools.cache`, however it is imported; the bare module name is in too many
+    // files that only use `wraps` or `partial`.
+    "functools.cache",
+    "functools import cache",
+    "functools import (",
+    "cachetools",
+    "asyncache",
+    "alru_cache",
+    "aiocache",
+    "InMemoryBackend",
+    "apscheduler",
+    "APScheduler",
+    // The `schedule` package, imported (`import schedule`, `from schedule import …`):
+    // the bare word is in far too many files.
+    "import schedule",
+    "from schedule",
+    // A scheduler made in an extensions module and started in `create_app`.
+    "cheduler.start(",
+    "sched.start(",
+    "create_engine",
+];
+
+static TRIGGERS: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| evaluate::with_rows(HAND_TRIGGERS, ROWS));
 
 /// Calls that write an upload to durable shared storage: a function doing one of these may
 /// stage the file locally first.
@@ -69,31 +292,7 @@ impl Detector for AppCode {
         &[FileKind::Python]
     }
     fn triggers(&self) -> &'static [&'static str] {
-        &[
-            "request.files",
-            "request.FILES",
-            "UploadFile",
-            "lru_cache",
-            // `functools.cache`, however it is imported; the bare module name is in too many
-            // files that only use `wraps` or `partial`.
-            "functools.cache",
-            "functools import cache",
-            "functools import (",
-            "cachetools",
-            "alru_cache",
-            "aiocache",
-            "InMemoryBackend",
-            "apscheduler",
-            "APScheduler",
-            // The `schedule` package, imported (`import schedule`, `from schedule import …`):
-            // the bare word is in far too many files.
-            "import schedule",
-            "from schedule",
-            // A scheduler made in an extensions module and started in `create_app`.
-            "cheduler.start(",
-            "sched.start(",
-            "create_engine",
-        ]
+        &TRIGGERS
     }
     fn rules(&self) -> &'static [&'static str] {
         &["SL201", "SL301", "SL501", "SL504"]
@@ -104,6 +303,18 @@ impl Detector for AppCode {
     }
 
     fn resolve(&self, facts: &Facts<'_>, out: &mut Vec<Located>) {
+        let manifests = Manifests::new(facts);
+        for (path, EntryStart(diagnostic)) in facts.of::<EntryStart>() {
+            if WEB_DISTRIBUTIONS
+                .iter()
+                .any(|d| manifests.depends_on(Ecosystem::Python, path, d))
+            {
+                out.push(Located {
+                    path: path.to_owned(),
+                    diagnostic: diagnostic.clone(),
+                });
+            }
+        }
         let starts: Vec<&SchedulerStart> = facts.of::<SchedulerStart>().map(|(_, s)| s).collect();
         for (path, made) in facts.of::<SchedulerMade>() {
             if starts
@@ -133,7 +344,13 @@ impl Check<PyModel<'_>> for AppCode {
         let src = model.src;
         let root = model.root;
         let scope = model.scope();
-        let web_app = scope.imports_from(WEB_FRAMEWORKS);
+        let web_import = scope.imports_from(WEB_FRAMEWORKS);
+        // A server entry module (`wsgi.py`, `app.py`) may get its app from a factory elsewhere:
+        // it is a web app if its package depends on a web framework (decided in `resolve`).
+        let name = file.rel_path.rsplit('/').next().unwrap_or(&file.rel_path);
+        let entry = ENTRY_MODULES.contains(&name);
+        let web_app = web_import || entry;
+        let mut starts = Vec::new();
         let mut schedulers: Vec<(String, Node<'_>, &'static str)> = Vec::new();
         preorder(root, |n| {
             match n.kind() {
@@ -150,8 +367,9 @@ impl Check<PyModel<'_>> for AppCode {
                     }
                 }
                 "call" => {
-                    calls(n, scope, src, web_app, &schedulers, out);
-                    if web_app && let Some(start) = imported_start(n, scope, src, &file.rel_path) {
+                    calls(n, scope, src, web_app, &schedulers, &mut starts, out);
+                    if web_import && let Some(start) = imported_start(n, scope, src, &file.rel_path)
+                    {
                         out.fact(start);
                     }
                 }
@@ -159,6 +377,13 @@ impl Check<PyModel<'_>> for AppCode {
             }
             true
         });
+        for start in starts {
+            if web_import {
+                out.push(start);
+            } else {
+                out.fact(EntryStart(start));
+            }
+        }
         // Module-level schedulers another module of the app may start.
         let module = module_path(&file.rel_path);
         let mut cursor = root.walk();
@@ -181,6 +406,25 @@ impl Check<PyModel<'_>> for AppCode {
         }
     }
 }
+
+/// Modules a WSGI/ASGI server or `python -m` runs as the web app's entry point.
+const ENTRY_MODULES: &[&str] = &["app.py", "wsgi.py", "asgi.py", "main.py", "server.py"];
+
+/// Distributions that make a package a web app when its manifest depends on them (PEP 503 names).
+const WEB_DISTRIBUTIONS: &[&str] = &[
+    "django",
+    "flask",
+    "fastapi",
+    "starlette",
+    "quart",
+    "sanic",
+    "aiohttp",
+    "litestar",
+];
+
+/// Fact: a scheduler started in an entry module that imports no web framework itself; reported
+/// if the module's package depends on one.
+struct EntryStart(Diagnostic);
 
 /// Fact: a module-level scheduler (its dotted module, name, constructor span, kind).
 struct SchedulerMade {
@@ -215,11 +459,15 @@ fn imported_start(
         return None;
     }
     let qualified = scope.qualified(object, src)?;
-    if qualified == text(object, src) {
+    if qualified.path.is_empty() && qualified.package == text(object, src) {
         return None;
     }
     let here = module_path(rel_path);
-    let absolute = absolute_module(&here, rel_path.ends_with("__init__.py"), &qualified);
+    let absolute = absolute_module(
+        &here,
+        rel_path.ends_with("__init__.py"),
+        &qualified.joined("."),
+    );
     let (module, name) = absolute.rsplit_once('.')?;
     Some(SchedulerStart {
         module: module.to_owned(),
@@ -229,16 +477,7 @@ fn imported_start(
 
 fn scheduler_class(scope: &ModuleScope<'_>, value: Node<'_>, src: &str) -> Option<&'static str> {
     let callee = scope.callee(value, src)?;
-    if callee.starts_with("apscheduler.schedulers.")
-        && callee.ends_with("Scheduler")
-        && !callee.ends_with("BlockingScheduler")
-    {
-        return Some("an APScheduler scheduler");
-    }
-    if callee == "flask_apscheduler.APScheduler" {
-        return Some("Flask-APScheduler");
-    }
-    None
+    evaluate::row(SCHEDULERS, Usage::Call, &callee).map(|r| r.name)
 }
 
 fn calls<'t>(
@@ -247,13 +486,19 @@ fn calls<'t>(
     src: &str,
     web_app: bool,
     schedulers: &[(String, Node<'t>, &'static str)],
+    starts: &mut Vec<Diagnostic>,
     out: &mut Sink,
 ) {
-    let callee = scope.callee(call, src).unwrap_or_default();
+    let Some(callee) = scope.callee(call, src) else {
+        return;
+    };
     // SQLAlchemy / SQLModel engines on a SQLite file.
-    let engine = callee.ends_with(".create_engine") || callee.ends_with(".create_async_engine");
+    let engine = callee
+        .path
+        .last()
+        .is_some_and(|m| m == "create_engine" || m == "create_async_engine");
     if engine
-        && (callee.starts_with("sqlalchemy") || callee.starts_with("sqlmodel"))
+        && (callee.package.starts_with("sqlalchemy") || callee.package.starts_with("sqlmodel"))
         && let Some(url) = positional_arg(call, 0).or_else(|| keyword_arg(call, "url", src))
     {
         let v = scope.eval(url, src);
@@ -267,11 +512,17 @@ fn calls<'t>(
         }
     }
     // scheduler.start() on a scheduler made in this module of a web app.
+    let object = match callee.path.split_last() {
+        Some((last, parent)) if last == "start" => {
+            Some(Symbol::new(callee.package.clone(), parent.to_vec()).joined("."))
+        }
+        _ => None,
+    };
     if web_app
-        && let Some(object) = callee.strip_suffix(".start")
-        && let Some((_, _, what)) = schedulers.iter().rev().find(|(name, _, _)| name == object)
+        && let Some(object) = object
+        && let Some((_, _, what)) = schedulers.iter().rev().find(|(name, _, _)| *name == object)
     {
-        out.push(Diagnostic::new(
+        starts.push(Diagnostic::new(
             &rules::SL501,
             call.byte_range(),
             format!("{what} is started inside the web app, so every instance runs each job"),
@@ -290,7 +541,7 @@ fn calls<'t>(
             rest.starts_with("every") && scope.imports_module(m, "schedule")
         })
     {
-        out.push(Diagnostic::new(
+        starts.push(Diagnostic::new(
             &rules::SL501,
             call.byte_range(),
             "a `schedule` job is registered inside the web app, so every instance runs it"
@@ -299,31 +550,14 @@ fn calls<'t>(
         ));
     }
     // aiocache / fastapi-cache memory backends.
-    let memory_cache = match callee.as_str() {
-        "aiocache.SimpleMemoryCache" | "aiocache.backends.memory.SimpleMemoryCache" => {
-            Some("aiocache's SimpleMemoryCache")
-        }
-        "aiocache.Cache" => {
-            let arg = positional_arg(call, 0).or_else(|| keyword_arg(call, "cache_class", src));
-            match arg.map(|a| text(a, src)) {
-                None => Some("aiocache's `Cache()`, which defaults to memory,"),
-                Some(a) if a.ends_with("MEMORY") || a.ends_with("SimpleMemoryCache") => {
-                    Some("aiocache's memory cache")
-                }
-                _ => None,
-            }
-        }
-        "fastapi_cache.backends.inmemory.InMemoryBackend" => {
-            Some("fastapi-cache's InMemoryBackend")
-        }
-        _ => None,
-    };
-    if let Some(what) = memory_cache {
+    if let Some(row) = evaluate::row(MEMORY_CACHES, Usage::Call, &callee)
+        && let (Some(verdict), _) = evaluate::judge(row, call, scope, src)
+    {
         out.push(Diagnostic::new(
-            &rules::SL301,
+            verdict.rule,
             call.byte_range(),
-            format!("{what} keeps cached entries in this process's memory"),
-            "cache in Redis: aiocache `Cache(Cache.REDIS, endpoint=…)` / `RedisCache`, fastapi-cache `RedisBackend(redis)`",
+            verdict.message.to_owned(),
+            row.fix,
         ));
     }
 }
@@ -356,17 +590,12 @@ fn memoized(def: Node<'_>, scope: &ModuleScope<'_>, src: &str, out: &mut Sink) {
         let Some(name) = scope.qualified(target, src) else {
             continue;
         };
-        let aiocache = name == "aiocache.cached" || name == "aiocache.decorators.cached";
-        if !MEMO_DECORATORS.contains(&name.as_str()) && !aiocache {
+        let Some(row) = evaluate::row(MEMO_DECORATORS, Usage::Decorate, &name) else {
             continue;
-        }
-        // aiocache `@cached(cache=Cache.REDIS, …)` is shared.
-        if aiocache
-            && expr.kind() == "call"
-            && keyword_arg(expr, "cache", src).is_some_and(|c| !text(c, src).contains("MEMORY"))
-        {
+        };
+        let Some(verdict) = evaluate::judge(row, expr, scope, src).0 else {
             continue;
-        }
+        };
         let Some(io) = function
             .child_by_field_name("body")
             .and_then(|b| io_in(b, scope, src))
@@ -377,12 +606,12 @@ fn memoized(def: Node<'_>, scope: &ModuleScope<'_>, src: &str, out: &mut Sink) {
             .child_by_field_name("name")
             .map(|n| text(n, src))
             .unwrap_or("function");
-        let short = name.rsplit('.').next().unwrap_or(&name);
+        let short = name.path.last().unwrap_or(&name.package);
         out.push(Diagnostic::new(
-            &rules::SL301,
+            verdict.rule,
             decorator.byte_range(),
             format!("`@{short}` keeps what `{fname}` reads from {io} in this process's memory, so instances serve different, stale copies"),
-            "cache the result in a shared cache (Django's or Flask-Caching's Redis backend, aiocache `Cache.REDIS`), or keep the local cache only for data that never changes while the app runs",
+            row.fix,
         ));
         return;
     }
@@ -399,7 +628,7 @@ fn io_in(body: Node<'_>, scope: &ModuleScope<'_>, src: &str) -> Option<&'static 
             && let Some(f) = n.child_by_field_name("function")
         {
             let raw = text(f, src);
-            let callee = scope.qualified(f, src).unwrap_or_default();
+            let callee = scope.qualified(f, src);
             // ContentType rows are fixed for the life of the process (Django caches them too).
             if (raw.contains(".objects.") && !raw.starts_with("ContentType."))
                 || raw.contains("session.query")
@@ -408,16 +637,11 @@ fn io_in(body: Node<'_>, scope: &ModuleScope<'_>, src: &str) -> Option<&'static 
                 || raw.ends_with("cursor.execute")
             {
                 found = Some("the database");
-            } else if [
-                "requests.",
-                "httpx.",
-                "urllib.request.",
-                "aiohttp.",
-                "boto3.",
-            ]
-            .iter()
-            .any(|p| callee.starts_with(p))
-            {
+            } else if callee.is_some_and(|c| {
+                c.path.len() > usize::from(c.package == "urllib")
+                    && (["requests", "httpx", "aiohttp", "boto3"].contains(&c.package.as_str())
+                        || c.starts_with("urllib", &["request"]))
+            }) {
                 found = Some("another service");
             }
         }
@@ -499,7 +723,9 @@ fn uploads(function: Node<'_>, scope: &ModuleScope<'_>, src: &str, out: &mut Sin
         let Some(f) = n.child_by_field_name("function") else {
             return true;
         };
-        let callee = scope.qualified(f, src).unwrap_or_default();
+        let Some(callee) = scope.qualified(f, src) else {
+            return true;
+        };
         let raw = text(f, src);
         let storage_save = raw.ends_with(".save")
             && f.child_by_field_name("object").is_some_and(|o| {
@@ -509,13 +735,13 @@ fn uploads(function: Node<'_>, scope: &ModuleScope<'_>, src: &str, out: &mut Sin
             Some("the uploaded file is saved through a `FileSystemStorage`")
         } else if raw.ends_with(".save") && reads_request_files && saves_upload(n, f, src) {
             Some("the uploaded file is saved")
-        } else if (callee == "open" || callee == "aiofiles.open")
+        } else if (callee.is("open", &[]) || callee.is("aiofiles", &["open"]))
             && writes(n, src)
             && !body_text.contains("tempfile.")
             && !in_temp(n, scope, src)
         {
             Some("the upload is written")
-        } else if callee == "shutil.copyfileobj" {
+        } else if callee.is("shutil", &["copyfileobj"]) {
             Some("the upload is copied")
         } else {
             None
@@ -537,8 +763,17 @@ fn uploads(function: Node<'_>, scope: &ModuleScope<'_>, src: &str, out: &mut Sin
 /// `FileSystemStorage(…)` of Django outside the temp directory.
 fn is_local_file_storage(value: Node<'_>, scope: &ModuleScope<'_>, src: &str) -> bool {
     scope.callee(value, src).is_some_and(|c| {
-        c == "django.core.files.storage.FileSystemStorage"
-            || c == "django.core.files.storage.filesystem.FileSystemStorage"
+        c.is("django", &["core", "files", "storage", "FileSystemStorage"])
+            || c.is(
+                "django",
+                &[
+                    "core",
+                    "files",
+                    "storage",
+                    "filesystem",
+                    "FileSystemStorage",
+                ],
+            )
     }) && {
         let t = text(value, src);
         !(t.contains("tempfile") || t.contains("/tmp") || t.contains("gettempdir"))
@@ -583,4 +818,38 @@ fn in_temp(call: Node<'_>, scope: &ModuleScope<'_>, src: &str) -> bool {
         || t.contains("gettempdir")
         || t.contains("tmp_path")
         || t.contains("temp_dir")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_are_reachable_by_triggers_and_report_declared_rules() {
+        evaluate::assert_rows_covered(ROWS, AppCode.triggers(), AppCode.rules());
+    }
+
+    #[test]
+    fn rows_decide_memory_caches_and_memo_decorators() {
+        let diags = |src: &str| {
+            let file =
+                crate::source::SourceFile::new("app/views.py".into(), FileKind::Python, src.into());
+            let mut sink = Sink::default();
+            crate::detectors::check_into(&AppCode, &file, &mut sink);
+            sink.diagnostics
+                .iter()
+                .map(|d| d.message.clone())
+                .collect::<Vec<_>>()
+        };
+        let cache = diags(
+            "from aiocache import Cache\na = Cache()\nb = Cache(Cache.MEMORY)\nc = Cache(Cache.REDIS)\nd = Cache(cache_class=Cache.MEMORY)\n",
+        );
+        assert_eq!(cache.len(), 3, "{cache:?}");
+        assert!(cache[0].contains("defaults to memory"));
+        let memo = diags(
+            "from aiocache import cached, Cache\nimport requests\n@cached(cache=Cache.REDIS)\ndef a():\n    return requests.get('x')\n@cached()\ndef b():\n    return requests.get('x')\n",
+        );
+        assert_eq!(memo.len(), 1, "{memo:?}");
+        assert!(memo[0].contains("`b`"));
+    }
 }

@@ -18,6 +18,7 @@ use super::module_scope::{
 use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
 use crate::parse::python::{preorder, string_value};
+use crate::project::symbol::Symbol;
 use crate::project::{Facts, Located, Sink};
 use crate::rules::{self, Rule};
 use crate::source::{FileKind, SourceFile};
@@ -364,15 +365,15 @@ fn backend_of<'t>(
         return None;
     }
     let callee = scope.callee(alias, src)?;
-    let value = match callee.as_str() {
+    let url_reader = callee.package == "dj_database_url" || callee.package == "django_cache_url";
+    let method = callee.path().join(".");
+    let value = match method.as_str() {
         // dj_database_url.config(default=…, env="DATABASE_URL"); django_cache_url.config(…).
-        "dj_database_url.config"
-        | "django_cache_url.config"
-        | "dj_database_url.config_from_env" => {
+        "config" | "config_from_env" if url_reader => {
             let var = keyword_arg(alias, "env", src)
                 .and_then(|e| string_value(e, src))
                 .unwrap_or_else(|| {
-                    if callee.starts_with("django_cache_url") {
+                    if callee.package == "django_cache_url" {
                         "CACHE_URL"
                     } else {
                         "DATABASE_URL"
@@ -383,9 +384,7 @@ fn backend_of<'t>(
                 .and_then(|d| scope.eval(d, src).effective().map(str::to_owned));
             Value::Env { var, default }
         }
-        "dj_database_url.parse" | "django_cache_url.parse" => {
-            scope.eval(positional_arg(alias, 0)?, src)
-        }
+        "parse" if url_reader => scope.eval(positional_arg(alias, 0)?, src),
         _ => scope.eval(alias, src),
     };
     if value == Value::Unknown {
@@ -426,7 +425,11 @@ fn pointers(root: Node<'_>, scope: &ModuleScope<'_>, file: &SourceFile, src: &st
     let production = matches!(name, "wsgi.py" | "asgi.py");
     preorder(root, |n| {
         let module = match n.kind() {
-            "call" if scope.callee(n, src).as_deref() == Some("os.environ.setdefault") => {
+            "call"
+                if scope
+                    .callee(n, src)
+                    .is_some_and(|c| c.is("os", &["environ", "setdefault"])) =>
+            {
                 let key = positional_arg(n, 0).and_then(|k| string_value(k, src));
                 (key.as_deref() == Some("DJANGO_SETTINGS_MODULE"))
                     .then(|| positional_arg(n, 1).and_then(|v| string_value(v, src)))
@@ -438,8 +441,7 @@ fn pointers(root: Node<'_>, scope: &ModuleScope<'_>, file: &SourceFile, src: &st
                     l.kind() == "subscript"
                         && l.child_by_field_name("value")
                             .and_then(|o| scope.qualified(o, src))
-                            .as_deref()
-                            == Some("os.environ")
+                            .is_some_and(|q| q.is("os", &["environ"]))
                         && l.child_by_field_name("subscript")
                             .and_then(|k| string_value(k, src))
                             .as_deref()
@@ -477,18 +479,20 @@ fn reliances(root: Node<'_>, scope: &ModuleScope<'_>, src: &str, out: &mut Sink)
                     cache_seen = true;
                     out.fact(Reliance::Cache(what, n.byte_range()));
                 }
-                if callee == "django.core.files.storage.default_storage.save" {
+                if callee.is(
+                    "django",
+                    &["core", "files", "storage", "default_storage", "save"],
+                ) {
                     out.fact(Reliance::Upload(
                         "`default_storage.save`".to_owned(),
                         n.byte_range(),
                     ));
                 }
-                if matches!(
-                    callee.as_str(),
-                    "django.db.models.FileField" | "django.db.models.ImageField"
-                ) && keyword_arg(n, "storage", src).is_none()
+                if (callee.is("django", &["db", "models", "FileField"])
+                    || callee.is("django", &["db", "models", "ImageField"]))
+                    && keyword_arg(n, "storage", src).is_none()
                 {
-                    let field = callee.rsplit('.').next().unwrap_or("FileField");
+                    let field = callee.path.last().map_or("FileField", String::as_str);
                     out.fact(Reliance::Upload(format!("`{field}`"), n.byte_range()));
                 }
             }
@@ -502,15 +506,13 @@ fn reliances(root: Node<'_>, scope: &ModuleScope<'_>, src: &str, out: &mut Sink)
                     }
                 });
                 let name = target.and_then(|t| scope.qualified(t, src));
-                if matches!(
-                    name.as_deref(),
-                    Some(
-                        "django_ratelimit.decorators.ratelimit" | "ratelimit.decorators.ratelimit"
-                    )
-                ) {
+                if name.as_ref().is_some_and(|n| {
+                    n.is("django_ratelimit", &["decorators", "ratelimit"])
+                        || n.is("ratelimit", &["decorators", "ratelimit"])
+                }) {
                     out.fact(Reliance::RateLimit(n.byte_range()));
                 }
-                if !cache_seen && let Some(what) = name.as_deref().and_then(cache_use) {
+                if !cache_seen && let Some(what) = name.as_ref().and_then(cache_use) {
                     cache_seen = true;
                     out.fact(Reliance::Cache(what, n.byte_range()));
                 }
@@ -522,7 +524,9 @@ fn reliances(root: Node<'_>, scope: &ModuleScope<'_>, src: &str, out: &mut Sink)
 }
 
 /// What a call or decorator of the Django cache API is, if it is one.
-fn cache_use(name: &str) -> Option<String> {
+fn cache_use(symbol: &Symbol) -> Option<String> {
+    let name = symbol.joined(".");
+    let name = name.as_str();
     let short = |s: &str| format!("`{s}`");
     if name == "django.views.decorators.cache.cache_page" {
         return Some(short("cache_page"));
@@ -1051,6 +1055,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn random_source_rows_report_a_declared_rule() {
+        // Reached through the `SECRET_KEY` trigger, not their own names.
+        super::super::evaluate::assert_rows_covered(
+            &[super::super::module_scope::RANDOM_SOURCES],
+            &[""],
+            DjangoSettings.rules(),
+        );
+    }
+
+    #[test]
     fn roles_come_from_module_names_and_directories() {
         let role = |p: &str| role_of(&module_path(p), p);
         assert_eq!(role("shop/settings/production.py"), Role::Production);
@@ -1090,10 +1104,13 @@ mod tests {
             CacheKind::Shared
         );
         assert_eq!(
-            cache_use("django.core.cache.cache.get").as_deref(),
+            cache_use(&Symbol::split("django.core.cache.cache.get", ".")).as_deref(),
             Some("`cache.get`")
         );
-        assert_eq!(cache_use("django.core.cache.cache.close"), None);
-        assert_eq!(cache_use("myapp.cache.get"), None);
+        assert_eq!(
+            cache_use(&Symbol::split("django.core.cache.cache.close", ".")),
+            None
+        );
+        assert_eq!(cache_use(&Symbol::split("myapp.cache.get", ".")), None);
     }
 }

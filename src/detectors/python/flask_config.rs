@@ -13,18 +13,22 @@
 //! `@limiter.limit(…)` route, `init_app`, Flask-Limiter's `app=`): otherwise Flask keeps its
 //! signed-cookie session and nothing caches or counts requests.
 
+use super::evaluate;
 use super::model::PyModel;
 use super::module_scope::{
     ModuleScope, Statement, Value, dict_entries, keyword_arg, random_source,
 };
 use super::sqlite_urls::{DB_HELP, is_sqlite_file};
+use crate::detectors::table::{Library, Opt, Usage, Verdict, When};
 use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
 use crate::parse::python::{preorder, text};
+use crate::project::symbol::Symbol;
 use crate::project::{Facts, Located, Sink};
 use crate::rules;
 use crate::source::FileKind;
 use std::ops::Range;
+use std::sync::LazyLock;
 use tree_sitter::Node;
 
 /// Flask / FastAPI / Starlette configuration keys and signing keys.
@@ -59,12 +63,102 @@ struct ExtensionInit(Extension);
 /// A diagnostic about an extension's key, reported if the project initialises the extension.
 struct ExtensionKey(Extension, Diagnostic);
 
-/// The extension classes, by qualified name.
-const EXTENSION_CLASSES: &[(&str, Extension)] = &[
-    ("flask_session.Session", Extension::Session),
-    ("flask_caching.Cache", Extension::Caching),
-    ("flask_cache.Cache", Extension::Caching),
+const fn extension(
+    package: &'static str,
+    path: &'static [&'static str],
+    name: &'static str,
+) -> Library {
+    // Constructing the extension reports nothing: it makes its configuration keys count.
+    evaluate::library((package, path), Usage::Call, None, &[], "", name)
+}
+
+/// The extension classes whose construction puts their configuration keys to work.
+const EXTENSION_CLASSES: &[Library] = &[
+    extension("flask_session", &["Session"], "Flask-Session"),
+    extension("flask_caching", &["Cache"], "Flask-Caching"),
+    extension("flask_cache", &["Cache"], "Flask-Cache"),
 ];
+
+/// Which extension a row of [`EXTENSION_CLASSES`] is.
+fn extension_of(row: &Library) -> Extension {
+    if row.symbol.package == "flask_session" {
+        Extension::Session
+    } else {
+        Extension::Caching
+    }
+}
+
+/// A limiter's `storage_uri`: memory is this process; absent, the default is memory too (judged
+/// in `resolve`, where the project's `RATELIMIT_STORAGE_URI` is known).
+const LIMITER_STORAGE: &[Verdict] = &[
+    Verdict {
+        when: When::Prefix(&["memory://"]),
+        rule: &rules::SL503,
+        message: "`storage_uri` is memory, so rate limits are counted in this process's memory",
+    },
+    Verdict {
+        when: When::Absent,
+        rule: &rules::SL503,
+        message: "has no `storage_uri`, so it counts requests in this process's memory",
+    },
+];
+
+const fn limiter(
+    package: &'static str,
+    path: &'static [&'static str],
+    name: &'static str,
+) -> Library {
+    let storage_uri = Opt {
+        key: "storage_uri",
+        position: None,
+    };
+    let option = Some(storage_uri);
+    evaluate::library(
+        (package, path),
+        Usage::Call,
+        option,
+        LIMITER_STORAGE,
+        LIMIT_HELP,
+        name,
+    )
+}
+
+/// Flask-Limiter and slowapi limiters.
+const LIMITERS: &[Library] = &[
+    limiter("flask_limiter", &["Limiter"], "Flask-Limiter's `Limiter`"),
+    limiter(
+        "flask_limiter",
+        &["extension", "Limiter"],
+        "Flask-Limiter's `Limiter`",
+    ),
+    limiter("slowapi", &["Limiter"], "slowapi's `Limiter`"),
+    limiter("slowapi", &["extension", "Limiter"], "slowapi's `Limiter`"),
+];
+
+/// Every row of the detector.
+const ROWS: &[&[Library]] = &[EXTENSION_CLASSES, LIMITERS];
+
+/// Triggers of the hand-written analysis: configuration keys, signing keys, where extensions are
+/// initialised and limiters put to work.
+const HAND_TRIGGERS: &[&str] = &[
+    "SESSION_TYPE",
+    "CACHE_TYPE",
+    "SQLALCHEMY_DATABASE_URI",
+    "RATELIMIT_STORAGE",
+    "secret_key",
+    "SECRET_KEY",
+    "flask_session",
+    "flask_caching",
+    "flask_cache",
+    "init_app",
+    ".limit(",
+    "shared_limit(",
+    "state.limiter",
+    "SlowAPIMiddleware",
+];
+
+static TRIGGERS: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| evaluate::with_rows(HAND_TRIGGERS, ROWS));
 
 /// Django settings are judged with their inheritance by `python/django-settings`.
 const DJANGO_MARKERS: &[&str] = &["INSTALLED_APPS", "ROOT_URLCONF", "MIDDLEWARE"];
@@ -77,24 +171,7 @@ impl Detector for FlaskConfig {
         &[FileKind::Python]
     }
     fn triggers(&self) -> &'static [&'static str] {
-        &[
-            "SESSION_TYPE",
-            "CACHE_TYPE",
-            "SQLALCHEMY_DATABASE_URI",
-            "RATELIMIT_STORAGE",
-            "secret_key",
-            "SECRET_KEY",
-            "Limiter",
-            // Where extensions are initialised and limiters put to work.
-            "flask_session",
-            "flask_caching",
-            "flask_cache",
-            "init_app",
-            ".limit(",
-            "shared_limit(",
-            "state.limiter",
-            "SlowAPIMiddleware",
-        ]
+        &TRIGGERS
     }
     fn rules(&self) -> &'static [&'static str] {
         &["SL101", "SL102", "SL301", "SL503", "SL504", "SL505"]
@@ -302,13 +379,11 @@ fn record_use<'t>(
     out: &mut Sink,
 ) {
     if let Some(qualified) = scope.callee(call, src) {
-        for (class, ext) in EXTENSION_CLASSES {
-            if qualified == *class {
-                out.fact(ExtensionInit(*ext));
-            }
+        if let Some(row) = evaluate::row(EXTENSION_CLASSES, Usage::Call, &qualified) {
+            out.fact(ExtensionInit(extension_of(row)));
         }
-        if qualified.starts_with("flask_limiter.")
-            && qualified.ends_with("Limiter")
+        if qualified.package == "flask_limiter"
+            && qualified.path.last().is_some_and(|l| l == "Limiter")
             && (keyword_arg(call, "app", src).is_some()
                 || super::module_scope::positional_arg(call, 0)
                     .is_some_and(|a| text(a, src) == "app"))
@@ -454,8 +529,8 @@ fn judge_key<'t>(
         "SESSION_CACHELIB" => {
             let node = scope.resolve(value, src);
             if let Some(callee) = scope.callee(node, src) {
-                let class = callee.rsplit('.').next().unwrap_or(&callee);
-                match class {
+                let class = callee.path.last().unwrap_or(&callee.package);
+                match class.as_str() {
                     "SimpleCache" => defer(out, Extension::Session, &rules::SL101, span, "Flask-Session `SESSION_CACHELIB` is cachelib's SimpleCache, so sessions live in this process's memory".to_owned(), SESSION_HELP),
                     "FileSystemCache" => defer(out, Extension::Session, &rules::SL102, span, "Flask-Session `SESSION_CACHELIB` is cachelib's FileSystemCache, so sessions are files on this instance's disk".to_owned(), SESSION_HELP),
                     _ => {}
@@ -531,51 +606,46 @@ fn check_call<'t>(call: Node<'t>, scope: &ModuleScope<'t>, src: &str, out: &mut 
     let Some(callee) = scope.callee(call, src) else {
         return;
     };
-    let limiter = match callee.as_str() {
-        "flask_limiter.Limiter" | "flask_limiter.extension.Limiter" => {
-            Some("Flask-Limiter's `Limiter`")
-        }
-        "slowapi.Limiter" | "slowapi.extension.Limiter" => Some("slowapi's `Limiter`"),
-        _ => None,
-    };
-    if let Some(what) = limiter {
-        match keyword_arg(call, "storage_uri", src) {
+    if let Some(row) = evaluate::row(LIMITERS, Usage::Call, &callee) {
+        let what = row.name;
+        let (verdict, evaluated) = evaluate::judge(row, call, scope, src);
+        match (verdict, evaluated.node) {
             // slowapi reads its settings from a named config file.
-            None if keyword_arg(call, "config_filename", src).is_some() => {}
-            None => out.fact(DefaultLimiter {
-                from_env: what.starts_with("slowapi"),
+            (Some(_), None) if keyword_arg(call, "config_filename", src).is_some() => {}
+            (Some(_), None) => out.fact(DefaultLimiter {
+                from_env: row.symbol.package == "slowapi",
                 span: call
                     .child_by_field_name("function")
                     .map_or(call.byte_range(), |f| f.byte_range()),
                 what,
             }),
-            Some(uri) => {
-                let v = scope.eval(uri, src);
-                if v.effective().is_some_and(|u| u.starts_with("memory://")) {
+            (Some(verdict), Some(uri)) => {
+                let v = evaluated.value;
+                {
                     push(
                         out,
-                        &rules::SL503,
+                        verdict.rule,
                         uri.byte_range(),
                         format!(
                             "{what} `storage_uri` {}, so rate limits are counted in this process's memory",
                             v.describe()
                         ),
-                        LIMIT_HELP,
+                        row.fix,
                     );
                 }
             }
+            _ => {}
         }
     }
     // SessionMiddleware(secret_key=…) directly or through app.add_middleware(SessionMiddleware, …).
-    let is_session_mw = |name: &str| {
-        matches!(
-            name,
-            "starlette.middleware.sessions.SessionMiddleware"
-                | "fastapi.middleware.sessions.SessionMiddleware"
-        )
+    let is_session_mw = |name: &Symbol| {
+        name.is(
+            "starlette",
+            &["middleware", "sessions", "SessionMiddleware"],
+        ) || name.is("fastapi", &["middleware", "sessions", "SessionMiddleware"])
     };
     let session = is_session_mw(&callee)
-        || (callee.ends_with(".add_middleware")
+        || (callee.path.last().is_some_and(|m| m == "add_middleware")
             && super::module_scope::positional_arg(call, 0)
                 .and_then(|m| scope.qualified(m, src))
                 .is_some_and(|m| is_session_mw(&m)));
@@ -591,6 +661,23 @@ fn check_call<'t>(call: Node<'t>, scope: &ModuleScope<'t>, src: &str, out: &mut 
                 "Starlette's `SessionMiddleware` signs cookies with a key generated with `{what}` when the app starts, so each process rejects the session cookies of the others"
             ),
             SECRET_HELP,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_are_reachable_by_triggers_and_report_declared_rules() {
+        evaluate::assert_rows_covered(ROWS, FlaskConfig.triggers(), FlaskConfig.rules());
+        // The random sources are reached through the secret-key triggers (the trigger check
+        // does not apply); their rule must be one this detector declares.
+        evaluate::assert_rows_covered(
+            &[super::super::module_scope::RANDOM_SOURCES],
+            &[""],
+            FlaskConfig.rules(),
         );
     }
 }

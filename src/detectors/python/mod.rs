@@ -4,6 +4,7 @@
 
 pub mod app_code;
 pub mod django_settings;
+pub mod evaluate;
 pub mod flask_config;
 pub mod model;
 pub mod module_scope;

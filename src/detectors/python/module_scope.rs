@@ -5,7 +5,10 @@
 //! `os.getenv`, django-environ `env("X", default=…)`, python-decouple `config("X", default=…)`).
 //! Module level includes `if`/`try`/`with` blocks at the top, not function or class bodies.
 
+use crate::detectors::table::{Library, Usage, Verdict, When};
 use crate::parse::python::{preorder, string_value, text};
+use crate::project::symbol::Symbol;
+use crate::rules;
 use std::collections::HashMap;
 use tree_sitter::Node;
 
@@ -40,8 +43,8 @@ thread_local! {
 /// Facts about one module, gathered in one pass over its top-level statements.
 #[derive(Debug, Default)]
 pub struct ModuleScope<'t> {
-    /// Local name → the dotted path it stands for (`cache` → `django.core.cache.cache`).
-    imports: HashMap<String, String>,
+    /// Local name → the symbol it stands for (`cache` → `django` / `core.cache.cache`).
+    imports: HashMap<String, Symbol>,
     /// Module-level statements that matter for configuration, in source order.
     pub statements: Vec<Statement<'t>>,
     /// Last module-level assignment of each name.
@@ -192,15 +195,18 @@ impl<'t> ModuleScope<'t> {
                     // `import a.b` binds `a`, which is the module `a`.
                     let full = text(name, source);
                     let first = full.split('.').next().unwrap_or(full);
-                    self.imports.insert(first.to_owned(), first.to_owned());
+                    self.imports
+                        .insert(first.to_owned(), Symbol::new(first, Vec::new()));
                 }
                 "aliased_import" => {
                     if let (Some(n), Some(alias)) = (
                         name.child_by_field_name("name"),
                         name.child_by_field_name("alias"),
                     ) {
-                        self.imports
-                            .insert(text(alias, source).to_owned(), text(n, source).to_owned());
+                        self.imports.insert(
+                            text(alias, source).to_owned(),
+                            Symbol::split(text(n, source), "."),
+                        );
                     }
                 }
                 _ => {}
@@ -235,7 +241,17 @@ impl<'t> ModuleScope<'t> {
                 },
                 _ => continue,
             };
-            let full = format!("{module}.{}", text(n, source));
+            // Relative modules keep their dots in the package (`.extensions`): the detector
+            // that links modules resolves them against the importing file.
+            let mut full = Symbol::split(module, ".");
+            if module.starts_with('.') {
+                let dots = module.len() - module.trim_start_matches('.').len();
+                full = Symbol::split(&module[dots..], ".");
+                full.package.insert_str(0, &module[..dots]);
+            }
+            let name = Symbol::split(text(n, source), ".");
+            full.path.push(name.package);
+            full.path.extend(name.path);
             self.imports.insert(text(local, source).to_owned(), full);
         }
     }
@@ -256,10 +272,11 @@ impl<'t> ModuleScope<'t> {
             "identifier" => {
                 let name = text(left, source).to_owned();
                 self.imports.remove(&name);
-                if matches!(
-                    self.callee(value, source).as_deref(),
-                    Some("environ.Env" | "environs.Env" | "environ.FileAwareEnv")
-                ) {
+                if self.callee(value, source).is_some_and(|c| {
+                    c.is("environ", &["Env"])
+                        || c.is("environs", &["Env"])
+                        || c.is("environ", &["FileAwareEnv"])
+                }) {
                     self.env_objects.push(name.clone());
                 }
                 if !dev_only {
@@ -311,10 +328,10 @@ impl<'t> ModuleScope<'t> {
         node
     }
 
-    /// The dotted path an expression names, with imported names expanded:
-    /// `cache.get` → `django.core.cache.cache.get` after `from django.core.cache import cache`.
-    /// Names that are not imported stay as written.
-    pub fn qualified(&self, node: Node<'_>, source: &str) -> Option<String> {
+    /// The symbol an expression names, with imported names expanded:
+    /// `cache.get` → `django` / `core.cache.cache.get` after `from django.core.cache import
+    /// cache`. Names that are not imported stay as written (a local `app` is package `app`).
+    pub fn qualified(&self, node: Node<'_>, source: &str) -> Option<Symbol> {
         match node.kind() {
             "identifier" => {
                 let name = text(node, source);
@@ -322,25 +339,23 @@ impl<'t> ModuleScope<'t> {
                     self.imports
                         .get(name)
                         .cloned()
-                        .unwrap_or_else(|| name.to_owned()),
+                        .unwrap_or_else(|| Symbol::new(name, Vec::new())),
                 )
             }
             "attribute" => {
                 let object = node.child_by_field_name("object")?;
                 let attr = node.child_by_field_name("attribute")?;
-                Some(format!(
-                    "{}.{}",
-                    self.qualified(object, source)?,
-                    text(attr, source)
-                ))
+                let mut symbol = self.qualified(object, source)?;
+                symbol.path.push(text(attr, source).to_owned());
+                Some(symbol)
             }
             "parenthesized_expression" => self.qualified(node.named_child(0)?, source),
             _ => None,
         }
     }
 
-    /// The qualified name of what a call calls.
-    pub fn callee(&self, call: Node<'_>, source: &str) -> Option<String> {
+    /// The symbol of what a call calls.
+    pub fn callee(&self, call: Node<'_>, source: &str) -> Option<Symbol> {
         if call.kind() != "call" {
             return None;
         }
@@ -349,15 +364,17 @@ impl<'t> ModuleScope<'t> {
 
     /// Whether `local` is bound to the module `module` (`import schedule`, `import schedule as s`).
     pub fn imports_module(&self, local: &str, module: &str) -> bool {
-        self.imports.get(local).is_some_and(|m| m == module)
+        self.imports.get(local).is_some_and(|m| m.is(module, &[]))
     }
 
-    /// Whether a local name is bound to an import of one of `paths` (or something inside it).
+    /// Whether a local name is bound to an import of one of `prefixes` (dotted, e.g.
+    /// `django.core.cache`) or something inside it.
     pub fn imports_from(&self, prefixes: &[&str]) -> bool {
+        let prefixes: Vec<Symbol> = prefixes.iter().map(|p| Symbol::split(p, ".")).collect();
         self.imports.values().any(|full| {
             prefixes
                 .iter()
-                .any(|p| full == p || full.starts_with(&format!("{p}.")))
+                .any(|p| full.starts_with(&p.package, &p.path()))
         })
     }
 
@@ -414,7 +431,9 @@ impl<'t> ModuleScope<'t> {
                 let key = node.child_by_field_name("subscript");
                 match (object, key) {
                     (Some(o), Some(k))
-                        if self.qualified(o, source).as_deref() == Some("os.environ") =>
+                        if self
+                            .qualified(o, source)
+                            .is_some_and(|q| q.is("os", &["environ"])) =>
                     {
                         match string_value(k, source) {
                             Some(var) => Value::Env { var, default: None },
@@ -505,9 +524,14 @@ impl<'t> ModuleScope<'t> {
                 .flatten()
             })
         };
-        let positional_default = match callee.as_str() {
-            "os.environ.get" | "os.getenv" | "os.environ.setdefault" | "decouple.config" => true,
-            other => match self.environ_reader(other) {
+        let os_reader = callee.is("os", &["environ", "get"])
+            || callee.is("os", &["getenv"])
+            || callee.is("os", &["environ", "setdefault"])
+            || callee.is("decouple", &["config"]);
+        let positional_default = match os_reader {
+            true => true,
+            // An `Env()` object is a local name: matched as written.
+            false => match self.environ_reader(&callee.joined(".")) {
                 Some(p) => p,
                 None => return Value::Unknown,
             },
@@ -619,28 +643,68 @@ pub fn dict_entries<'t>(node: Node<'t>, source: &str) -> Option<Vec<(String, Nod
     Some(out)
 }
 
+/// A key made with a random source differs in every process (the detectors that judge a secret
+/// key write the message; the row's name is what they call the source).
+const RANDOM_KEY: &[Verdict] = &[Verdict {
+    when: When::Used,
+    rule: &rules::SL505,
+    message: "returns a fresh random value in every process",
+}];
+
+const fn random(
+    package: &'static str,
+    path: &'static [&'static str],
+    name: &'static str,
+) -> Library {
+    super::evaluate::library(
+        (package, path),
+        Usage::Call,
+        None,
+        RANDOM_KEY,
+        "read one key shared by every instance from the environment or a secret manager",
+        name,
+    )
+}
+
 /// Functions that return a fresh random value on every call: a key made with one differs in
 /// every process.
-const RANDOM_SOURCES: &[&str] = &[
-    "os.urandom",
-    "secrets.token_hex",
-    "secrets.token_urlsafe",
-    "secrets.token_bytes",
-    "secrets.randbits",
-    "uuid.uuid4",
-    "uuid.uuid1",
-    "django.core.management.utils.get_random_secret_key",
-    "django.utils.crypto.get_random_string",
-    "Crypto.Random.get_random_bytes",
-    "nacl.utils.random",
-    "cryptography.fernet.Fernet.generate_key",
+pub const RANDOM_SOURCES: &[Library] = &[
+    random("os", &["urandom"], "os.urandom"),
+    random("secrets", &["token_hex"], "secrets.token_hex"),
+    random("secrets", &["token_urlsafe"], "secrets.token_urlsafe"),
+    random("secrets", &["token_bytes"], "secrets.token_bytes"),
+    random("secrets", &["randbits"], "secrets.randbits"),
+    random("uuid", &["uuid4"], "uuid.uuid4"),
+    random("uuid", &["uuid1"], "uuid.uuid1"),
+    // Django's helpers are known by their own names.
+    random(
+        "django",
+        &["core", "management", "utils", "get_random_secret_key"],
+        "get_random_secret_key",
+    ),
+    random(
+        "django",
+        &["utils", "crypto", "get_random_string"],
+        "get_random_string",
+    ),
+    random(
+        "Crypto",
+        &["Random", "get_random_bytes"],
+        "Crypto.Random.get_random_bytes",
+    ),
+    random("nacl", &["utils", "random"], "nacl.utils.random"),
+    random(
+        "cryptography",
+        &["fernet", "Fernet", "generate_key"],
+        "cryptography.fernet.Fernet.generate_key",
+    ),
     // `"".join(random.choice(chars) for _ in range(50))`: random per process all the same.
-    "random.choice",
-    "random.choices",
-    "random.sample",
-    "random.randbytes",
-    "random.getrandbits",
-    "secrets.choice",
+    random("random", &["choice"], "random.choice"),
+    random("random", &["choices"], "random.choices"),
+    random("random", &["sample"], "random.sample"),
+    random("random", &["randbytes"], "random.randbytes"),
+    random("random", &["getrandbits"], "random.getrandbits"),
+    random("secrets", &["choice"], "secrets.choice"),
 ];
 
 /// Methods of a `random.SystemRandom()` / `random.Random()` instance that draw a key.
@@ -668,19 +732,15 @@ pub fn random_source(scope: &ModuleScope<'_>, value: Node<'_>, source: &str) -> 
             )
             && RANDOM_METHODS.contains(&text(method, source))
             && let Some(class) = scope.callee(object, source)
-            && matches!(class.as_str(), "random.SystemRandom" | "random.Random")
+            && (class.is("random", &["SystemRandom"]) || class.is("random", &["Random"]))
         {
             found = Some(format!("{class}().{}", text(method, source)));
             return false;
         }
         if let Some(callee) = scope.callee(n, source)
-            && RANDOM_SOURCES.contains(&callee.as_str())
+            && let Some(row) = super::evaluate::row(RANDOM_SOURCES, Usage::Call, &callee)
         {
-            // Django's helpers are known by their own names.
-            found = Some(match callee.strip_prefix("django.") {
-                Some(rest) => rest.rsplit('.').next().unwrap_or(rest).to_owned(),
-                None => callee,
-            });
+            found = Some(row.name.to_owned());
             return false;
         }
         true
@@ -747,16 +807,23 @@ mod tests {
         with_scope(src, |scope, _| {
             assert!(scope.imports_from(&["django.core.cache"]));
             assert_eq!(
-                scope.imports.get("c").map(String::as_str),
+                scope.imports.get("c").map(|s| s.joined(".")).as_deref(),
                 Some("django.core.cache.cache")
             );
             assert_eq!(
-                scope.imports.get("dc").map(String::as_str),
+                scope.imports.get("dc").map(|s| s.joined(".")).as_deref(),
                 Some("django.core.cache")
             );
-            assert_eq!(scope.imports.get("os").map(String::as_str), Some("os"));
             assert_eq!(
-                scope.imports.get("lru_cache").map(String::as_str),
+                scope.imports.get("os").map(|s| s.joined(".")).as_deref(),
+                Some("os")
+            );
+            assert_eq!(
+                scope
+                    .imports
+                    .get("lru_cache")
+                    .map(|s| s.joined("."))
+                    .as_deref(),
                 Some("functools.lru_cache")
             );
         });
