@@ -457,10 +457,13 @@ pub const LANGUAGES: &[Language] = &[
     },
     Language {
         name: "ini",
-        kinds: &[with_extensions(
-            kind(FileKind::Ini, "ini", ParserKind::Ini),
-            &["ini"],
-        )],
+        kinds: &[
+            with_extensions(kind(FileKind::Ini, "ini", ParserKind::Ini), &["ini"]),
+            KindRow {
+                file_names: &["setup.cfg"],
+                ..kind(FileKind::SetupCfg, "setup-cfg", ParserKind::Ini)
+            },
+        ],
         comments: &comments::INI,
         test_code: CONFIG_TEST_CODE,
         fence: "ini",

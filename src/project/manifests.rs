@@ -81,6 +81,7 @@ pub fn is_manifest(kind: FileKind) -> bool {
             | FileKind::PyProject
             | FileKind::Pipfile
             | FileKind::Requirements
+            | FileKind::SetupCfg
     )
 }
 
@@ -104,6 +105,7 @@ pub fn record(file: &SourceFile, tree: &Tree, out: &mut Sink) {
         FileKind::PackageJson => npm(dir, root),
         FileKind::PyProject => pyproject(dir, root),
         FileKind::Pipfile => pipfile(dir, root),
+        FileKind::SetupCfg => setup_cfg(dir, root),
         _ => return,
     };
     out.shared_fact("project/manifest", || Some(manifest));
@@ -314,6 +316,38 @@ pub fn pipfile(dir: String, root: &Node) -> Manifest {
             if let Some(name) = name.str() {
                 m.add_python(name, dev);
             }
+        }
+    }
+    m
+}
+
+/// Reads a setuptools `setup.cfg`: `[options] install_requires` (one requirement a line) and
+/// `[options.extras_require]` (dev-like extras count as dev). Without `[options]` it is only tool
+/// settings (flake8, pytest), not a package.
+pub fn setup_cfg(dir: String, root: &Node) -> Manifest {
+    let options = root.get("options");
+    let mut m = python(dir, options.is_some());
+    let lines = |value: &Node| -> Vec<String> {
+        value
+            .str()
+            .unwrap_or_default()
+            .lines()
+            .map(|l| l.split('#').next().unwrap_or_default().trim().to_owned())
+            .filter(|l| !l.is_empty())
+            .collect()
+    };
+    for spec in options
+        .and_then(|o| o.get("install_requires"))
+        .map(lines)
+        .unwrap_or_default()
+    {
+        m.add_requirement(&spec, false);
+    }
+    let extras = root.get("options.extras_require");
+    for (extra, value) in extras.map(Node::entries).unwrap_or_default() {
+        let dev = extra.str().is_some_and(dev_group);
+        for spec in lines(value) {
+            m.add_requirement(&spec, dev);
         }
     }
     m
@@ -562,5 +596,19 @@ pytest = \"*\"
             Some("apps/web")
         );
         assert_eq!(of(Ecosystem::Cargo, "src/main.rs"), None);
+    }
+
+    #[test]
+    fn reads_setup_cfg_install_requires_and_extras() {
+        let docs = crate::parse::ini::parse(
+            "[metadata]\nname = shop\n\n[options]\ninstall_requires =\n    Flask>=3\n    Flask-Session[redis]  # sessions\n\n[options.extras_require]\ntest =\n    pytest\nredis = redis>=5\n\n[flake8]\nmax-line-length = 100\n",
+        );
+        let m = setup_cfg("shop".into(), &docs.docs[0]);
+        assert!(m.package);
+        assert!(m.depends_on("flask") && m.depends_on("flask-session"));
+        assert!(m.depends_on("redis"), "a feature extra is production's");
+        assert!(!m.depends_on("pytest"), "the test extra is dev");
+        let tools = crate::parse::ini::parse("[flake8]\nmax-line-length = 100\n");
+        assert!(!setup_cfg(String::new(), &tools.docs[0]).package);
     }
 }

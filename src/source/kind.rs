@@ -72,6 +72,8 @@ pub enum FileKind {
     Pipfile,
     /// A pip requirements file (`requirements*.txt`, `requirements/*.txt`).
     Requirements,
+    /// A setuptools `setup.cfg` (`[options] install_requires`, `[options.extras_require]`).
+    SetupCfg,
 }
 
 /// Directives that mark a file as nginx configuration (the common ones of site and upstream
@@ -491,6 +493,7 @@ mod tests {
         assert_eq!(kind("requirements-dev.txt"), Some(FileKind::Requirements));
         assert_eq!(kind("requirements/base.txt"), Some(FileKind::Requirements));
         assert_eq!(kind("notes.txt"), None);
+        assert_eq!(kind("setup.cfg"), Some(FileKind::SetupCfg));
         assert_eq!(kind("shop/settings/base.py"), Some(FileKind::Python));
         assert_eq!(kind("tools/gui.pyw"), Some(FileKind::Python));
         assert_eq!(kind("shop/app.pyc"), None);
@@ -517,7 +520,11 @@ mod tests {
         assert_eq!(kind("etc/haproxy/haproxy.cfg"), Some(FileKind::Haproxy));
         assert_eq!(kind("haproxy/conf.d/10-app.cfg"), Some(FileKind::Haproxy));
         assert_eq!(kind("templates/haproxy.cfg.j2"), Some(FileKind::Haproxy));
-        assert_eq!(kind("setup.cfg"), Some(FileKind::MaybeHaproxy));
+        assert_eq!(
+            kind("setup.cfg"),
+            Some(FileKind::SetupCfg),
+            "a Python manifest, never HAProxy"
+        );
         assert_eq!(kind("conf/httpd.conf"), Some(FileKind::Apache));
         assert_eq!(
             kind("apache2/sites-enabled/app.conf"),
