@@ -131,3 +131,34 @@ impl<'m> JsModel<'m> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::js::text;
+    use crate::source::FileKind;
+
+    #[test]
+    fn the_index_is_in_document_order_and_visit_prunes() {
+        let src = "f(g(1), new H(h()));\nk(m());\n";
+        let file = SourceFile::new("a.js".into(), FileKind::JavaScript, src.into());
+        let tree = crate::parse::js::parse(FileKind::JavaScript, src).expect("parses");
+        let model = JsModel::new(&file, &tree);
+        let head = |n: Node<'_>| {
+            let callee = n
+                .child_by_field_name("function")
+                .or_else(|| n.child_by_field_name("constructor"));
+            callee.map_or("", |c| text(c, src))
+        };
+        let all: Vec<&str> = model.nodes(&[Kind::Call, Kind::New]).map(head).collect();
+        assert_eq!(all, ["f", "g", "H", "h", "k", "m"]);
+        let calls: Vec<&str> = model.nodes(&[Kind::Call]).map(head).collect();
+        assert_eq!(calls, ["f", "g", "h", "k", "m"]);
+        let mut seen = Vec::new();
+        model.visit(&[Kind::Call, Kind::New], |n| {
+            seen.push(head(n));
+            head(n) != "f"
+        });
+        assert_eq!(seen, ["f", "k", "m"]);
+    }
+}
