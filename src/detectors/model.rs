@@ -130,6 +130,20 @@ mod tests {
     }
 
     #[test]
+    fn every_js_detector_reads_one_whole_tree_walk_per_file() {
+        // One use each detector reports, so none of them returns before its work.
+        let text = "const session = require('express-session');\nconst multer = require('multer');\nconst NodeCache = require('node-cache');\nconst rateLimit = require('express-rate-limit');\nconst { Server } = require('socket.io');\nconst cron = require('node-cron');\nconst jwt = require('jsonwebtoken');\nconst { randomUUID } = require('crypto');\nconst { Sequelize } = require('sequelize');\napp.use(session({ secret: 's' }));\nconst upload = multer({ dest: 'uploads/' });\nconst cache = new NodeCache();\napp.use(rateLimit({ windowMs: 1000 }));\nconst io = new Server(http);\ncron.schedule('* * * * *', tick);\nconst KEY = randomUUID();\nfunction issue(u) { return jwt.sign({ sub: u }, KEY); }\nconst db = new Sequelize('sqlite:./db.sqlite');\nif (process.env.NODE_ENV !== 'production') { app.use(session({ secret: 'dev' })); }\n";
+        let (rules, ran, walks) = run_all("app.js", text, &crate::parse::js::WHOLE_TREE_WALKS);
+        assert!(ran >= 8, "{ran} JS detectors ran");
+        for rule in [
+            "SL101", "SL201", "SL301", "SL501", "SL503", "SL504", "SL505", "fact",
+        ] {
+            assert!(rules.contains(&rule), "{rule} in {rules:?}");
+        }
+        assert_eq!(walks, 1, "whole-tree walks for {ran} detectors");
+    }
+
+    #[test]
     fn every_python_detector_reads_one_module_scope_per_file() {
         let text = "from django.core.files.storage import FileSystemStorage\nSESSION_ENGINE = 'django.contrib.sessions.backends.file'\nCACHES = {'default': {'BACKEND': 'django.core.cache.backends.locmem.LocMemCache'}}\n";
         let (rules, ran, built) = run_all(

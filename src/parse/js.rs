@@ -4,7 +4,24 @@
 use crate::source::FileKind;
 use tree_sitter::{Node, Tree};
 
-pub use super::treesitter::{deeper_than, first_error, preorder, text};
+pub use super::treesitter::{deeper_than, first_error, text};
+
+#[cfg(test)]
+thread_local! {
+    /// Walks of a whole JS/TS tree on this thread: the file's model walks it once for every
+    /// detector, which then read its index instead of walking again.
+    pub(crate) static WHOLE_TREE_WALKS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Visits `root` and its descendants in source order without recursion; `visit` returns whether
+/// to descend into the node's children (see [`super::treesitter::preorder`]).
+pub fn preorder<'t>(root: Node<'t>, visit: impl FnMut(Node<'t>) -> bool) {
+    #[cfg(test)]
+    if root.parent().is_none() {
+        WHOLE_TREE_WALKS.with(|n| n.set(n.get() + 1));
+    }
+    super::treesitter::preorder(root, visit);
+}
 
 /// Parses JS/TS text with the grammar of `kind`. `None` only if the grammar cannot be loaded or
 /// the parse is over budget.

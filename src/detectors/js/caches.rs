@@ -4,7 +4,7 @@
 //! starts cold, and misses invalidations made on the others.
 
 use super::evaluate;
-use super::model::JsModel;
+use super::model::{JsModel, Kind};
 use super::module_scope::{ModuleScope, enclosing_function, unparenthesize};
 use super::options::head;
 use crate::detectors::table::{self, Library, Opt, Pattern, Usage, Verdict, When};
@@ -257,19 +257,16 @@ impl Check<JsModel<'_>> for Caches {
             module_map_caches(root, src)
         };
         let mut filled: HashSet<&str> = HashSet::new();
-        let env = &model.env;
-        preorder(root, |node| {
-            match node.kind() {
-                "new_expression" | "call_expression" if env.contains(node) => return false,
-                "new_expression" | "call_expression" => {
-                    if let Some(used) = evaluate::find(CACHES, node, scope, src) {
-                        check_use(&used, src, scope, &mut memory_cache_reported, out);
-                    }
-                    if let Some(callee) = node.child_by_field_name("function") {
-                        filled.extend(map_set_after_await(node, callee, src, &map_caches));
-                    }
-                }
-                _ => {}
+        let env = model.env();
+        model.visit(&[Kind::New, Kind::Call], |node| {
+            if env.contains(node) {
+                return false;
+            }
+            if let Some(used) = evaluate::find(CACHES, node, scope, src) {
+                check_use(&used, src, scope, &mut memory_cache_reported, out);
+            }
+            if let Some(callee) = node.child_by_field_name("function") {
+                filled.extend(map_set_after_await(node, callee, src, &map_caches));
             }
             true
         });

@@ -1,8 +1,9 @@
 //! Code that only runs outside production: a branch on `NODE_ENV` (or an `isDev`-style flag) that
 //! selects a development store is not what production runs.
 
-use crate::parse::js::{preorder, text};
-use std::cell::OnceCell;
+#[cfg(test)]
+use crate::parse::js::preorder;
+use crate::parse::js::text;
 use std::ops::Range;
 use tree_sitter::Node;
 
@@ -14,21 +15,37 @@ const ENV_VARIABLES: &[&str] = &["NODE_ENV", "APP_ENV"];
 /// `||` whose condition tests the environment (the condition itself excluded). Either branch
 /// counts: one of them is not production, and the other is judged where it is.
 ///
-/// Built once per file, on the first question: climbing from a node to the root instead would
+/// Gathered node by node in the file's one walk: climbing from a node to the root instead would
 /// cost a descent from the root per step (tree-sitter nodes have no parent pointers).
-pub struct EnvBranches<'t, 's> {
-    root: Node<'t>,
-    src: &'s str,
-    ranges: OnceCell<Vec<Range<usize>>>,
+#[derive(Debug, Default)]
+pub struct EnvBranches {
+    ranges: Vec<Range<usize>>,
 }
 
-impl<'t, 's> EnvBranches<'t, 's> {
-    /// The environment branches of the file whose tree is `root`.
-    pub fn new(root: Node<'t>, src: &'s str) -> Self {
-        EnvBranches {
-            root,
-            src,
-            ranges: OnceCell::new(),
+impl EnvBranches {
+    /// The environment branches of the file whose tree is `root`, in a walk of its own.
+    #[cfg(test)]
+    pub fn new(root: Node<'_>, src: &str) -> Self {
+        let mut env = EnvBranches::default();
+        preorder(root, |n| {
+            env.visit(n, n.kind(), src);
+            true
+        });
+        env
+    }
+
+    /// Takes in one node of the file's walk (`kind` is its kind).
+    pub fn visit(&mut self, n: Node<'_>, kind: &str, src: &str) {
+        let condition = match kind {
+            "if_statement" | "ternary_expression" => n.child_by_field_name("condition"),
+            "binary_expression" => n.child_by_field_name("left"),
+            _ => None,
+        };
+        if let Some(c) = condition
+            && is_env_test(c, src)
+        {
+            self.ranges.push(n.start_byte()..c.start_byte());
+            self.ranges.push(c.end_byte()..n.end_byte());
         }
     }
 
@@ -36,28 +53,8 @@ impl<'t, 's> EnvBranches<'t, 's> {
     pub fn contains(&self, node: Node<'_>) -> bool {
         let r = node.byte_range();
         self.ranges
-            .get_or_init(|| self.collect())
             .iter()
             .any(|b| b.start <= r.start && r.end <= b.end)
-    }
-
-    fn collect(&self) -> Vec<Range<usize>> {
-        let mut out = Vec::new();
-        preorder(self.root, |n| {
-            let condition = match n.kind() {
-                "if_statement" | "ternary_expression" => n.child_by_field_name("condition"),
-                "binary_expression" => n.child_by_field_name("left"),
-                _ => None,
-            };
-            if let Some(c) = condition
-                && is_env_test(c, self.src)
-            {
-                out.push(n.start_byte()..c.start_byte());
-                out.push(c.end_byte()..n.end_byte());
-            }
-            true
-        });
-        out
     }
 }
 

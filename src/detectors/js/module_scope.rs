@@ -2,7 +2,9 @@
 //! module (`import`, `require`, TypeScript `import x = require()`), and what a `const` holds.
 //! Scope is the module: a name declared twice is treated as unknown rather than guessed.
 
-use crate::parse::js::{key_name, preorder, string_value, text};
+#[cfg(test)]
+use crate::parse::js::preorder;
+use crate::parse::js::{key_name, string_value, text};
 use crate::project::symbol::Symbol;
 use std::collections::HashMap;
 use tree_sitter::Node;
@@ -33,7 +35,7 @@ thread_local! {
     pub(crate) static BUILT: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
-/// Facts about one module, gathered in one pass over its tree.
+/// Facts about one module, gathered node by node in one pass over its tree.
 #[derive(Debug, Default)]
 pub struct ModuleScope<'t> {
     /// Import bindings, in source order.
@@ -67,35 +69,47 @@ fn module_of_import<'s>(stmt: Node<'_>, source: &'s str) -> Option<&'s str> {
 }
 
 impl<'t> ModuleScope<'t> {
-    /// Gathers the scope facts of a module.
+    /// Gathers the scope facts of a module in a walk of its own (the file's model gathers them
+    /// in its one walk instead).
+    #[cfg(test)]
     pub fn new(root: Node<'t>, source: &str) -> Self {
-        #[cfg(test)]
-        BUILT.with(|n| n.set(n.get() + 1));
         let mut scope = ModuleScope::default();
         preorder(root, |node| {
-            match node.kind() {
-                "import_statement" => scope.import_statement(node, source),
-                "variable_declarator" => scope.declarator(node, source),
-                "assignment_expression" => scope.assignment(node, source),
-                "call_expression" => scope.object_assign(node, source),
-                _ => {}
-            }
+            scope.visit(node, node.kind(), source);
             true
         });
-        for name in std::mem::take(&mut scope.ambiguous) {
-            scope.values.remove(&name);
+        scope.finish(source);
+        scope
+    }
+
+    /// Takes in one node of the module's walk (`kind` is its kind), in document order.
+    pub fn visit(&mut self, node: Node<'t>, kind: &str, source: &str) {
+        match kind {
+            "import_statement" => self.import_statement(node, source),
+            "variable_declarator" => self.declarator(node, source),
+            "assignment_expression" => self.assignment(node, source),
+            "call_expression" => self.object_assign(node, source),
+            _ => {}
         }
-        for (pattern, object) in std::mem::take(&mut scope.destructured) {
-            let module = scope
+    }
+
+    /// Completes the scope after the walk: what needs every binding known.
+    pub fn finish(&mut self, source: &str) {
+        #[cfg(test)]
+        BUILT.with(|n| n.set(n.get() + 1));
+        for name in std::mem::take(&mut self.ambiguous) {
+            self.values.remove(&name);
+        }
+        for (pattern, object) in std::mem::take(&mut self.destructured) {
+            let module = self
                 .bindings
                 .iter()
                 .find(|b| b.local == object && b.imported == Imported::Module)
                 .map(|b| b.module.clone());
             if let Some(module) = module {
-                scope.bind_pattern(pattern, &module, source);
+                self.bind_pattern(pattern, &module, source);
             }
         }
-        scope
     }
 
     fn bind(&mut self, local: &str, module: &str, imported: Imported) {

@@ -7,7 +7,7 @@
 //! limiting or throttling).
 
 use super::evaluate;
-use super::model::JsModel;
+use super::model::{JsModel, Kind};
 use super::module_scope::{Imported, ModuleScope};
 use super::options::{Prop, arg, head};
 use crate::detectors::table::{self, Library, Opt, OptionValue, Pattern, Usage, Verdict, When};
@@ -263,26 +263,19 @@ impl Check<JsModel<'_>> for RateLimit {
     fn check(&self, model: &JsModel<'_>, out: &mut Sink) {
         let _file = model.file;
         let src = model.src;
-        let root = model.root;
         let scope = model.scope();
-        let env = &model.env;
+        let env = model.env();
         let mut counters: Vec<usize> = Vec::new();
-        preorder(root, |node| {
+        for node in model.nodes(&[Kind::Call, Kind::New]) {
             let mut found = Sink::default();
-            match node.kind() {
-                "call_expression" | "new_expression" => {
-                    if let Some(used) = evaluate::find(LIMITERS, node, scope, src) {
-                        check_use(&used, src, scope, &mut found);
-                    }
-                    check_ip_counter(node, src, scope, &mut counters, &mut found);
-                }
-                _ => {}
+            if let Some(used) = evaluate::find(LIMITERS, node, scope, src) {
+                check_use(&used, src, scope, &mut found);
             }
+            check_ip_counter(node, src, scope, &mut counters, &mut found);
             if !found.is_empty() && !env.contains(node) {
                 out.extend(found.diagnostics);
             }
-            true
-        });
+        }
     }
 }
 

@@ -5,13 +5,13 @@
 //! adapter package in a package.json, keeps them silent.
 
 use super::evaluate;
-use super::model::JsModel;
+use super::model::{JsModel, Kind};
 use super::module_scope::{ModuleScope, unparenthesize};
 use super::options::{Prop, arg, head, option};
 use crate::detectors::table::{self, Library, Opt, OptionValue, Pattern, Usage, Verdict, When};
 use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
-use crate::parse::js::{preorder, text};
+use crate::parse::js::text;
 use crate::project::manifests::{Ecosystem, Manifests};
 use crate::project::{Facts, Located, Sink};
 use crate::rules;
@@ -204,22 +204,24 @@ impl Check<JsModel<'_>> for Realtime {
 }
 
 fn check_js(model: &JsModel<'_>, out: &mut Sink) {
-    let (src, root) = (model.src, model.root);
+    let src = model.src;
     let scope = model.scope();
     let relays = scope
         .bindings
         .iter()
         .any(|b| PUBSUB_MODULES.iter().any(|p| p.package == b.module));
-    preorder(root, |node| {
-        match node.kind() {
-            "new_expression" | "call_expression" => {
-                socket_io_server(node, src, scope, out);
-            }
-            "member_expression" if !relays => ws_broadcast(node, src, scope, out),
-            _ => {}
+    let kinds: &[Kind] = if relays {
+        &[Kind::New, Kind::Call]
+    } else {
+        &[Kind::New, Kind::Call, Kind::Member]
+    };
+    for node in model.nodes(kinds) {
+        if node.kind() == "member_expression" {
+            ws_broadcast(node, src, scope, out);
+        } else {
+            socket_io_server(node, src, scope, out);
         }
-        true
-    });
+    }
 }
 
 fn socket_io_server<'t>(node: Node<'t>, src: &str, scope: &ModuleScope<'t>, out: &mut Sink) {

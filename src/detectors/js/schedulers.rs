@@ -2,7 +2,7 @@
 //! NestJS `@Cron` / `@Interval`. Every instance runs every job.
 
 use super::evaluate;
-use super::model::JsModel;
+use super::model::{JsModel, Kind};
 use super::options::head;
 use crate::detectors::table::{self, Library, OptionValue, Pattern, Usage, Verdict, When};
 use crate::detectors::{Check, Detector, Reads};
@@ -141,9 +141,9 @@ impl Check<JsModel<'_>> for Schedulers {
             return;
         }
         let src = model.src;
-        let root = model.root;
         let scope = model.scope();
-        preorder(root, |node| {
+        // A scheduler's arguments are its job: a scheduling call inside them is the same job.
+        model.visit(&[Kind::Call, Kind::New], |node| {
             let Some(used) = evaluate::find(SCHEDULERS, node, scope, src) else {
                 return true;
             };

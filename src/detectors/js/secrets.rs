@@ -3,7 +3,7 @@
 //! so a cookie or token issued by one is rejected by the others (and by itself after a restart).
 
 use super::evaluate;
-use super::model::JsModel;
+use super::model::{JsModel, Kind};
 use super::module_scope::{ModuleScope, enclosing_function};
 use crate::detectors::table::{self, Library, Opt, OptionValue, Pattern, Usage, Verdict, When};
 use crate::detectors::{Check, Detector, Reads};
@@ -152,9 +152,9 @@ impl Check<JsModel<'_>> for EphemeralSecrets {
     fn check(&self, model: &JsModel<'_>, out: &mut Sink) {
         let _file = model.file;
         let src = model.src;
-        let root = model.root;
         let scope = model.scope();
-        preorder(root, |node| {
+        let kinds = [Kind::Pair, Kind::Shorthand, Kind::Call, Kind::Assignment];
+        for node in model.nodes(&kinds) {
             match node.kind() {
                 // `{ secret: crypto.randomBytes(32).toString('hex') }`
                 "pair" => {
@@ -207,8 +207,7 @@ impl Check<JsModel<'_>> for EphemeralSecrets {
                 }
                 _ => {}
             }
-            true
-        });
+        }
     }
 }
 

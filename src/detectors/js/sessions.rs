@@ -8,7 +8,7 @@
 use super::env::EnvBranches;
 use super::evaluate;
 use super::linked::{ImportRef, exports, import_ref};
-use super::model::JsModel;
+use super::model::{JsModel, Kind};
 use super::module_scope::ModuleScope;
 use super::options::{Prop, is_nullish};
 use crate::detectors::table::{self, Library, Opt, OptionValue, Pattern, Usage, Verdict, When};
@@ -233,16 +233,14 @@ impl Check<JsModel<'_>> for Sessions {
         let src = model.src;
         let root = model.root;
         let scope = model.scope();
-        let env = &model.env;
-        preorder(root, |node| {
-            if node.kind() == "call_expression"
-                && let Some(used) = evaluate::find(MIDDLEWARE, node, scope, src)
+        let env = model.env();
+        for node in model.nodes(&[Kind::Call]) {
+            if let Some(used) = evaluate::find(MIDDLEWARE, node, scope, src)
                 && !env.contains(node)
             {
                 check_options(&used, src, scope, env, &file.rel_path, out);
             }
-            true
-        });
+        }
         for (name, value) in exports(root, src, scope) {
             let value = match value.kind() {
                 // `module.exports = { MyStore }` of `class MyStore {…}` declared above.
@@ -290,7 +288,7 @@ fn check_options<'t>(
     used: &evaluate::Use<'static, 't>,
     src: &'t str,
     scope: &ModuleScope<'t>,
-    env: &EnvBranches<'t, '_>,
+    env: &EnvBranches,
     here: &str,
     out: &mut Sink,
 ) {

@@ -5,13 +5,13 @@
 
 use super::env::EnvBranches;
 use super::evaluate;
-use super::model::JsModel;
+use super::model::{JsModel, Kind};
 use super::module_scope::ModuleScope;
 use super::options::{Prop, head, option};
 use crate::detectors::table::{self, Library, Opt, Pattern, Usage, Verdict, When};
 use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
-use crate::parse::js::{preorder, string_value, text};
+use crate::parse::js::{string_value, text};
 use crate::project::Sink;
 use crate::rules;
 use crate::source::FileKind;
@@ -125,7 +125,7 @@ fn check_config<'t>(
     used: &evaluate::Use<'static, 't>,
     src: &'t str,
     scope: &ModuleScope<'t>,
-    env: &EnvBranches<'t, '_>,
+    env: &EnvBranches,
     out: &mut Sink,
 ) {
     let (value, prop) = used.option(scope, src);
@@ -160,15 +160,14 @@ impl Check<JsModel<'_>> for SqliteDatabase {
     fn check(&self, model: &JsModel<'_>, out: &mut Sink) {
         let src = model.src;
         let scope = model.scope();
-        let env = &model.env;
-        preorder(model.root, |node| {
+        let env = model.env();
+        for node in model.nodes(&[Kind::Call, Kind::New]) {
             if let Some(used) = evaluate::find(FACTORIES, node, scope, src)
                 && !env.contains(node)
             {
                 check_config(&used, src, scope, env, out);
             }
-            true
-        });
+        }
     }
 }
 

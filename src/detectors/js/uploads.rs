@@ -6,7 +6,7 @@
 
 use super::evaluate;
 use super::linked::{ImportRef, exports, import_ref};
-use super::model::JsModel;
+use super::model::{JsModel, Kind};
 use super::module_scope::ModuleScope;
 use super::options::{Prop, arg, head, is_nullish, option};
 use crate::detectors::table::{self, Library, Opt, OptionValue, Pattern, Usage, Verdict, When};
@@ -196,15 +196,13 @@ impl Check<JsModel<'_>> for Uploads {
         let root = model.root;
         let scope = model.scope();
         let here = file.rel_path.as_str();
-        preorder(root, |node| {
+        for node in model.nodes(&[Kind::Call, Kind::New]) {
             if node.kind() == "call_expression" {
                 check_call(node, src, scope, here, out);
-            }
-            if node.kind() == "new_expression" {
+            } else {
                 check_formidable(node, src, scope, out);
             }
-            true
-        });
+        }
         record_exports(root, src, scope, out);
     }
 }
