@@ -155,4 +155,19 @@ mod tests {
         assert!(rules.contains(&"fact"), "{rules:?}");
         assert_eq!(built, 1, "one module scope for {ran} detectors");
     }
+
+    #[test]
+    fn every_python_detector_reads_one_whole_tree_walk_per_file() {
+        // Each detector's top-level walk has something to find: an upload view and a memoized
+        // read (app code), a config class and `app.config[…]` (Flask), a settings pointer and a
+        // cache call (Django).
+        let text = "import os\nfrom functools import lru_cache\nfrom flask import Flask, request\nfrom django.core.cache import cache\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'shop.settings')\napp = Flask(__name__)\napp.config['SESSION_TYPE'] = 'filesystem'\nclass ProductionConfig:\n    CACHE_TYPE = 'SimpleCache'\n@lru_cache\ndef rows():\n    return Row.objects.all()\ndef upload():\n    f = request.files['f']\n    f.save(os.path.join('/srv', f.filename))\ncache.set('k', 1)\n";
+        let (rules, ran, walks) = run_all("app.py", text, &crate::detectors::python::model::WALKS);
+        assert!(ran >= 3, "{ran} Python detectors ran");
+        for rule in ["SL201", "SL301"] {
+            assert!(rules.contains(&rule), "{rule} in {rules:?}");
+        }
+        assert!(rules.contains(&"fact"), "{rules:?}");
+        assert_eq!(walks, 1, "one whole-tree walk for {ran} detectors");
+    }
 }

@@ -6,7 +6,7 @@
 //! `schedule`), and SQLAlchemy engines on a SQLite file.
 
 use super::evaluate;
-use super::model::PyModel;
+use super::model::{Kind, PyModel, preorder};
 use super::module_scope::{
     ModuleScope, absolute_module, keyword_arg, module_path, positional_arg, same_module,
 };
@@ -14,7 +14,7 @@ use super::sqlite_urls::{DB_HELP, is_sqlite_file};
 use crate::detectors::table::{Library, Opt, Pattern, Usage, Verdict, When};
 use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
-use crate::parse::python::{preorder, string_value, text};
+use crate::parse::python::{string_value, text};
 use crate::project::manifests::{Ecosystem, Manifests};
 use crate::project::symbol::Symbol;
 use crate::project::{Facts, Located, Sink};
@@ -352,7 +352,13 @@ impl Check<PyModel<'_>> for AppCode {
         let web_app = web_import || entry;
         let mut starts = Vec::new();
         let mut schedulers: Vec<(String, Node<'_>, &'static str)> = Vec::new();
-        preorder(root, |n| {
+        let kinds = [
+            Kind::FunctionDefinition,
+            Kind::DecoratedDefinition,
+            Kind::Assignment,
+            Kind::Call,
+        ];
+        for n in model.nodes(&kinds) {
             match n.kind() {
                 "function_definition" => uploads(n, scope, src, out),
                 "decorated_definition" => memoized(n, scope, src, out),
@@ -375,8 +381,7 @@ impl Check<PyModel<'_>> for AppCode {
                 }
                 _ => {}
             }
-            true
-        });
+        }
         for start in starts {
             if web_import {
                 out.push(start);

@@ -10,18 +10,18 @@
 //! MEDIA_ROOT). They are reported only where the app relies on them: at the cache calls and at the
 //! `FileField` / `ImageField` declarations.
 
-use super::model::PyModel;
+use super::model::{Kind, PyModel, preorder};
 use super::module_scope::{
     ModuleScope, Statement, Value, absolute_module, dict_entries, keyword_arg, module_path,
     positional_arg, random_source, same_module,
 };
 use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
-use crate::parse::python::{preorder, string_value};
+use crate::parse::python::string_value;
 use crate::project::symbol::Symbol;
 use crate::project::{Facts, Located, Sink};
 use crate::rules::{self, Rule};
-use crate::source::{FileKind, SourceFile};
+use crate::source::FileKind;
 use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
 use tree_sitter::Node;
@@ -212,7 +212,6 @@ impl Check<PyModel<'_>> for DjangoSettings {
     fn check(&self, model: &PyModel<'_>, out: &mut Sink) {
         let file = model.file;
         let src = model.src;
-        let root = model.root;
         let scope = model.scope();
         let module = module_path(&file.rel_path);
         let is_package = file.rel_path.ends_with("__init__.py");
@@ -263,10 +262,10 @@ impl Check<PyModel<'_>> for DjangoSettings {
                 items,
             });
         }
-        pointers(root, scope, file, src, out);
+        pointers(model, out);
         // Migrations replay model history; the models themselves are judged.
         if !file.rel_path.split('/').any(|d| d == "migrations") {
-            reliances(root, scope, src, out);
+            reliances(model, out);
         }
     }
 }
@@ -417,13 +416,15 @@ fn cache_middleware(value: Node<'_>, src: &str, out: &mut Sink) {
 
 /// `os.environ.setdefault("DJANGO_SETTINGS_MODULE", "x.settings.production")` and
 /// `os.environ["DJANGO_SETTINGS_MODULE"] = "…"`.
-fn pointers(root: Node<'_>, scope: &ModuleScope<'_>, file: &SourceFile, src: &str, out: &mut Sink) {
+fn pointers(model: &PyModel<'_>, out: &mut Sink) {
+    let (file, src) = (model.file, model.src);
     if !src.contains("DJANGO_SETTINGS_MODULE") {
         return;
     }
     let name = file.rel_path.rsplit('/').next().unwrap_or(&file.rel_path);
     let production = matches!(name, "wsgi.py" | "asgi.py");
-    preorder(root, |n| {
+    let scope = model.scope();
+    for n in model.nodes(&[Kind::Call, Kind::Assignment]) {
         let module = match n.kind() {
             "call"
                 if scope
@@ -459,21 +460,21 @@ fn pointers(root: Node<'_>, scope: &ModuleScope<'_>, file: &SourceFile, src: &st
         if let Some(module) = module {
             out.fact(Pointer { module, production });
         }
-        true
-    });
+    }
 }
 
 /// Code that relies on the default cache or file storage.
-fn reliances(root: Node<'_>, scope: &ModuleScope<'_>, src: &str, out: &mut Sink) {
+fn reliances(model: &PyModel<'_>, out: &mut Sink) {
+    let (scope, src) = (model.scope(), model.src);
     if !scope.imports_from(&["django", "django_ratelimit", "ratelimit"]) {
         return;
     }
     let mut cache_seen = false;
-    preorder(root, |n| {
+    for n in model.nodes(&[Kind::Call, Kind::Decorator]) {
         match n.kind() {
             "call" => {
                 let Some(callee) = scope.callee(n, src) else {
-                    return true;
+                    continue;
                 };
                 if !cache_seen && let Some(what) = cache_use(&callee) {
                     cache_seen = true;
@@ -519,8 +520,7 @@ fn reliances(root: Node<'_>, scope: &ModuleScope<'_>, src: &str, out: &mut Sink)
             }
             _ => {}
         }
-        true
-    });
+    }
 }
 
 /// What a call or decorator of the Django cache API is, if it is one.

@@ -14,7 +14,7 @@
 //! signed-cookie session and nothing caches or counts requests.
 
 use super::evaluate;
-use super::model::PyModel;
+use super::model::{Kind, PyModel, inside};
 use super::module_scope::{
     ModuleScope, Statement, Value, dict_entries, keyword_arg, random_source,
 };
@@ -22,7 +22,7 @@ use super::sqlite_urls::{DB_HELP, is_sqlite_file};
 use crate::detectors::table::{Library, Opt, Usage, Verdict, When};
 use crate::detectors::{Check, Detector, Reads};
 use crate::diagnostic::Diagnostic;
-use crate::parse::python::{preorder, text};
+use crate::parse::python::text;
 use crate::project::symbol::Symbol;
 use crate::project::{Facts, Located, Sink};
 use crate::rules;
@@ -230,7 +230,6 @@ impl Check<PyModel<'_>> for FlaskConfig {
     fn check(&self, model: &PyModel<'_>, out: &mut Sink) {
         let file = model.file;
         let src = model.src;
-        let root = model.root;
         let scope = model.scope();
         // `from .base import *` / `from x.settings import *`: a Django settings chain.
         let star = scope.statements.iter().any(|s| {
@@ -257,7 +256,14 @@ impl Check<PyModel<'_>> for FlaskConfig {
                 }
             }
         }
-        preorder(root, |n| {
+        // The class whose body is left out (development and test configs, or any class of a
+        // Django module): what lies inside it is skipped.
+        let mut pruned: Option<Node<'_>> = None;
+        let kinds = [Kind::ClassDefinition, Kind::Assignment, Kind::Call];
+        for n in model.nodes(&kinds) {
+            if pruned.is_some_and(|p| inside(n, p)) {
+                continue;
+            }
             match n.kind() {
                 // `class ProductionConfig(Config): CACHE_TYPE = "SimpleCache"`.
                 "class_definition" => {
@@ -266,7 +272,8 @@ impl Check<PyModel<'_>> for FlaskConfig {
                         .map(|c| text(c, src))
                         .unwrap_or_default();
                     if dev_name(name) || django {
-                        return false;
+                        pruned = Some(n);
+                        continue;
                     }
                     // pydantic-settings: a field's value is only the default of the environment
                     // variable of the same name (any case).
@@ -302,7 +309,7 @@ impl Check<PyModel<'_>> for FlaskConfig {
                         n.child_by_field_name("left"),
                         n.child_by_field_name("right"),
                     ) else {
-                        return true;
+                        continue;
                     };
                     // app.config["KEY"] = value
                     if l.kind() == "subscript"
@@ -361,8 +368,7 @@ impl Check<PyModel<'_>> for FlaskConfig {
                 }
                 _ => {}
             }
-            true
-        });
+        }
         for (key, value) in entries {
             judge_key(&key, value, scope, src, django, out);
         }

@@ -113,78 +113,121 @@ fn dev_condition(condition: &str) -> bool {
     crate::role::names_non_production(c)
 }
 
-impl<'t> ModuleScope<'t> {
-    /// Gathers the scope facts of a module.
-    pub fn new(root: Node<'t>, source: &str) -> Self {
+/// Builds a [`ModuleScope`] from the nodes of the model's one walk, in document order: each
+/// node comes with whether its parent is a module-level block (and of a development branch).
+pub struct ScopeBuilder<'t> {
+    scope: ModuleScope<'t>,
+    /// Bodies of module-level `if` / `try` / `with` statements not visited yet, the next one to
+    /// be met on top (bodies are met in document order, nested ones before later siblings).
+    pending: Vec<(usize, bool)>,
+}
+
+impl<'t> Default for ScopeBuilder<'t> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<'t> ScopeBuilder<'t> {
+    /// An empty builder.
+    pub fn new() -> Self {
         #[cfg(test)]
         BUILT.with(|n| n.set(n.get() + 1));
-        let mut scope = ModuleScope::default();
-        scope.block(root, source, false);
-        scope
+        ScopeBuilder {
+            scope: ModuleScope::default(),
+            pending: Vec::new(),
+        }
     }
 
-    fn block(&mut self, block: Node<'t>, source: &str, dev_only: bool) {
-        let mut cursor = block.walk();
-        let children: Vec<Node<'t>> = block.named_children(&mut cursor).collect();
-        for stmt in children {
-            match stmt.kind() {
-                "import_statement" => self.import(stmt, source),
-                "import_from_statement" => self.import_from(stmt, source),
-                "expression_statement" => {
-                    if let Some(a) = stmt.named_child(0).filter(|a| a.kind() == "assignment") {
-                        self.assignment(stmt, a, source, dev_only);
-                    }
-                }
-                "if_statement" => {
-                    let condition = stmt
-                        .child_by_field_name("condition")
-                        .map(|c| text(c, source).trim())
-                        .unwrap_or_default();
-                    let dev = dev_condition(condition);
-                    // `if not DEBUG: … else: …`: the else branch is the development one.
-                    let negated_dev = condition.strip_prefix("not ").is_some_and(dev_condition);
-                    if let Some(body) = stmt.child_by_field_name("consequence") {
-                        self.block(body, source, dev_only || dev);
-                    }
-                    let mut c = stmt.walk();
-                    let alternatives: Vec<_> =
-                        stmt.children_by_field_name("alternative", &mut c).collect();
-                    for alt in alternatives {
-                        // `else:` of a development condition is the production branch.
-                        let dev_alt = match alt.kind() {
-                            "elif_clause" => alt
-                                .child_by_field_name("condition")
-                                .is_some_and(|c| dev_condition(text(c, source))),
-                            _ => negated_dev,
-                        };
-                        if let Some(body) = alt.child_by_field_name("consequence").or_else(|| {
-                            alt.child_by_field_name("body").or_else(|| {
-                                alt.named_child(alt.named_child_count().saturating_sub(1))
-                            })
-                        }) {
-                            self.block(body, source, dev_only || dev_alt);
-                        }
-                    }
-                }
-                "try_statement" | "with_statement" => {
-                    if let Some(body) = stmt.child_by_field_name("body") {
-                        self.block(body, source, dev_only);
-                    }
-                    let mut c = stmt.walk();
-                    let clauses: Vec<_> = stmt
-                        .named_children(&mut c)
-                        .filter(|n| n.kind() == "else_clause")
-                        .collect();
-                    for clause in clauses {
-                        if let Some(body) = clause.child_by_field_name("body") {
-                            self.block(body, source, dev_only);
-                        }
-                    }
-                }
-                "block" => self.block(stmt, source, dev_only),
-                _ => {}
-            }
+    /// Takes the next node of the walk; `parent` is `Some(dev_only)` when the node's parent is a
+    /// module-level block. Returns the same for the node itself, for its children.
+    pub fn visit(&mut self, node: Node<'t>, parent: Option<bool>, source: &str) -> Option<bool> {
+        if let Some(dev_only) = parent
+            && node.is_named()
+        {
+            self.statement(node, source, dev_only);
         }
+        match self.pending.last() {
+            Some(&(id, dev_only)) if id == node.id() => {
+                self.pending.pop();
+                Some(dev_only)
+            }
+            _ => None,
+        }
+    }
+
+    /// The scope of the module walked.
+    pub fn finish(self) -> ModuleScope<'t> {
+        self.scope
+    }
+
+    /// A statement of a module-level block: compound statements leave their bodies pending,
+    /// to be read as the walk reaches them.
+    fn statement(&mut self, stmt: Node<'t>, source: &str, dev_only: bool) {
+        let mut bodies: Vec<(Node<'t>, bool)> = Vec::new();
+        match stmt.kind() {
+            "import_statement" => self.scope.import(stmt, source),
+            "import_from_statement" => self.scope.import_from(stmt, source),
+            "expression_statement" => {
+                if let Some(a) = stmt.named_child(0).filter(|a| a.kind() == "assignment") {
+                    self.scope.assignment(stmt, a, source, dev_only);
+                }
+            }
+            "if_statement" => {
+                let condition = stmt
+                    .child_by_field_name("condition")
+                    .map(|c| text(c, source).trim())
+                    .unwrap_or_default();
+                let dev = dev_condition(condition);
+                // `if not DEBUG: … else: …`: the else branch is the development one.
+                let negated_dev = condition.strip_prefix("not ").is_some_and(dev_condition);
+                if let Some(body) = stmt.child_by_field_name("consequence") {
+                    bodies.push((body, dev_only || dev));
+                }
+                let mut c = stmt.walk();
+                for alt in stmt.children_by_field_name("alternative", &mut c) {
+                    // `else:` of a development condition is the production branch.
+                    let dev_alt = match alt.kind() {
+                        "elif_clause" => alt
+                            .child_by_field_name("condition")
+                            .is_some_and(|c| dev_condition(text(c, source))),
+                        _ => negated_dev,
+                    };
+                    if let Some(body) = alt.child_by_field_name("consequence").or_else(|| {
+                        alt.child_by_field_name("body")
+                            .or_else(|| alt.named_child(alt.named_child_count().saturating_sub(1)))
+                    }) {
+                        bodies.push((body, dev_only || dev_alt));
+                    }
+                }
+            }
+            "try_statement" | "with_statement" => {
+                if let Some(body) = stmt.child_by_field_name("body") {
+                    bodies.push((body, dev_only));
+                }
+                let mut c = stmt.walk();
+                for clause in stmt
+                    .named_children(&mut c)
+                    .filter(|n| n.kind() == "else_clause")
+                {
+                    if let Some(body) = clause.child_by_field_name("body") {
+                        bodies.push((body, dev_only));
+                    }
+                }
+            }
+            // A bare block is met right after: it is its own body.
+            "block" => bodies.push((stmt, dev_only)),
+            _ => {}
+        }
+        self.pending
+            .extend(bodies.into_iter().rev().map(|(n, dev)| (n.id(), dev)));
+    }
+}
+
+impl<'t> ModuleScope<'t> {
+    /// Gathers the scope facts of a module (in the model's one walk; for code holding only a tree).
+    pub fn new(root: Node<'t>, source: &str) -> Self {
+        super::model::walk(root, source).0
     }
 
     fn import(&mut self, stmt: Node<'t>, source: &str) {
