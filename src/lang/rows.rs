@@ -276,7 +276,8 @@ pub const LANGUAGES: &[Language] = &[
         comments: &comments::YAML,
         test_code: CONFIG_TEST_CODE,
         fence: "yaml",
-        by_path: None,
+        // Template suffixes of every format: YAML's templates are the most common ones.
+        by_path: Some(paths::template),
     },
     Language {
         name: "json",

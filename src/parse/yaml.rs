@@ -41,16 +41,21 @@ pub fn untemplate(text: &str) -> Option<(String, Vec<Action>)> {
         let rest_of_line = strip_actions(&text[close..line_end]);
         let alone = text[line_start..open].trim().is_empty() && rest_of_line.trim().is_empty();
         let comment = inner.starts_with("/*");
+        let first = inner.split_whitespace().next().unwrap_or_default();
+        // A `define` or `block` never stands for a value, even with the template's text after it
+        // on the same line (`{{- define "app.name" }}{{ .Chart.Name }}{{ end }}`).
+        let opens_template = matches!(first, "define" | "block");
+        let blank = alone || multiline || comment || opens_template;
         for b in &mut out[open..close] {
             if *b != b'\n' {
-                *b = if alone || multiline || comment {
-                    b' '
-                } else {
-                    b'_'
-                };
+                *b = if blank { b' ' } else { b'_' };
             }
         }
-        let first = inner.split_whitespace().next().unwrap_or_default();
+        // Each named template of a Helm `_name.tpl` is its own manifest: a `define` at the start
+        // of its line opens a document, as `---` would (the action is at least that long).
+        if opens_template && !multiline && open == line_start {
+            out[open..open + 3].copy_from_slice(b"---");
+        }
         match first {
             "with" => {
                 let arg = inner.split_whitespace().nth(1).unwrap_or_default();
@@ -64,7 +69,7 @@ pub fn untemplate(text: &str) -> Option<(String, Vec<Action>)> {
             }
             _ => {}
         }
-        if !(alone || multiline || comment) {
+        if !blank {
             actions.push(Action {
                 span: open..close,
                 text: with_dot(inner, &dots),
@@ -480,6 +485,21 @@ mod tests {
             docs.action_at(affinity).map(|a| a.text.as_str()),
             Some(".Values.service.sessionAffinity")
         );
+    }
+
+    #[test]
+    fn each_named_template_is_its_own_document() {
+        let text = "{{- define \"app.name\" }}{{ .Chart.Name }}{{ end }}\n{{- define \"app.fullname\" }}{{ .Release.Name }}-app{{ end }}\n{{- define \"app.service\" -}}\nkind: Service\nmetadata:\n  name: {{ .name }}\n{{- end }}\n{{- define \"app.volumes\" }}\n- name: certs\n  emptyDir: {}\n{{- end }}\n";
+        let docs = parse(text);
+        assert!(docs.errors.is_empty(), "{:?}", docs.errors);
+        let service = docs
+            .docs
+            .iter()
+            .find(|d| d.get("kind").and_then(Node::str) == Some("Service"))
+            .expect("service");
+        let kind = service.get("kind").expect("kind");
+        assert_eq!(&text[kind.span.clone()], "Service");
+        assert!(docs.docs.len() >= 3, "{:?}", docs.docs.len());
     }
 
     #[test]

@@ -117,13 +117,22 @@ impl FileKind {
         if self != FileKind::MaybeNginx {
             return Some(self);
         }
+        // Statements, not lines: generated configs put a whole file on one line
+        // (`upstream a{    ip_hash;    server …;}server {…}`).
         let looks_like_nginx = text.lines().any(|line| {
-            let line = line.split('#').next().unwrap_or_default().trim();
-            let name = line
-                .split(|c: char| c.is_whitespace() || c == ';' || c == '{')
-                .next()
-                .unwrap_or_default();
-            NGINX_VOCABULARY.contains(&name) && (line.ends_with(';') || line.ends_with('{'))
+            let line = line.split('#').next().unwrap_or_default();
+            line.split_inclusive([';', '{', '}']).any(|statement| {
+                let statement = statement.trim();
+                let name = statement
+                    .split(|c: char| c.is_whitespace() || c == ';' || c == '{')
+                    .next()
+                    .unwrap_or_default();
+                // `server = x;` and `listen: 80;` are INI and YAML shapes, not directives.
+                let rest = statement[name.len()..].trim_start();
+                NGINX_VOCABULARY.contains(&name)
+                    && (statement.ends_with(';') || statement.ends_with('{'))
+                    && !rest.starts_with(['=', ':'])
+            })
         });
         if looks_like_nginx {
             Some(FileKind::Nginx)
@@ -247,6 +256,60 @@ pub(crate) mod paths {
         } else {
             Some(FileKind::MaybeHaproxy)
         }
+    }
+
+    /// Suffixes of template engines (Helm and Go, Jinja, Terraform `templatefile`, envsubst):
+    /// the name before one says what the rendered file is.
+    const TEMPLATE_SUFFIXES: &[&str] = &[".tpl", ".tmpl", ".j2", ".jinja", ".jinja2", ".template"];
+
+    /// Whether a kind can be read from its template: YAML is parsed with `{{ }}` actions
+    /// blanked, and the web-server formats are read tolerantly line by line. Code and JSON
+    /// templates are not (a Jinja `{% %}` in Python or JSON would only yield parse errors).
+    fn readable_as_template(kind: FileKind) -> bool {
+        matches!(
+            kind,
+            FileKind::Yaml
+                | FileKind::Compose
+                | FileKind::Nginx
+                | FileKind::MaybeNginx
+                | FileKind::Apache
+                | FileKind::Haproxy
+                | FileKind::MaybeHaproxy
+        )
+    }
+
+    /// A Helm named-template file: `_name.tpl` inside a chart's `templates/` directory (Helm
+    /// renders nothing from `_` files itself; their `define` blocks hold manifests others
+    /// `include`).
+    fn is_helm_named_template(path: &Path, lower: &str) -> bool {
+        lower.starts_with('_')
+            && lower.ends_with(".tpl")
+            && path
+                .ancestors()
+                .skip(1)
+                .take(3)
+                .filter_map(Path::file_name)
+                .any(|d| d.eq_ignore_ascii_case("templates"))
+    }
+
+    /// Template files: the name before the template suffix settles the kind (`ingress.yaml.tpl`
+    /// is YAML, `haproxy.cfg.j2` HAProxy); a Helm chart's `_name.tpl` is YAML; another bare
+    /// `*.tpl` or `*.tmpl` is left to its content, as a `*.conf` is.
+    pub fn template(path: &Path, lower: &str) -> Option<FileKind> {
+        let base = TEMPLATE_SUFFIXES
+            .iter()
+            .find_map(|s| lower.strip_suffix(s))?;
+        if base.contains('.') {
+            // ASCII lowering keeps byte lengths, so the original spelling of the base is a prefix.
+            let name = path.file_name()?.to_string_lossy();
+            let original = name.get(..base.len())?;
+            return crate::lang::classify(&path.with_file_name(original))
+                .filter(|k| readable_as_template(*k));
+        }
+        if is_helm_named_template(path, lower) {
+            return Some(FileKind::Yaml);
+        }
+        (lower.ends_with(".tpl") || lower.ends_with(".tmpl")).then_some(FileKind::MaybeNginx)
     }
 
     /// Compose files by name: `compose.yaml`, `docker-compose.yml`, `docker-compose.prod.yml`.
@@ -678,5 +741,61 @@ mod tests {
         assert_eq!(FileKind::MaybeTraefikToml.refine("[package]\n"), None);
         let ini = "server = db.internal\nhash = sha256\n";
         assert_eq!(FileKind::MaybeNginx.refine(ini), None);
+    }
+
+    #[test]
+    fn one_line_generated_nginx_is_settled_by_its_statements() {
+        let one_line = "upstream epm01{    ip_hash;    server 10.0.0.1:31002;}server {  \
+                        listen 31002;  location / {  proxy_pass http://epm01/;  }}";
+        assert_eq!(FileKind::MaybeNginx.refine(one_line), Some(FileKind::Nginx));
+        // INI and YAML lines that merely start with a directive's name and hold a `;`.
+        let ini = "server = db.internal; port = 5432\nlisten: 80; # not a directive\n";
+        assert_eq!(FileKind::MaybeNginx.refine(ini), None);
+        let systemd = "[Service]\nExecStart=/usr/bin/app --server x; echo done\n";
+        assert_eq!(FileKind::MaybeNginx.refine(systemd), None);
+    }
+
+    #[test]
+    fn template_suffixes_settle_the_kind_of_the_name_before_them() {
+        assert_eq!(
+            kind("yml/ingress/was-ingress-endpoints.yaml.tpl"),
+            Some(FileKind::Yaml)
+        );
+        assert_eq!(kind("deploy/service.yml.j2"), Some(FileKind::Yaml));
+        assert_eq!(kind("deploy/app.yaml.tmpl"), Some(FileKind::Yaml));
+        assert_eq!(
+            kind("deploy/docker-compose.yml.template"),
+            Some(FileKind::Compose)
+        );
+        assert_eq!(kind("nginx.conf.tmpl"), Some(FileKind::Nginx));
+        assert_eq!(kind("templates/site.conf.j2"), Some(FileKind::MaybeNginx));
+        assert_eq!(kind("templates/haproxy.cfg.tpl"), Some(FileKind::Haproxy));
+        // Code and JSON templates are not read: Jinja or Go actions make them unparseable.
+        assert_eq!(kind("templates/settings.py.j2"), None);
+        assert_eq!(kind("web/index.html.tmpl"), None);
+        assert_eq!(kind("deploy/task.json.tpl"), None);
+        assert_eq!(kind(".env.template"), Some(FileKind::DotEnv));
+    }
+
+    #[test]
+    fn helm_named_templates_are_yaml_and_other_bare_templates_wait_for_content() {
+        assert_eq!(
+            kind("charts/pega/templates/_pega-service.tpl"),
+            Some(FileKind::Yaml)
+        );
+        assert_eq!(
+            kind("chart/templates/ingress/_ingress.tpl"),
+            Some(FileKind::Yaml)
+        );
+        // Not a chart's `templates/`, or not a `_` partial: the content decides (nginx or none).
+        assert_eq!(
+            kind("src/main/resources/conf.tpl"),
+            Some(FileKind::MaybeNginx)
+        );
+        assert_eq!(kind("views/_header.tpl"), Some(FileKind::MaybeNginx));
+        assert_eq!(kind("templates/page.tmpl"), Some(FileKind::MaybeNginx));
+        assert_eq!(kind("templates/_macros.j2"), None);
+        let go_html = "{{ define \"header\" }}<html><head><title>{{ .Title }}</title>{{ end }}\n";
+        assert_eq!(FileKind::MaybeNginx.refine(go_html), None);
     }
 }
