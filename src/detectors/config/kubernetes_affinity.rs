@@ -23,6 +23,7 @@ const ALB_ATTRIBUTES: &str = "alb.ingress.kubernetes.io/target-group-attributes"
 const NLB_ATTRIBUTES: &str = "service.beta.kubernetes.io/aws-load-balancer-target-group-attributes";
 const DO_STICKY: &str = "service.beta.kubernetes.io/do-loadbalancer-sticky-sessions-type";
 const CLOUD_RUN_AFFINITY: &str = "run.googleapis.com/sessionAffinity";
+const APPGW_COOKIE: &str = "appgw.ingress.kubernetes.io/cookie-based-affinity";
 
 /// What a templated value is judged as once values.yaml is known.
 #[derive(Clone, Copy, PartialEq)]
@@ -39,6 +40,8 @@ enum Probe {
     DoSticky,
     /// Cloud Run's (Knative service) session affinity annotation.
     CloudRunAffinity,
+    /// The Azure Application Gateway ingress controller's cookie-based affinity annotation.
+    AppGatewayCookie,
 }
 
 impl Detector for KubernetesAffinity {
@@ -150,6 +153,15 @@ fn judge(probe: Probe, span: Range<usize>, value: &str, what: &str) -> Option<Di
                 ),
             )
         }),
+        Probe::AppGatewayCookie => value.eq_ignore_ascii_case("true").then(|| {
+            lb_words::cookie(
+                span,
+                &format!(
+                    "{what}, so the Application Gateway pins each user to one pod with its \
+                     `ApplicationGatewayAffinity` cookie"
+                ),
+            )
+        }),
         Probe::CloudRunAffinity => value.eq_ignore_ascii_case("true").then(|| {
             lb_words::cookie(
                 span,
@@ -254,6 +266,7 @@ fn annotations(file: &SourceFile, docs: &Documents, doc: &Node, out: &mut Sink) 
                 ALB_ATTRIBUTES | NLB_ATTRIBUTES => Probe::TargetGroupAttributes,
                 DO_STICKY => Probe::DoSticky,
                 CLOUD_RUN_AFFINITY => Probe::CloudRunAffinity,
+                APPGW_COOKIE => Probe::AppGatewayCookie,
                 // Azure Container Apps: `ingress.stickySessions.affinity: sticky`.
                 "stickySessions" => {
                     if let Some(affinity) = value.get("affinity")
@@ -297,6 +310,17 @@ mod tests {
             .iter()
             .map(|d| (d.rule.id.to_owned(), text[d.span.clone()].to_owned()))
             .collect()
+    }
+
+    #[test]
+    fn application_gateway_cookie_affinity() {
+        let on = "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: web\n  annotations:\n    kubernetes.io/ingress.class: azure/application-gateway\n    appgw.ingress.kubernetes.io/cookie-based-affinity: \"true\"\n";
+        assert_eq!(
+            run("k8s/ingress.yaml", on),
+            [("SL401".to_owned(), "\"true\"".to_owned())]
+        );
+        let off = on.replace("\"true\"", "\"false\"");
+        assert!(run("k8s/ingress.yaml", &off).is_empty());
     }
 
     #[test]
