@@ -378,7 +378,7 @@ pub fn check_files_with(detectors: &[&'static dyn Detector], files: &[(&str, &st
         let Some(kind) = FileKind::from_path(location) else {
             continue;
         };
-        if source::is_test_path(location) && !ctx.include_tests {
+        if source::is_test_path(location, kind) && !ctx.include_tests {
             collected.tests += 1;
             continue;
         }

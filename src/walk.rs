@@ -231,7 +231,7 @@ where
                         .find(|p| path.starts_with(p) && p.as_path() != path)
                         .map_or(path.parent().unwrap_or(path), PathBuf::as_path);
                     let size = entry.metadata().ok().map(|m| m.len());
-                    let test_code = is_test_path(path.strip_prefix(scanned).unwrap_or(path));
+                    let test_code = is_test_path(path.strip_prefix(scanned).unwrap_or(path), kind);
                     visit(Entry::File {
                         path: path.to_path_buf(),
                         rel: display(path, &opts.base, scanned),

@@ -134,9 +134,10 @@ fn findings_match_the_expect_comments() {
 fn exercises(detector: &dyn Detector, files: &[(String, String)]) -> bool {
     files.iter().any(|(rel, text)| {
         let path = Path::new(rel);
-        let kind = FileKind::from_path(path).and_then(|kind| kind.refine(text));
+        let walked = FileKind::from_path(path);
+        let kind = walked.and_then(|kind| kind.refine(text));
         kind.is_some_and(|kind| detector.kinds().contains(&kind))
-            && !is_test_path(path)
+            && !walked.is_some_and(|kind| is_test_path(path, kind))
             && detector.triggers().iter().any(|lit| text.contains(lit))
     })
 }

@@ -7,8 +7,8 @@ use std::path::{Component, Path};
 
 /// Whether `rel` (relative to the scanned root) is test, example or benchmark code: a directory
 /// of tests of any language's row (a test tree holds fixtures of every format), or a file named
-/// as its own language's rows name test files.
-pub fn is_test_path(rel: &Path) -> bool {
+/// as its own language's rows name test files. `kind` is the file's, as the walk classified it.
+pub fn is_test_path(rel: &Path, kind: FileKind) -> bool {
     let mut components = rel.components().peekable();
     while let Some(component) = components.next() {
         let Component::Normal(name) = component else {
@@ -21,8 +21,7 @@ pub fn is_test_path(rel: &Path) -> bool {
                 return true;
             }
         } else {
-            return FileKind::from_path(rel)
-                .is_some_and(|kind| crate::lang::is_test_file(kind, &name, &lower));
+            return crate::lang::is_test_file(kind, &name, &lower);
         }
     }
     false
@@ -31,6 +30,13 @@ pub fn is_test_path(rel: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::is_test_path;
+    use crate::source::FileKind;
+
+    /// Whether a path of a kind scalelint reads is test code (false for other paths).
+    fn test_path(path: &str) -> bool {
+        let path = Path::new(path);
+        FileKind::from_path(path).is_some_and(|kind| is_test_path(path, kind))
+    }
     use std::path::Path;
 
     #[test]
@@ -70,7 +76,7 @@ mod tests {
             "internal/cart/cart_test.go",
             "internal/cart/testdata/cart.go",
         ] {
-            assert!(is_test_path(Path::new(path)), "{path}");
+            assert!(test_path(path), "{path}");
         }
         for path in [
             "src/server.js",
@@ -92,7 +98,7 @@ mod tests {
             // Another language's convention: a PHP class named like a JUnit test is not one.
             "app/CartTest.rb",
         ] {
-            assert!(!is_test_path(Path::new(path)), "{path}");
+            assert!(!test_path(path), "{path}");
         }
     }
 }
